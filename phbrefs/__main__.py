@@ -1,0 +1,5 @@
+"""``python -m phbrefs``."""
+
+from phbrefs.cli import main
+
+main()

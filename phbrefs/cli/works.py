@@ -1,0 +1,232 @@
+"""Library commands: list, show, search, tag, note, remove, tags, config."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from phbrefs.cli import context
+from phbrefs.cli.context import confirm, message, open_library, out, print_json
+
+JsonOption = Annotated[bool, typer.Option("--json", help="Write JSON to stdout.")]
+KeysArgument = Annotated[list[str], typer.Argument(help="Citekeys or DOIs.", show_default=False)]
+
+
+def list_works(
+    tag: Annotated[list[str], typer.Option("--tag", "-t", help="Only works with this tag.")] = [],  # noqa: B006
+    year_from: Annotated[int | None, typer.Option("--from", help="First year.")] = None,
+    year_to: Annotated[int | None, typer.Option("--to", help="Last year.")] = None,
+    type_: Annotated[
+        list[str], typer.Option("--type", help="CSL or source type, e.g. article-journal.")
+    ] = [],  # noqa: B006
+    text: Annotated[
+        str | None, typer.Option("--text", help="Substring of title, author, journal, key, DOI.")
+    ] = None,
+    sort: Annotated[str, typer.Option(help="citekey, year, author, added or title.")] = "citekey",
+    as_json: JsonOption = False,
+) -> None:
+    """List the works in the library."""
+    with open_library() as library:
+        works = library.works(
+            tags=tag,
+            year_from=year_from,
+            year_to=year_to,
+            types=type_,
+            text_filter=text,
+            order=sort,
+        )
+    if as_json:
+        print_json([w.to_dict() for w in works])
+        return
+    from phbrefs.cli.render import works_table
+
+    out.print(works_table(works))
+    message(f"{len(works)} work{'s' if len(works) != 1 else ''}")
+
+
+def show(
+    key: Annotated[str, typer.Argument(help="A citekey or DOI.")],
+    as_json: JsonOption = False,
+    raw: Annotated[
+        bool, typer.Option("--raw", help="With --json: add the stored source records.")
+    ] = False,
+) -> None:
+    """Show every field of one work, its abstract, tags and notes."""
+    with open_library() as library:
+        work = library.get(key)
+        sources = library.source_records(key) if raw else None
+    if as_json or raw:
+        data = work.to_dict()
+        if sources is not None:
+            data["source_records"] = sources
+        print_json(data)
+        return
+    from phbrefs.cli.render import show_work
+
+    show_work(work)
+
+
+def search(
+    query: Annotated[str, typer.Argument(help='Words, or FTS5 syntax: "exact phrase", OR, NOT.')],
+    limit: Annotated[int, typer.Option(help="At most this many results.")] = 20,
+    as_json: JsonOption = False,
+) -> None:
+    """Ranked full-text search over title, abstract, authors, container, keywords and notes."""
+    with open_library() as library:
+        hits = library.search(query, limit=limit)
+    if as_json:
+        print_json([{**w.to_dict(), "score": score, "match": snip} for w, score, snip in hits])
+        return
+    from rich.table import Table
+
+    from phbrefs.cli.render import authors_short
+
+    table = Table()
+    table.add_column("citekey", style="bold cyan", no_wrap=True)
+    table.add_column("author")
+    table.add_column("year", justify="right")
+    table.add_column("title / match", ratio=1)
+    for work, _score, snippet in hits:
+        table.add_row(
+            work.citekey,
+            authors_short(work.record),
+            str(work.record.year or ""),
+            f"{work.record.full_title}\n[dim]{snippet}[/dim]",
+        )
+    out.print(table)
+    message(f"{len(hits)} match{'es' if len(hits) != 1 else ''}")
+
+
+def tag(
+    keys: KeysArgument,
+    add: Annotated[list[str], typer.Option("--add", "-a", help="Tag to add.")] = [],  # noqa: B006
+    remove: Annotated[list[str], typer.Option("--remove", "-r", help="Tag to remove.")] = [],  # noqa: B006
+) -> None:
+    """Add or remove tags on works."""
+    if not add and not remove:
+        raise typer.BadParameter("give --add NAME or --remove NAME")
+    with open_library() as library:
+        library.tag(keys, add=add, remove=remove)
+    message(f"tagged {len(keys)} work{'s' if len(keys) != 1 else ''}")
+
+
+def tags(as_json: JsonOption = False) -> None:
+    """List tags with the number of works carrying each."""
+    with open_library() as library:
+        rows = library.tags()
+    if as_json:
+        print_json([{"tag": name, "works": n} for name, n in rows])
+        return
+    for name, n in rows:
+        out.print(f"{name}\t{n}")
+
+
+def note(
+    key: Annotated[str, typer.Argument(help="A citekey or DOI.")],
+    text: Annotated[str, typer.Argument(help="The note (searchable).")],
+) -> None:
+    """Attach a note to a work."""
+    with open_library() as library:
+        work = library.add_note(key, text)
+    message(f"noted {work.citekey} ({len(work.notes)} notes)")
+
+
+def remove(
+    keys: KeysArgument,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask.")] = False,
+) -> None:
+    """Delete works, with their tags, notes, findings and study records."""
+    with open_library() as library:
+        dependents = library.dependents(keys)
+        lines = []
+        for key, counts in dependents.items():
+            extra = ", ".join(f"{n} {what}" for what, n in counts.items())
+            lines.append(f"{key}" + (f" (with {extra})" if extra else ""))
+        confirm(f"Delete {len(lines)} work(s): {'; '.join(lines)}?", yes=yes)
+        removed = library.remove(keys)
+    message(f"removed {', '.join(removed)}")
+
+
+config_app = typer.Typer(help="Show and change settings (config file, environment, defaults).")
+
+
+@config_app.command("list")
+def config_list(as_json: JsonOption = False) -> None:
+    """Every setting, its value and where the value comes from."""
+    import os
+
+    from phbrefs.config import SETTINGS, config_path, read_config_file
+
+    current = context.settings()
+    in_file = read_config_file()
+    rows = []
+    for key, (env, _default, help_text) in SETTINGS.items():
+        origin = "env" if os.environ.get(env) else "file" if key in in_file else "default"
+        if key == "db" and context.state.db:
+            origin = "option"
+        value = getattr(current, key)
+        rows.append(
+            {
+                "key": key,
+                "value": None if value is None else str(value),
+                "origin": origin,
+                "env": env,
+                "help": help_text,
+            }
+        )
+    if as_json:
+        print_json({"config_file": str(config_path()), "settings": rows})
+        return
+    for r in rows:
+        value = r["value"] if r["value"] is not None else ""
+        out.print(f"{r['key']} = {value}  [dim]({r['origin']}; {r['env']})[/dim]")
+
+
+@config_app.command("get")
+def config_get(key: str) -> None:
+    """Print one setting's value."""
+    from phbrefs.config import SETTINGS
+    from phbrefs.errors import InvalidInputError
+
+    if key not in SETTINGS:
+        raise InvalidInputError(f"unknown setting {key!r}; known: {', '.join(SETTINGS)}")
+    value = getattr(context.settings(), key)
+    out.print("" if value is None else str(value))
+
+
+@config_app.command("set")
+def config_set(key: str, value: str) -> None:
+    """Store a setting in the config file, e.g. ``phbrefs config set mailto me@uni.ac.uk``."""
+    from phbrefs.config import write_config_value
+
+    path = write_config_value(key, value)
+    message(f"{key} = {value} (in {path})")
+
+
+@config_app.command("unset")
+def config_unset(key: str) -> None:
+    """Remove a setting from the config file."""
+    from phbrefs.config import write_config_value
+
+    path = write_config_value(key, None)
+    message(f"{key} unset (in {path})")
+
+
+@config_app.command("path")
+def config_file_path() -> None:
+    """Print where the config file is."""
+    from phbrefs.config import config_path
+
+    out.print(str(config_path()))
+
+
+def register(app: typer.Typer) -> None:
+    app.command("list")(list_works)
+    app.command()(show)
+    app.command()(search)
+    app.command()(tag)
+    app.command()(tags)
+    app.command()(note)
+    app.command()(remove)
+    app.add_typer(config_app, name="config")

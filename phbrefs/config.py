@@ -1,0 +1,109 @@
+"""Settings: command-line option > environment variable > config file > default.
+
+The config file is TOML in the platform's config folder (``phbrefs config path`` prints it);
+``PHBREFS_CONFIG`` points elsewhere, which the tests use.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+from phbrefs.errors import InvalidInputError
+
+DEFAULT_CROSSREF_URL = "https://api.crossref.org"
+
+# key -> (environment variable, default, description)
+SETTINGS: dict[str, tuple[str, str | None, str]] = {
+    "db": ("PHBREFS_DB", "library.db", "library database file"),
+    "crossref_url": ("PHBREFS_CROSSREF_URL", DEFAULT_CROSSREF_URL, "Crossref REST API base URL"),
+    "mailto": ("PHBREFS_MAILTO", None, "contact e-mail for Crossref's polite pool"),
+    "exports_dir": ("PHBREFS_EXPORTS", "exports", "where tables and figures are written"),
+    "cache": ("PHBREFS_CACHE", None, "HTTP cache file ('off' to disable; default: user cache)"),
+    "timeout": ("PHBREFS_TIMEOUT", "20", "seconds to wait for a server"),
+    "coder": ("PHBREFS_CODER", None, "your name or initials, recorded on findings you code"),
+}
+
+
+def config_path() -> Path:
+    override = os.environ.get("PHBREFS_CONFIG")
+    if override:
+        return Path(override)
+    from platformdirs import user_config_dir
+
+    return Path(user_config_dir("phbrefs")) / "config.toml"
+
+
+def read_config_file(path: Path | None = None) -> dict[str, str]:
+    path = path or config_path()
+    if not path.exists():
+        return {}
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+        raise InvalidInputError(f"config file {path} is not valid TOML: {error}") from error
+    return {k: str(v) for k, v in data.items() if k in SETTINGS}
+
+
+def write_config_value(key: str, value: str | None, path: Path | None = None) -> Path:
+    """Set (or with None, unset) one key in the config file, keeping the others."""
+    if key not in SETTINGS:
+        raise InvalidInputError(f"unknown setting {key!r}; known: {', '.join(SETTINGS)}")
+    path = path or config_path()
+    values = read_config_file(path)
+    if value is None:
+        values.pop(key, None)
+    else:
+        values[key] = value
+    path.parent.mkdir(parents=True, exist_ok=True)
+    # JSON string literals are valid TOML basic strings.
+    lines = [f"{k} = {json.dumps(v, ensure_ascii=False)}" for k, v in sorted(values.items())]
+    path.write_text("\n".join(lines) + ("\n" if lines else ""), encoding="utf-8")
+    return path
+
+
+def default_cache_path() -> Path:
+    from platformdirs import user_cache_dir
+
+    return Path(user_cache_dir("phbrefs")) / "http-cache.sqlite"
+
+
+@dataclass(frozen=True)
+class Settings:
+    db: Path
+    crossref_url: str
+    mailto: str | None
+    exports_dir: Path
+    cache: Path | None  # None: no HTTP cache
+    timeout: float
+    coder: str | None
+
+    @classmethod
+    def load(cls, **overrides: str | None) -> Settings:
+        """Resolve every setting; ``overrides`` are command-line values (None = not given)."""
+        file_values = read_config_file()
+        resolved: dict[str, str | None] = {}
+        for key, (env, default, _) in SETTINGS.items():
+            value = overrides.get(key)
+            if value is None:
+                value = os.environ.get(env) or file_values.get(key) or default
+            resolved[key] = value
+        cache = resolved["cache"]
+        try:
+            timeout = float(resolved["timeout"] or 20)
+        except ValueError as error:
+            raise InvalidInputError(
+                f"timeout must be a number, not {resolved['timeout']!r}"
+            ) from error
+        return cls(
+            db=Path(resolved["db"] or "library.db"),
+            crossref_url=(resolved["crossref_url"] or DEFAULT_CROSSREF_URL).rstrip("/"),
+            mailto=resolved["mailto"],
+            exports_dir=Path(resolved["exports_dir"] or "exports"),
+            cache=None if cache == "off" else Path(cache) if cache else default_cache_path(),
+            timeout=timeout,
+            coder=resolved["coder"],
+        )

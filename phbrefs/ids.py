@@ -1,0 +1,125 @@
+"""DOI normalisation and extraction from free text, and citekey generation."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from urllib.parse import unquote
+
+from phbrefs.errors import InvalidDOIError
+
+# A DOI: "10." + registrant (4-9 digits, optionally dotted sub-parts) + "/" + suffix (no spaces).
+_DOI_CORE = r"10\.\d{4,9}(?:\.\d+)*/\S+"
+_DOI_RE = re.compile(_DOI_CORE, re.IGNORECASE)
+_PREFIXES = re.compile(
+    r"^(?:doi\s*:\s*|(?:https?://)?(?:dx\.|www\.)?doi\.org/|info:doi/|urn:doi:)",
+    re.IGNORECASE,
+)
+_TRAILING = ".,;:!?'\"»>*"  # punctuation a sentence or a markup wraps around a DOI
+_BRACKETS = {")": "(", "]": "[", "}": "{"}
+
+
+def _trim(candidate: str) -> str:
+    """Drop trailing punctuation and closing brackets that the DOI itself did not open."""
+    while candidate:
+        last = candidate[-1]
+        unbalanced = last in _BRACKETS and candidate.count(last) > candidate.count(_BRACKETS[last])
+        if last in _TRAILING or unbalanced:
+            candidate = candidate[:-1]
+        else:
+            break
+    return candidate
+
+
+def normalize_doi(text: str) -> str:
+    """The canonical (lower-case, bare) form of a DOI as researchers paste it.
+
+    Accepts ``doi:``, ``https://doi.org/``, ``http://dx.doi.org/`` forms, URL-encoding,
+    any case and trailing punctuation. Raises ``InvalidDOIError`` for anything else.
+    """
+    value = unquote(text.strip()).strip()
+    value = _PREFIXES.sub("", value, count=1).strip()
+    value = _trim(value)
+    if not re.fullmatch(_DOI_CORE, value, re.IGNORECASE) or any(ch.isspace() for ch in value):
+        raise InvalidDOIError(text)
+    return value.lower()
+
+
+def is_doi(text: str) -> bool:
+    try:
+        normalize_doi(text)
+    except InvalidDOIError:
+        return False
+    return True
+
+
+def extract_dois(text: str) -> list[str]:
+    """Every distinct DOI in messy text (saved pages, reference lists), in order of appearance."""
+    found: dict[str, None] = {}
+    for match in _DOI_RE.finditer(unquote(text)):
+        candidate = _trim(match.group(0))
+        # "10.1111/hsc.12396/full" in a publisher link: the DOI ends before a known page suffix.
+        candidate = re.sub(
+            r"/(?:full|abstract|pdf|epdf|fulltext|html|references)$", "", candidate, flags=re.I
+        )
+        try:
+            found.setdefault(normalize_doi(candidate), None)
+        except InvalidDOIError:
+            continue
+    return list(found)
+
+
+def doi_url(doi: str) -> str:
+    return f"https://doi.org/{doi}"
+
+
+# -- citekeys ---------------------------------------------------------------------------------
+
+_STOPWORDS = frozenset(
+    (
+        "a an the of on in for and or to with from by at as is are be its into about via "
+        "between de la le les el los das der die und du des van von"
+    ).split()
+)
+
+
+def ascii_fold(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text)
+    folded = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return folded.replace("ß", "ss").replace("ø", "o").replace("Ø", "O").replace("ł", "l")
+
+
+def _slug_word(text: str | None) -> str:
+    return re.sub(r"[^a-z0-9]", "", ascii_fold(text or "").lower())
+
+
+def citekey_base(first_author: str | None, year: int | None, title: str | None) -> str:
+    """``welch2016implementing``: author family name, year, first significant title word."""
+    author = _slug_word((first_author or "").split()[-1] if first_author else "") or "anon"
+    title_word = ""
+    for word in re.findall(r"[\w'-]+", ascii_fold(title or "")):
+        slug = _slug_word(word)
+        if slug and slug not in _STOPWORDS and not slug.isdigit():
+            title_word = slug
+            break
+    return f"{author}{year or 'nd'}{title_word}"
+
+
+def unique_citekey(base: str, taken: Iterable[str] | set[str]) -> str:
+    """``base``, else ``base`` + a, b, ..., z, aa, ab... whichever is free."""
+    used = taken if isinstance(taken, set) else set(taken)
+    if base not in used:
+        return base
+    n = 0
+    while True:
+        suffix = ""
+        k = n
+        while True:
+            suffix = chr(ord("a") + k % 26) + suffix
+            k = k // 26 - 1
+            if k < 0:
+                break
+        if base + suffix not in used:
+            return base + suffix
+        n += 1

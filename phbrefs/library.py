@@ -1,0 +1,594 @@
+"""The library: every read and write of works, tags, notes and sources, in transactions.
+
+Nothing outside ``phbrefs.db`` and this module (and the evidence/dedup services built on the
+same session) knows SQL. Citekeys are assigned here, once, and never changed silently.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import delete, func, insert, or_, select, text, update
+from sqlmodel import Session
+
+from phbrefs.db import models as m
+from phbrefs.db.engine import open_engine
+from phbrefs.errors import InvalidInputError, UnknownKeyError
+from phbrefs.ids import InvalidDOIError, citekey_base, normalize_doi, unique_citekey
+from phbrefs.records import WorkRecord
+
+
+class Outcome(StrEnum):
+    ADDED = "added"
+    UPDATED = "updated"
+    UNCHANGED = "unchanged"
+    NOT_FOUND = "not found"
+    INVALID = "invalid"
+    FAILED = "failed"
+
+    @property
+    def ok(self) -> bool:
+        return self in (Outcome.ADDED, Outcome.UPDATED, Outcome.UNCHANGED)
+
+
+@dataclass
+class ItemResult:
+    """What happened to one item of a batch (a DOI, a BibTeX entry...)."""
+
+    item: str
+    outcome: Outcome
+    citekey: str | None = None
+    title: str | None = None
+    detail: str | None = None
+    work_id: int | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "item": self.item,
+            "outcome": str(self.outcome),
+            "citekey": self.citekey,
+            "title": self.title,
+            "detail": self.detail,
+        }
+
+
+@dataclass
+class StoredWork:
+    """A work as the library holds it: the record plus what the user added."""
+
+    id: int
+    citekey: str
+    record: WorkRecord
+    added_at: datetime
+    updated_at: datetime
+    tags: list[str] = field(default_factory=list)
+    notes: list[tuple[str, datetime]] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "citekey": self.citekey,
+            **self.record.to_dict(),
+            "tags": self.tags,
+            "notes": [{"text": t, "created_at": c.isoformat()} for t, c in self.notes],
+            "added_at": self.added_at.isoformat(),
+            "updated_at": self.updated_at.isoformat(),
+        }
+
+
+def first_author_name(record: WorkRecord) -> str | None:
+    people = record.authors or record.editors or record.contributors
+    if not people:
+        return None
+    return people[0].family or people[0].literal or people[0].given
+
+
+def _work_row(record: WorkRecord) -> dict[str, Any]:
+    return {
+        "doi": record.doi,
+        "type": record.type or "article",
+        "source_type": record.source_type,
+        "title": record.full_title,
+        "container_title": record.container_title,
+        "year": record.year,
+        "first_author": first_author_name(record),
+        "data": record.to_dict(),
+        "source": record.source,
+    }
+
+
+def _contributor_rows(work_id: int, record: WorkRecord) -> list[dict[str, Any]]:
+    return [
+        {
+            "work_id": work_id,
+            "position": i,
+            "role": c.role,
+            "given": c.given,
+            "family": c.family,
+            "literal": c.literal,
+            "orcid": c.orcid,
+        }
+        for i, c in enumerate(record.contributors)
+    ]
+
+
+def _search_row(record: WorkRecord, notes: Sequence[str] = ()) -> dict[str, str]:
+    return {
+        "title": record.full_title or "",
+        "abstract": record.abstract or "",
+        "authors": " ".join(c.display_name() for c in record.contributors),
+        "container": " ".join(filter(None, [record.container_title, record.publisher])),
+        "notes": " ".join([*notes, record.note or ""]),
+        "keywords": " ".join(record.keywords + record.subjects),
+    }
+
+
+class Library:
+    """A library database. ``Library(":memory:")`` gives a throwaway one (tests, demos)."""
+
+    def __init__(self, path: Path | str, *, create: bool = True) -> None:
+        self.path = path
+        self.engine = open_engine(path, create=create)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def __enter__(self) -> Library:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """One transaction: committed when the block ends, rolled back if it raises."""
+        with Session(self.engine) as session, session.begin():
+            yield session
+
+    # -- lookup ---------------------------------------------------------------------------------
+
+    def resolve(self, session: Session, key: str) -> int:
+        """The work id for a citekey, an alias (old key after a merge) or a DOI."""
+        work_id = session.execute(select(m.Work.id).where(m.Work.citekey == key)).scalar()
+        if work_id is None:
+            work_id = session.execute(select(m.Alias.work_id).where(m.Alias.key == key)).scalar()
+        if work_id is None:
+            try:
+                doi = normalize_doi(key)
+            except InvalidDOIError:
+                doi = None
+            if doi:
+                work_id = session.execute(select(m.Work.id).where(m.Work.doi == doi)).scalar()
+        if work_id is None:
+            raise UnknownKeyError(key, self.closest_key(session, key))
+        return work_id
+
+    def closest_key(self, session: Session, key: str) -> str | None:
+        from rapidfuzz import process
+
+        keys = session.execute(select(m.Work.citekey)).scalars().all()
+        best = process.extractOne(key, keys, score_cutoff=70)
+        return best[0] if best else None
+
+    def known_dois(self, dois: Iterable[str]) -> dict[str, str]:
+        """DOI -> citekey for those of ``dois`` already in the library."""
+        wanted = list(dict.fromkeys(dois))
+        found: dict[str, str] = {}
+        with self.session() as session:
+            for start in range(0, len(wanted), 500):
+                chunk = wanted[start : start + 500]
+                rows = session.execute(
+                    select(m.Work.doi, m.Work.citekey).where(m.Work.doi.in_(chunk))
+                )
+                found.update({doi: key for doi, key in rows})
+        return found
+
+    def get(self, key: str) -> StoredWork:
+        with self.session() as session:
+            return self._load(session, [self.resolve(session, key)])[0]
+
+    def _load(self, session: Session, work_ids: Sequence[int]) -> list[StoredWork]:
+        """Stored works for ``work_ids``, in that order, with their tags and notes."""
+        if not work_ids:
+            return []
+        works: dict[int, StoredWork] = {}
+        tags: dict[int, list[str]] = {}
+        notes: dict[int, list[tuple[str, datetime]]] = {}
+        for start in range(0, len(work_ids), 900):
+            chunk = list(work_ids[start : start + 900])
+            for row in session.execute(select(m.Work).where(m.Work.id.in_(chunk))).scalars():
+                works[row.id] = StoredWork(
+                    id=row.id,
+                    citekey=row.citekey,
+                    record=WorkRecord.from_dict(row.data),
+                    added_at=row.added_at,
+                    updated_at=row.updated_at,
+                )
+            tag_rows = session.execute(
+                select(m.WorkTag.work_id, m.Tag.name)
+                .join(m.Tag, m.Tag.id == m.WorkTag.tag_id)
+                .where(m.WorkTag.work_id.in_(chunk))
+                .order_by(m.Tag.name)
+            )
+            for work_id, name in tag_rows:
+                tags.setdefault(work_id, []).append(name)
+            note_rows = session.execute(
+                select(m.Note.work_id, m.Note.text, m.Note.created_at)
+                .where(m.Note.work_id.in_(chunk))
+                .order_by(m.Note.id)
+            )
+            for work_id, note, created in note_rows:
+                notes.setdefault(work_id, []).append((note, created))
+        result = []
+        for work_id in work_ids:
+            if work_id in works:
+                stored = works[work_id]
+                stored.tags = tags.get(work_id, [])
+                stored.notes = notes.get(work_id, [])
+                result.append(stored)
+        return result
+
+    def works(
+        self,
+        keys: Sequence[str] | None = None,
+        *,
+        tags: Sequence[str] = (),
+        year_from: int | None = None,
+        year_to: int | None = None,
+        types: Sequence[str] = (),
+        text_filter: str | None = None,
+        order: str = "citekey",
+    ) -> list[StoredWork]:
+        """Works selected by key (in the order given) or by filters (sorted by ``order``)."""
+        with self.session() as session:
+            if keys:
+                ids = [self.resolve(session, key) for key in keys]
+                return self._load(session, list(dict.fromkeys(ids)))
+            query = select(m.Work.id)
+            for tag in tags:
+                query = query.where(
+                    m.Work.id.in_(
+                        select(m.WorkTag.work_id)
+                        .join(m.Tag, m.Tag.id == m.WorkTag.tag_id)
+                        .where(m.Tag.name == tag)
+                    )
+                )
+            if year_from is not None:
+                query = query.where(m.Work.year >= year_from)
+            if year_to is not None:
+                query = query.where(m.Work.year <= year_to)
+            if types:
+                query = query.where(or_(m.Work.type.in_(types), m.Work.source_type.in_(types)))
+            if text_filter:
+                like = f"%{text_filter}%"
+                query = query.where(
+                    or_(
+                        m.Work.title.ilike(like),
+                        m.Work.first_author.ilike(like),
+                        m.Work.container_title.ilike(like),
+                        m.Work.citekey.ilike(like),
+                        m.Work.doi.ilike(like),
+                    )
+                )
+            sort = {
+                "citekey": [m.Work.citekey],
+                "year": [m.Work.year, m.Work.citekey],
+                "author": [m.Work.first_author, m.Work.year],
+                "added": [m.Work.added_at, m.Work.id],
+                "title": [m.Work.title],
+            }.get(order)
+            if sort is None:
+                raise InvalidInputError(f"cannot sort by {order!r}")
+            ids = session.execute(query.order_by(*sort)).scalars().all()
+            return self._load(session, ids)
+
+    def count(self) -> int:
+        with self.session() as session:
+            return session.execute(select(func.count(m.Work.id))).scalar() or 0
+
+    def search(self, query: str, *, limit: int = 50) -> list[tuple[StoredWork, float, str]]:
+        """Ranked full-text search (FTS5 bm25; title and authors weigh most).
+
+        Plain words are matched as prefixes; FTS5 syntax (quotes, OR, NEAR, column:) passes
+        through.
+        """
+        if not query.strip():
+            raise InvalidInputError("empty search")
+        fts_query = _fts_query(query)
+        sql = text(
+            "SELECT rowid, bm25(work_fts, 10.0, 3.0, 6.0, 2.0, 2.0, 4.0) AS rank, "
+            "snippet(work_fts, -1, '[', ']', '…', 12) FROM work_fts WHERE work_fts MATCH :q "
+            "ORDER BY rank LIMIT :limit"
+        )
+        with self.session() as session:
+            try:
+                rows = session.execute(sql, {"q": fts_query, "limit": limit}).all()
+            except Exception as error:  # FTS5 syntax errors arrive as OperationalError
+                raise InvalidInputError(f"cannot search for {query!r}: {error.args[0]}") from error
+            stored = {w.id: w for w in self._load(session, [r[0] for r in rows])}
+            return [(stored[r[0]], -float(r[1]), r[2]) for r in rows if r[0] in stored]
+
+    # -- writes ---------------------------------------------------------------------------------
+
+    def add(self, record: WorkRecord, **kwargs: Any) -> ItemResult:
+        return self.add_many([record], **kwargs)[0]
+
+    def add_many(
+        self,
+        records: Iterable[WorkRecord],
+        *,
+        refresh: bool = False,
+        tags: Sequence[str] = (),
+        origin: str | None = None,
+        labels: Sequence[str] | None = None,
+    ) -> list[ItemResult]:
+        """Store records in one transaction; a record whose DOI is present is left alone
+        (``unchanged``) unless ``refresh``, which updates its metadata and keeps its citekey,
+        tags, notes and findings. ``labels`` name the items in results (default: DOI/title).
+        """
+        records = list(records)
+        results: list[ItemResult] = []
+        with self.session() as session:
+            conn = session.connection()
+            taken = set(conn.execute(select(m.Work.citekey)).scalars())
+            taken.update(conn.execute(select(m.Alias.key)).scalars())
+            dois = [r.doi for r in records if r.doi]
+            existing: dict[str, tuple[int, str, dict[str, Any]]] = {}
+            for start in range(0, len(dois), 500):
+                rows = conn.execute(
+                    select(m.Work.doi, m.Work.id, m.Work.citekey, m.Work.data).where(
+                        m.Work.doi.in_(dois[start : start + 500])
+                    )
+                )
+                existing.update({doi: (wid, key, data) for doi, wid, key, data in rows})
+            new_rows: list[tuple[int, WorkRecord, dict[str, Any]]] = []
+            for index, record in enumerate(records):
+                label = labels[index] if labels else (record.doi or record.title or f"#{index}")
+                if record.doi and record.doi in existing:
+                    work_id, key, data = existing[record.doi]
+                    outcome = Outcome.UNCHANGED
+                    if refresh and record.to_dict() != data:
+                        self._replace(session, work_id, record, origin)
+                        outcome = Outcome.UPDATED
+                    results.append(
+                        ItemResult(label, outcome, key, record.full_title, work_id=work_id)
+                    )
+                    continue
+                base = _clean_key(record.citekey) or citekey_base(
+                    first_author_name(record), record.year, record.title
+                )
+                key = unique_citekey(base, taken)
+                taken.add(key)
+                row = {**_work_row(record), "citekey": key}
+                new_rows.append((index, record, row))
+                results.append(ItemResult(label, Outcome.ADDED, key, record.full_title))
+                if record.doi:
+                    existing[record.doi] = (-1, key, row["data"])
+            if new_rows:
+                ids = self._insert_works(session, [row for _, _, row in new_rows])
+                added = iter(r for r in results if r.outcome is Outcome.ADDED)
+                for work_id in ids:
+                    next(added).work_id = work_id
+                inserted = [(wid, rec) for wid, (_, rec, _) in zip(ids, new_rows, strict=True)]
+                self._insert_details(session, inserted, origin)
+            if tags:
+                self._tag_ids(session, [r.work_id for r in results if r.work_id], tags, [])
+        return results
+
+    def _insert_works(self, session: Session, rows: list[dict[str, Any]]) -> list[int]:
+        conn = session.connection()
+        now = m.utcnow()
+        for row in rows:
+            row["added_at"] = row["updated_at"] = now
+        inserted = conn.execute(
+            insert(m.Work).returning(m.Work.id, m.Work.citekey, sort_by_parameter_order=True),
+            rows,
+        ).all()
+        return [wid for wid, _ in inserted]
+
+    def _insert_details(
+        self, session: Session, items: list[tuple[int, WorkRecord]], origin: str | None
+    ) -> None:
+        conn = session.connection()
+        people = [row for wid, rec in items for row in _contributor_rows(wid, rec)]
+        if people:
+            conn.execute(insert(m.Contributor), people)
+        sources = [
+            {
+                "work_id": wid,
+                "source": rec.source or "manual",
+                "format": "json" if rec.raw.lstrip().startswith(("{", "[")) else "text",
+                "content": rec.raw,
+                "origin": origin,
+                "added_at": m.utcnow(),
+            }
+            for wid, rec in items
+            if rec.raw
+        ]
+        if sources:
+            conn.execute(insert(m.SourceRecord), sources)
+        conn.execute(
+            text(
+                "INSERT INTO work_fts (rowid, title, abstract, authors, container, notes, keywords)"
+                " VALUES (:rowid, :title, :abstract, :authors, :container, :notes, :keywords)"
+            ),
+            [{"rowid": wid, **_search_row(rec)} for wid, rec in items],
+        )
+
+    def _replace(
+        self, session: Session, work_id: int, record: WorkRecord, origin: str | None
+    ) -> None:
+        """Overwrite a work's metadata; its citekey, tags, notes and findings stay."""
+        conn = session.connection()
+        conn.execute(
+            update(m.Work)
+            .where(m.Work.id == work_id)
+            .values(**_work_row(record), updated_at=m.utcnow())
+        )
+        conn.execute(delete(m.Contributor).where(m.Contributor.work_id == work_id))
+        if record.raw:
+            conn.execute(
+                delete(m.SourceRecord).where(
+                    m.SourceRecord.work_id == work_id, m.SourceRecord.source == record.source
+                )
+            )
+        conn.execute(text("DELETE FROM work_fts WHERE rowid = :id"), {"id": work_id})
+        self._insert_details(session, [(work_id, record)], origin)
+        self._reindex_notes(session, work_id)
+
+    def replace(self, key: str, record: WorkRecord) -> StoredWork:
+        """Overwrite the metadata of work ``key`` (merge, manual edits)."""
+        with self.session() as session:
+            work_id = self.resolve(session, key)
+            self._replace(session, work_id, record, None)
+            return self._load(session, [work_id])[0]
+
+    def _reindex_notes(self, session: Session, work_id: int) -> None:
+        conn = session.connection()
+        data = conn.execute(select(m.Work.data).where(m.Work.id == work_id)).scalar_one()
+        notes = conn.execute(select(m.Note.text).where(m.Note.work_id == work_id)).scalars().all()
+        row = _search_row(WorkRecord.from_dict(data), notes)
+        conn.execute(text("DELETE FROM work_fts WHERE rowid = :id"), {"id": work_id})
+        conn.execute(
+            text(
+                "INSERT INTO work_fts (rowid, title, abstract, authors, container, notes, keywords)"
+                " VALUES (:rowid, :title, :abstract, :authors, :container, :notes, :keywords)"
+            ),
+            {"rowid": work_id, **row},
+        )
+
+    def source_records(self, key: str) -> list[dict[str, Any]]:
+        with self.session() as session:
+            work_id = self.resolve(session, key)
+            rows = session.execute(
+                select(m.SourceRecord)
+                .where(m.SourceRecord.work_id == work_id)
+                .order_by(m.SourceRecord.id)
+            ).scalars()
+            return [
+                {
+                    "source": r.source,
+                    "origin": r.origin,
+                    "added_at": r.added_at.isoformat(),
+                    "content": json.loads(r.content) if r.format == "json" else r.content,
+                }
+                for r in rows
+            ]
+
+    def tag(self, keys: Sequence[str], add: Sequence[str] = (), remove: Sequence[str] = ()) -> None:
+        for name in add:
+            if not name.strip():
+                raise InvalidInputError("a tag name cannot be empty")
+        with self.session() as session:
+            ids = [self.resolve(session, key) for key in keys]
+            self._tag_ids(session, ids, add, remove)
+
+    def _tag_ids(
+        self, session: Session, work_ids: Sequence[int], add: Sequence[str], remove: Sequence[str]
+    ) -> None:
+        conn = session.connection()
+        for name in add:
+            tag_id = conn.execute(select(m.Tag.id).where(m.Tag.name == name)).scalar()
+            if tag_id is None:
+                tag_id = conn.execute(insert(m.Tag).values(name=name)).inserted_primary_key[0]
+            conn.execute(
+                text("INSERT OR IGNORE INTO work_tag (work_id, tag_id) VALUES (:w, :t)"),
+                [{"w": wid, "t": tag_id} for wid in work_ids],
+            )
+        for name in remove:
+            conn.execute(
+                delete(m.WorkTag).where(
+                    m.WorkTag.work_id.in_(work_ids),
+                    m.WorkTag.tag_id.in_(select(m.Tag.id).where(m.Tag.name == name)),
+                )
+            )
+        if remove:
+            conn.execute(delete(m.Tag).where(~m.Tag.id.in_(select(m.WorkTag.tag_id))))
+
+    def tags(self) -> list[tuple[str, int]]:
+        """Every tag with the number of works carrying it."""
+        with self.session() as session:
+            rows = session.execute(
+                select(m.Tag.name, func.count(m.WorkTag.work_id))
+                .join(m.WorkTag, m.WorkTag.tag_id == m.Tag.id, isouter=True)
+                .group_by(m.Tag.name)
+                .order_by(m.Tag.name)
+            )
+            return [(name, n) for name, n in rows]
+
+    def add_note(self, key: str, note: str) -> StoredWork:
+        if not note.strip():
+            raise InvalidInputError("a note cannot be empty")
+        with self.session() as session:
+            work_id = self.resolve(session, key)
+            session.connection().execute(insert(m.Note).values(work_id=work_id, text=note))
+            self._reindex_notes(session, work_id)
+            return self._load(session, [work_id])[0]
+
+    def dependents(self, keys: Sequence[str]) -> dict[str, dict[str, int]]:
+        """What deleting each work would take with it: findings, notes, study records."""
+        with self.session() as session:
+            result = {}
+            for key in keys:
+                work_id = self.resolve(session, key)
+                counts = {}
+                for label, table in (
+                    ("findings", m.Finding),
+                    ("notes", m.Note),
+                    ("study groups", m.StudyGroup),
+                ):
+                    counts[label] = session.execute(
+                        select(func.count()).select_from(table).where(table.work_id == work_id)
+                    ).scalar_one()
+                counts["study record"] = session.execute(
+                    select(func.count()).select_from(m.Study).where(m.Study.work_id == work_id)
+                ).scalar_one()
+                result[key] = {k: v for k, v in counts.items() if v}
+            return result
+
+    def remove(self, keys: Sequence[str]) -> list[str]:
+        """Delete works (with their findings, notes and tags); returns the citekeys removed."""
+        with self.session() as session:
+            ids = list(dict.fromkeys(self.resolve(session, key) for key in keys))
+            removed = (
+                session.execute(
+                    select(m.Work.citekey).where(m.Work.id.in_(ids)).order_by(m.Work.citekey)
+                )
+                .scalars()
+                .all()
+            )
+            conn = session.connection()
+            conn.execute(text("DELETE FROM work_fts WHERE rowid = :id"), [{"id": i} for i in ids])
+            conn.execute(delete(m.Work).where(m.Work.id.in_(ids)))
+            conn.execute(delete(m.Tag).where(~m.Tag.id.in_(select(m.WorkTag.tag_id))))
+            return list(removed)
+
+
+def _clean_key(key: str | None) -> str | None:
+    """A proposed citekey kept only if BibTeX, biber and pandoc all accept it."""
+    if not key:
+        return None
+    import re
+
+    key = key.strip()
+    return key if re.fullmatch(r"[A-Za-z0-9_][A-Za-z0-9_:.\-+/]*", key) else None
+
+
+def _fts_query(query: str) -> str:
+    """Plain words become prefix terms ANDed together; FTS5 syntax is passed through as is."""
+    if any(ch in query for ch in '"*:()^') or any(
+        op in query.split() for op in ("AND", "OR", "NOT", "NEAR")
+    ):
+        return query
+    import re
+
+    words = re.findall(r"\w+", query, flags=re.UNICODE)
+    if not words:
+        raise InvalidInputError(f"nothing to search for in {query!r}")
+    return " ".join(f'"{w}"*' for w in words)

@@ -1,0 +1,112 @@
+"""The storage core: citekeys, idempotent adds, refresh, tags, notes, search, removal."""
+
+from __future__ import annotations
+
+import pytest
+
+from phbrefs.errors import InvalidInputError, UnknownKeyError
+from phbrefs.library import Outcome
+from phbrefs.records import AbstractSection, Contributor, PartialDate, WorkRecord
+
+
+def paper(doi: str | None = "10.1111/hsc.12396", title: str = "Implementing personal health budgets"):
+    return WorkRecord(
+        type="article-journal",
+        title=title,
+        doi=doi,
+        issued=PartialDate(2016, 10, 10),
+        contributors=[Contributor(given="Elizabeth", family="Welch"), Contributor(literal="PSSRU")],
+        container_title="Health and Social Care in the Community",
+        abstract="Individuals would benefit from receiving their PHB post-detox.",
+        abstract_sections=[AbstractSection("Purpose", "Explore PHBs.")],
+        source="crossref",
+        raw='{"DOI": "10.1111/hsc.12396"}',
+    )
+
+
+def test_citekeys_are_readable_unique_and_stable(library):
+    first = library.add(paper())
+    second = library.add(paper(doi="10.1/x", title="Implementing budgets again"))
+    assert first.citekey == "welch2016implementing"
+    assert second.citekey == "welch2016implementinga"
+    library.remove([first.citekey])
+    third = library.add(paper(doi="10.1/y"))
+    assert third.citekey == "welch2016implementing"  # free again only after removal
+    assert library.get("welch2016implementinga").record.doi == "10.1/x"
+
+
+def test_adding_the_same_doi_twice_changes_nothing(library):
+    assert library.add(paper()).outcome is Outcome.ADDED
+    again = library.add(paper())
+    assert again.outcome is Outcome.UNCHANGED
+    assert again.citekey == "welch2016implementing"
+    assert library.count() == 1
+
+
+def test_refresh_updates_metadata_but_keeps_key_tags_and_notes(library):
+    key = library.add(paper()).citekey
+    library.tag([key], add=["included"])
+    library.add_note(key, "organisational view only")
+    newer = paper(title="Implementing personal health budgets in England")
+    assert library.add(newer, refresh=True).outcome is Outcome.UPDATED
+    assert library.add(newer, refresh=True).outcome is Outcome.UNCHANGED
+    work = library.get(key)
+    assert work.record.title == "Implementing personal health budgets in England"
+    assert work.tags == ["included"]
+    assert [n for n, _ in work.notes] == ["organisational view only"]
+    assert [s["source"] for s in library.source_records(key)] == ["crossref"]
+
+
+def test_record_round_trips_losslessly_through_storage(library):
+    record = paper()
+    record.extra = {"institution": "PSSRU"}
+    stored = library.get(library.add(record).citekey).record
+    expected = record.to_dict()
+    assert stored.to_dict() == expected
+
+
+def test_works_resolve_by_key_or_any_doi_form(library):
+    library.add(paper())
+    for key in ("welch2016implementing", "https://doi.org/10.1111/HSC.12396", "doi:10.1111/hsc.12396"):
+        assert library.get(key).citekey == "welch2016implementing"
+
+
+def test_unknown_key_suggests_the_closest(library):
+    library.add(paper())
+    with pytest.raises(UnknownKeyError) as info:
+        library.get("welch2016implemnting")
+    assert info.value.suggestion == "welch2016implementing"
+
+
+def test_search_ranks_and_covers_abstract_authors_and_notes(library):
+    library.add(paper())
+    other = library.add(paper(doi="10.1/z", title="Detox services in England")).citekey
+    library.add_note(other, "mentions leadership")
+    hits = library.search("detox")
+    assert [w.citekey for w, _, _ in hits][0] == other  # title match outranks abstract match
+    assert {w.citekey for w, _, _ in hits} == {other, "welch2016implementing"}
+    assert [w.citekey for w, _, _ in library.search("leadership")] == [other]
+    assert len(library.search("PSSRU")) == 2
+    with pytest.raises(InvalidInputError):
+        library.search('"unbalanced')
+
+
+def test_filters_and_tags(library):
+    library.add(paper())
+    library.add(
+        WorkRecord(type="book", title="Budgets", issued=PartialDate(2010), doi="10.1/b")
+    )
+    library.tag(["welch2016implementing"], add=["included"])
+    assert [w.citekey for w in library.works(tags=["included"])] == ["welch2016implementing"]
+    assert [w.record.type for w in library.works(year_to=2012)] == ["book"]
+    assert len(library.works(types=["article-journal"])) == 1
+    assert library.tags() == [("included", 1)]
+    library.tag(["welch2016implementing"], remove=["included"])
+    assert library.tags() == []
+
+
+def test_failed_batch_leaves_library_untouched(library):
+    library.add(paper())
+    with pytest.raises(UnknownKeyError):
+        library.tag(["welch2016implementing", "nope"], add=["x"])
+    assert library.get("welch2016implementing").tags == []
