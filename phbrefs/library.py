@@ -73,8 +73,8 @@ class StoredWork:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "citekey": self.citekey,
             **self.record.to_dict(),
+            "citekey": self.citekey,
             "tags": self.tags,
             "notes": [{"text": t, "created_at": c.isoformat()} for t, c in self.notes],
             "added_at": self.added_at.isoformat(),

@@ -9,7 +9,9 @@ from phbrefs.library import Outcome
 from phbrefs.records import AbstractSection, Contributor, PartialDate, WorkRecord
 
 
-def paper(doi: str | None = "10.1111/hsc.12396", title: str = "Implementing personal health budgets"):
+def paper(
+    doi: str | None = "10.1111/hsc.12396", title: str = "Implementing personal health budgets"
+):
     return WorkRecord(
         type="article-journal",
         title=title,
@@ -67,7 +69,11 @@ def test_record_round_trips_losslessly_through_storage(library):
 
 def test_works_resolve_by_key_or_any_doi_form(library):
     library.add(paper())
-    for key in ("welch2016implementing", "https://doi.org/10.1111/HSC.12396", "doi:10.1111/hsc.12396"):
+    for key in (
+        "welch2016implementing",
+        "https://doi.org/10.1111/HSC.12396",
+        "doi:10.1111/hsc.12396",
+    ):
         assert library.get(key).citekey == "welch2016implementing"
 
 
@@ -83,7 +89,7 @@ def test_search_ranks_and_covers_abstract_authors_and_notes(library):
     other = library.add(paper(doi="10.1/z", title="Detox services in England")).citekey
     library.add_note(other, "mentions leadership")
     hits = library.search("detox")
-    assert [w.citekey for w, _, _ in hits][0] == other  # title match outranks abstract match
+    assert next(w.citekey for w, _, _ in hits) == other  # title match outranks abstract match
     assert {w.citekey for w, _, _ in hits} == {other, "welch2016implementing"}
     assert [w.citekey for w, _, _ in library.search("leadership")] == [other]
     assert len(library.search("PSSRU")) == 2
@@ -93,9 +99,7 @@ def test_search_ranks_and_covers_abstract_authors_and_notes(library):
 
 def test_filters_and_tags(library):
     library.add(paper())
-    library.add(
-        WorkRecord(type="book", title="Budgets", issued=PartialDate(2010), doi="10.1/b")
-    )
+    library.add(WorkRecord(type="book", title="Budgets", issued=PartialDate(2010), doi="10.1/b"))
     library.tag(["welch2016implementing"], add=["included"])
     assert [w.citekey for w in library.works(tags=["included"])] == ["welch2016implementing"]
     assert [w.record.type for w in library.works(year_to=2012)] == ["book"]

@@ -19,7 +19,9 @@ class PhbrefsGroup(TyperGroup):
         try:
             return super().invoke(ctx)
         except PhbrefsError as error:
-            context.err.print(f"phbrefs: error: {error}", markup=False, highlight=False)
+            context.err.print(
+                f"phbrefs: error: {error}", markup=False, highlight=False, soft_wrap=True
+            )
             ctx.exit(int(error.exit_code))
         except KeyboardInterrupt:
             context.err.print("phbrefs: interrupted")

@@ -1,0 +1,119 @@
+"""The library commands from the command line: data on stdout, one-line errors, exit codes."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from phbrefs.errors import ExitCode
+from phbrefs.library import Library
+from phbrefs.records import AbstractSection, Contributor, PartialDate, UpdateNotice, WorkRecord
+
+
+@pytest.fixture
+def stocked(tmp_path: Path) -> Path:
+    db = tmp_path / "library.db"
+    with Library(db) as library:
+        library.add_many(
+            [
+                WorkRecord(
+                    type="article-journal",
+                    title="Implementing personal health budgets in England",
+                    subtitle="a user-led approach to substance misuse",
+                    doi="10.1111/hsc.12396",
+                    issued=PartialDate(2016, 10),
+                    container_title="Health and Social Care in the Community",
+                    contributors=[
+                        Contributor(given="Elizabeth", family="Welch", orcid="0000-0002-1825-0097"),
+                        Contributor(given="Karen", family="Jones"),
+                    ],
+                    abstract="Individuals would benefit from receiving their PHB post-detox.",
+                ),
+                WorkRecord(
+                    type="article-journal",
+                    title="Personal health budgets: a mechanism to encourage service integration?",
+                    doi="10.1108/jica-07-2021-0038",
+                    issued=PartialDate(2022, 3, 30),
+                    contributors=[Contributor(given="Elizabeth", family="Welch")],
+                    abstract_sections=[
+                        AbstractSection(
+                            "Purpose", "Integrated care continues to be a central aim."
+                        ),
+                        AbstractSection("Findings", "Effective leadership was vital."),
+                    ],
+                    updates=[UpdateNotice("updated-by", "correction", "10.1108/fix", None)],
+                ),
+            ]
+        )
+    return db
+
+
+def test_list_json_is_data_on_stdout(cli, stocked):
+    result = cli("--db", stocked, "list", "--json")
+    assert result.exit_code == 0
+    data = json.loads(result.stdout)
+    assert [w["citekey"] for w in data] == ["welch2016implementing", "welch2022personal"]
+    assert data[0]["contributors"][0]["orcid"] == "0000-0002-1825-0097"
+
+
+def test_list_filters(cli, stocked):
+    result = cli("--db", stocked, "list", "--from", "2020", "--json")
+    assert [w["citekey"] for w in json.loads(result.stdout)] == ["welch2022personal"]
+    result = cli("--db", stocked, "list", "--text", "substance")
+    assert "welch2016implementing" in result.stdout
+    assert "welch2022personal" not in result.stdout
+
+
+def test_show_prints_fields_sections_and_notices(cli, stocked):
+    result = cli("--db", stocked, "show", "https://doi.org/10.1108/JICA-07-2021-0038")
+    assert result.exit_code == 0
+    assert "Purpose" in result.stdout and "Effective leadership was vital." in result.stdout
+    assert "correction" in result.stdout
+
+
+def test_show_unknown_key_is_one_line_naming_it(cli, stocked):
+    result = cli("--db", stocked, "show", "welch2016implemnting")
+    assert result.exit_code == ExitCode.NOT_FOUND
+    assert result.stdout == ""
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1
+    assert "welch2016implemnting" in lines[0] and "welch2016implementing" in lines[0]
+
+
+def test_search_tag_note_round(cli, stocked):
+    assert cli("--db", stocked, "tag", "welch2022personal", "--add", "included").exit_code == 0
+    assert cli("--db", stocked, "note", "welch2022personal", "RE-AIM used").exit_code == 0
+    hits = json.loads(cli("--db", stocked, "search", "re-aim", "--json").stdout)
+    assert [h["citekey"] for h in hits] == ["welch2022personal"]
+    assert hits[0]["tags"] == ["included"]
+    tags = json.loads(cli("--db", stocked, "tags", "--json").stdout)
+    assert tags == [{"tag": "included", "works": 1}]
+
+
+def test_remove_asks_and_without_a_terminal_refuses(cli, stocked):
+    result = cli("--db", stocked, "remove", "welch2016implementing")
+    assert result.exit_code == ExitCode.ABORTED
+    assert "--yes" in result.stderr
+    assert cli("--db", stocked, "show", "welch2016implementing").exit_code == 0
+    result = cli("--db", stocked, "remove", "welch2016implementing", "--yes")
+    assert result.exit_code == 0
+    assert cli("--db", stocked, "show", "welch2016implementing").exit_code == ExitCode.NOT_FOUND
+
+
+def test_reading_a_missing_library_does_not_create_one(cli, tmp_path):
+    result = cli("--db", tmp_path / "none.db", "list")
+    assert result.exit_code == ExitCode.STORAGE
+    assert not (tmp_path / "none.db").exists()
+
+
+def test_config_set_get_and_environment_precedence(cli, monkeypatch):
+    assert cli("config", "set", "mailto", "me@uni.ac.uk").exit_code == 0
+    assert cli("config", "get", "mailto").stdout.strip() == "me@uni.ac.uk"
+    monkeypatch.setenv("PHBREFS_MAILTO", "env@uni.ac.uk")
+    assert cli("config", "get", "mailto").stdout.strip() == "env@uni.ac.uk"
+    listing = json.loads(cli("config", "list", "--json").stdout)
+    mailto = next(s for s in listing["settings"] if s["key"] == "mailto")
+    assert mailto["origin"] == "env"
+    assert cli("config", "set", "colour", "red").exit_code == ExitCode.INVALID_INPUT

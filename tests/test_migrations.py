@@ -1,0 +1,109 @@
+"""Alembic: every library reaches head, and the migrations describe exactly the models."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import inspect, text
+
+from phbrefs.db.engine import alembic_config, current_revision, head_revision, make_engine, upgrade
+from phbrefs.db.models import SQLModel
+from phbrefs.library import Library
+from phbrefs.records import Contributor, PartialDate, WorkRecord
+
+
+def revisions() -> list[str]:
+    script = ScriptDirectory.from_config(alembic_config("sqlite://"))
+    return [r.revision for r in reversed(list(script.walk_revisions()))]
+
+
+def test_empty_database_upgrades_to_head(tmp_path: Path):
+    engine = make_engine(tmp_path / "new.db")
+    upgrade(engine)
+    assert current_revision(engine) == head_revision()
+    tables = set(inspect(engine).get_table_names())
+    assert set(SQLModel.metadata.tables) <= tables
+    assert "work_fts" in tables
+    with engine.connect() as conn:
+        dims = conn.execute(text("SELECT code FROM framework_dimension ORDER BY position"))
+        assert [d for (d,) in dims] == [
+            "Reach",
+            "Effectiveness",
+            "Adoption",
+            "Implementation",
+            "Maintenance",
+        ]
+
+
+def test_models_match_migrations(tmp_path: Path):
+    engine = make_engine(tmp_path / "head.db")
+    upgrade(engine)
+    with engine.connect() as conn:
+        context = MigrationContext.configure(
+            conn,
+            opts={
+                "include_object": lambda obj, name, type_, reflected, compare_to: (
+                    not (type_ == "table" and name.startswith("work_fts"))
+                )
+            },
+        )
+        assert compare_metadata(context, SQLModel.metadata) == []
+
+
+@pytest.mark.parametrize("target", revisions())
+def test_each_revision_upgrades_from_the_previous_schema_keeping_data(tmp_path: Path, target):
+    """A library at the schema before ``target`` (with data in it) opens at head, data intact."""
+    engine = make_engine(tmp_path / "old.db")
+    history = revisions()
+    previous = history[history.index(target) - 1] if history.index(target) else None
+    if previous:
+        upgrade(engine, previous)
+        with engine.begin() as conn:
+            conn.execute(
+                text(
+                    "INSERT INTO work (citekey, doi, type, data, added_at, updated_at) "
+                    "VALUES ('old2010key', '10.1/old', 'book', '{\"type\": \"book\"}', "
+                    "'2020-01-01 00:00:00', '2020-01-01 00:00:00')"
+                )
+            )
+    engine.dispose()
+    with Library(tmp_path / "old.db") as library:
+        assert current_revision(library.engine) == head_revision()
+        if previous:
+            assert library.get("old2010key").record.type == "book"
+        added = library.add(
+            WorkRecord(
+                title="New work",
+                issued=PartialDate(2024),
+                contributors=[Contributor(family="Fox", given="Diane")],
+            )
+        )
+        assert library.get(added.citekey).record.title == "New work"
+
+
+def test_downgrade_to_base_and_back(tmp_path: Path):
+    from alembic import command
+
+    engine = make_engine(tmp_path / "cycle.db")
+    upgrade(engine)
+    config = alembic_config(str(engine.url))
+    with engine.begin() as conn:
+        config.attributes["connection"] = conn
+        command.downgrade(config, "base")
+    assert set(inspect(engine).get_table_names()) <= {"alembic_version"}
+    upgrade(engine)
+    assert current_revision(engine) == head_revision()
+
+
+def test_unwritable_location_is_a_storage_error(tmp_path: Path):
+    from phbrefs.errors import StorageError
+
+    with pytest.raises(StorageError):
+        Library(tmp_path / "missing-folder" / "library.db")
+    with pytest.raises(StorageError):
+        Library(tmp_path / "absent.db", create=False)
+    assert not (tmp_path / "absent.db").exists()
