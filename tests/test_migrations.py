@@ -21,6 +21,11 @@ def revisions() -> list[str]:
     return [r.revision for r in reversed(list(script.walk_revisions()))]
 
 
+def test_head_read_from_files_agrees_with_alembic():
+    script = ScriptDirectory.from_config(alembic_config("sqlite://"))
+    assert head_revision() == script.get_current_head()
+
+
 def test_empty_database_upgrades_to_head(tmp_path: Path):
     engine = make_engine(tmp_path / "new.db")
     upgrade(engine)

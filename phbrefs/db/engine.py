@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from functools import cache
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event, inspect, text
@@ -20,10 +22,23 @@ def alembic_config(url: str):  # type: ignore[no-untyped-def]
     return config
 
 
-def head_revision() -> str:
-    from alembic.script import ScriptDirectory
+_REVISION_LINE = re.compile(r"^(down_revision|revision)\s*=\s*['\"]?([\w-]+|None)['\"]?", re.M)
 
-    return ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head() or ""
+
+@cache
+def head_revision() -> str:
+    """The newest migration, read from the files without importing Alembic (start-up cost)."""
+    revisions: set[str] = set()
+    parents: set[str] = set()
+    for path in (MIGRATIONS / "versions").glob("*.py"):
+        found = dict(_REVISION_LINE.findall(path.read_text(encoding="utf-8")))
+        if "revision" in found:
+            revisions.add(found["revision"])
+            parents.add(found.get("down_revision", "None"))
+    heads = revisions - parents
+    if len(heads) != 1:
+        raise StorageError(f"migrations have {len(heads)} heads: {sorted(heads)}")
+    return heads.pop()
 
 
 def _on_connect(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
