@@ -11,12 +11,18 @@ from phbrefs.errors import InvalidDOIError
 
 # A DOI: "10." + registrant (4-9 digits, optionally dotted sub-parts) + "/" + suffix (no spaces).
 _DOI_CORE = r"10\.\d{4,9}(?:\.\d+)*/\S+"
-_DOI_RE = re.compile(_DOI_CORE, re.IGNORECASE)
+# In running text a DOI also stops at quotes and markup; only an old SICI-style "<...::...>"
+# group (10.1002/(SICI)...43:4<424::AID-JBM9>3.0.CO;2-F) keeps its angle brackets.
+_DOI_RE = re.compile(
+    r"10\.\d{4,9}(?:\.\d+)*/(?:[^\s\"<>]|<[^\s\"<>]*::[^\s\"<>]*>)+", re.IGNORECASE
+)
 _PREFIXES = re.compile(
-    r"^(?:doi\s*:\s*|(?:https?://)?(?:dx\.|www\.)?doi\.org/|info:doi/|urn:doi:)",
+    r"^(?:(?:https?://)?(?:dx\.|www\.)?doi\.org/|info:doi/|urn:doi:|doi\s*:?\s*)",
     re.IGNORECASE,
 )
-_TRAILING = ".,;:!?'\"»>*"  # punctuation a sentence or a markup wraps around a DOI
+_RESOLVER_URL = re.compile(r"^(?:https?://)?(?:dx\.|www\.)?doi\.org/", re.IGNORECASE)
+_LEADING = "([{<\"'«“‘"  # what a sentence or markup opens before a DOI
+_TRAILING = ".,;:!?'\"»”’>*"  # punctuation a sentence or a markup wraps around a DOI
 _BRACKETS = {")": "(", "]": "[", "}": "{"}
 
 
@@ -38,7 +44,10 @@ def normalize_doi(text: str) -> str:
     Accepts ``doi:``, ``https://doi.org/``, ``http://dx.doi.org/`` forms, URL-encoding,
     any case and trailing punctuation. Raises ``InvalidDOIError`` for anything else.
     """
-    value = unquote(text.strip()).strip()
+    value = text.strip()
+    if _RESOLVER_URL.match(value):  # a link's ?query or #fragment is not part of the DOI
+        value = re.split(r"[?#]", value, maxsplit=1)[0]
+    value = unquote(value).strip().lstrip(_LEADING).strip()
     value = _PREFIXES.sub("", value, count=1).strip()
     value = _trim(value)
     if not re.fullmatch(_DOI_CORE, value, re.IGNORECASE) or any(ch.isspace() for ch in value):
@@ -57,11 +66,18 @@ def is_doi(text: str) -> bool:
 def extract_dois(text: str) -> list[str]:
     """Every distinct DOI in messy text (saved pages, reference lists), in order of appearance."""
     found: dict[str, None] = {}
-    for match in _DOI_RE.finditer(unquote(text)):
-        candidate = _trim(match.group(0))
+    text = unquote(text)
+    for match in _DOI_RE.finditer(text):
+        candidate = match.group(0)
+        if text[max(0, match.start() - 1)] == "/":  # inside a link: drop its ?query, #fragment
+            candidate = re.split(r"[?#]", candidate, maxsplit=1)[0]
+        candidate = _trim(candidate)
         # "10.1111/hsc.12396/full" in a publisher link: the DOI ends before a known page suffix.
         candidate = re.sub(
-            r"/(?:full|abstract|pdf|epdf|fulltext|html|references)$", "", candidate, flags=re.I
+            r"(?:/(?:full|abstract|summary|pdf|epdf|pdfdirect|fulltext|html|references))+$",
+            "",
+            candidate,
+            flags=re.I,
         )
         try:
             found.setdefault(normalize_doi(candidate), None)
@@ -84,10 +100,33 @@ _STOPWORDS = frozenset(
 )
 
 
+# Letters that Unicode does not decompose into a base letter and an accent.
+_UNDECOMPOSABLE = str.maketrans(
+    {
+        "ß": "ss",
+        "ø": "o",
+        "Ø": "O",
+        "ł": "l",
+        "Ł": "L",
+        "đ": "d",
+        "Đ": "D",
+        "ð": "d",
+        "Ð": "D",
+        "æ": "ae",
+        "Æ": "AE",
+        "œ": "oe",
+        "Œ": "OE",
+        "þ": "th",
+        "Þ": "Th",
+        "ı": "i",
+    }
+)
+
+
 def ascii_fold(text: str) -> str:
     decomposed = unicodedata.normalize("NFKD", text)
     folded = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return folded.replace("ß", "ss").replace("ø", "o").replace("Ø", "O").replace("ł", "l")
+    return folded.translate(_UNDECOMPOSABLE)
 
 
 def _slug_word(text: str | None) -> str:
@@ -96,7 +135,8 @@ def _slug_word(text: str | None) -> str:
 
 def citekey_base(first_author: str | None, year: int | None, title: str | None) -> str:
     """``welch2016implementing``: author family name, year, first significant title word."""
-    author = _slug_word((first_author or "").split()[-1] if first_author else "") or "anon"
+    names = (first_author or "").split()
+    author = _slug_word(names[-1] if names else "") or "anon"
     title_word = ""
     for word in re.findall(r"[\w'-]+", ascii_fold(title or "")):
         slug = _slug_word(word)
@@ -123,3 +163,9 @@ def unique_citekey(base: str, taken: Iterable[str] | set[str]) -> str:
         if base + suffix not in used:
             return base + suffix
         n += 1
+
+
+def normalise_issn(text: str) -> str:
+    """``09660410`` / ``0966 0410`` as ``0966-0410``; anything else is returned trimmed."""
+    compact = re.sub(r"[\s-]", "", text.strip()).upper()
+    return f"{compact[:4]}-{compact[4:]}" if re.fullmatch(r"\d{7}[\dX]", compact) else text.strip()

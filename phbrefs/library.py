@@ -151,6 +151,15 @@ class Library:
         with Session(self.engine) as session, session.begin():
             yield session
 
+    @contextmanager
+    def _joined(self, session: Session | None) -> Iterator[Session]:
+        """The caller's transaction when given, else a new one."""
+        if session is not None:
+            yield session
+        else:
+            with self.session() as own:
+                yield own
+
     # -- lookup ---------------------------------------------------------------------------------
 
     def resolve(self, session: Session, key: str) -> int:
@@ -327,14 +336,16 @@ class Library:
         tags: Sequence[str] = (),
         origin: str | None = None,
         labels: Sequence[str] | None = None,
+        session: Session | None = None,
     ) -> list[ItemResult]:
         """Store records in one transaction; a record whose DOI is present is left alone
         (``unchanged``) unless ``refresh``, which updates its metadata and keeps its citekey,
         tags, notes and findings. ``labels`` name the items in results (default: DOI/title).
+        ``session``: join a caller's transaction (an import that also merges duplicates).
         """
         records = list(records)
         results: list[ItemResult] = []
-        with self.session() as session:
+        with self._joined(session) as session:
             conn = session.connection()
             taken = set(conn.execute(select(m.Work.citekey)).scalars())
             taken.update(conn.execute(select(m.Alias.key)).scalars())

@@ -1,0 +1,111 @@
+"""Benchmark: `phbrefs add --file` of a batch of DOIs against habanero called once per DOI.
+
+Both run against the same local Crossref replay server (tests/crossref_server.py) holding the
+recorded works, with the public pool's real limits (5 requests/s, 1 at a time, enforced with
+429 + Retry-After) and a network latency per answer. phbrefs runs as a real process on a fresh
+library with the HTTP cache off; the baseline is what other reference managers do:
+``habanero.Crossref(base_url=...).works(ids=doi)`` in a loop, waiting out any 429.
+
+    python bench/batch_add.py              # all recorded works (456 with the shared set)
+    python bench/batch_add.py --sample 60  # a quicker run
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests"))
+
+from crossref_server import FIXTURE_WORKS, CrossrefServer  # noqa: E402
+
+SHARED_WORKS = Path("/work/shared/fixtures/crossref/works")
+
+
+def time_phbrefs(server: CrossrefServer, dois: list[str], folder: Path) -> tuple[float, int, str]:
+    listing = folder / "dois.txt"
+    listing.write_text("\n".join(dois) + "\n", encoding="utf-8")
+    env = {
+        **os.environ,
+        "PHBREFS_CROSSREF_URL": server.url,
+        "PHBREFS_CACHE": "off",
+        "PHBREFS_CONFIG": str(folder / "config.toml"),
+        "PHBREFS_DB": str(folder / "library.db"),
+    }
+    env.pop("PHBREFS_MAILTO", None)  # the public pool, as the server's limits say
+    started = time.perf_counter()
+    result = subprocess.run(
+        [sys.executable, "-m", "phbrefs", "add", "--file", str(listing)],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=folder,
+    )
+    elapsed = time.perf_counter() - started
+    if result.returncode != 0:
+        raise SystemExit(f"phbrefs add failed ({result.returncode}):\n{result.stderr}")
+    return elapsed, len(result.stdout.splitlines()), result.stderr.strip().splitlines()[-1]
+
+
+def time_habanero(server: CrossrefServer, dois: list[str]) -> tuple[float, int, int]:
+    import httpx2
+    from habanero import Crossref
+
+    crossref = Crossref(base_url=server.url)
+    resolved = 0
+    rate_limited = 0
+    started = time.perf_counter()
+    for doi in dois:
+        while True:
+            try:
+                work = crossref.works(ids=doi)
+            except httpx2.HTTPStatusError as error:
+                if error.response.status_code != 429:
+                    raise
+                rate_limited += 1
+                time.sleep(float(error.response.headers.get("Retry-After", "1")))
+                continue
+            resolved += work["message"]["DOI"].lower() == doi
+            break
+    return time.perf_counter() - started, resolved, rate_limited
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sample", type=int, help="only the first N DOIs (a quicker run)")
+    parser.add_argument("--latency", type=float, default=0.15, help="seconds per answer")
+    args = parser.parse_args()
+
+    works_dir = SHARED_WORKS if SHARED_WORKS.is_dir() else FIXTURE_WORKS
+    server = CrossrefServer(
+        works_dir=works_dir, rate_limit=5, interval=1.0, concurrency=1, latency=args.latency
+    )
+    dois = sorted(server.works)[: args.sample] if args.sample else sorted(server.works)
+    print(f"{len(dois)} DOIs from {works_dir}")
+    print(f"server: 5 requests/s, 1 at a time (enforced with 429), {args.latency * 1000:.0f} ms")
+    with server, tempfile.TemporaryDirectory() as tmp:
+        ours, printed, summary = time_phbrefs(server, dois, Path(tmp))
+        ours_429 = server.count_429
+        ours_requests = len(server.requests_to())
+        print(f"phbrefs add --file: {ours:7.2f} s  {ours_requests} requests, {ours_429} x 429")
+        print(f"  {summary}")
+        if printed != len(dois):
+            raise SystemExit(f"phbrefs printed {printed} works for {len(dois)} DOIs")
+        time.sleep(server.interval)  # an empty window for the baseline
+        server.reset()
+        theirs, resolved, their_429 = time_habanero(server, dois)
+        print(
+            f"habanero loop:      {theirs:7.2f} s  {len(server.requests_to())} requests, "
+            f"{their_429} x 429 ({resolved} resolved)"
+        )
+    print(f"speed-up: {theirs / ours:.1f}x")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,128 @@
+"""Benchmark: BibTeX and RIS import and export of 10,000 records.
+
+Records come from the recorded Crossref works (mapped with phbrefs.sources.crossref), varied so
+that no two are alike: perturbed titles, years and authors, accents and LaTeX specials. Prints
+the bare parser's time (bibtexparser 2 with its default stack; rispy) against phbrefs's parse
+(mapping to WorkRecord with LaTeX decoding, names, inheritance) and full import (parse, matching
+against the library, one-transaction insert), and each format's export time.
+
+    python bench/import_export.py            # 10,000 records
+    python bench/import_export.py --n 2000   # a quicker run
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import sys
+import tempfile
+import time
+from datetime import datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from phbrefs.formats import get_exporter, get_importer  # noqa: E402
+from phbrefs.library import Library, StoredWork  # noqa: E402
+from phbrefs.records import Contributor, PartialDate, WorkRecord  # noqa: E402
+from phbrefs.sources.crossref import record_from_crossref  # noqa: E402
+
+WORKS = [Path("/work/shared/fixtures/crossref/works"), ROOT / "tests/fixtures/crossref/works"]
+SPICE = ["&", "50%", "$x$", "#1", "R_0", "{braces}", "~", "Müller", "São Paulo", "Øresund", "naïve"]
+NAMES = [("Zoë", "Brontë"), ("José", "Núñez"), ("Jan", "van der Berg"), ("Łukasz", "Wójcik")]
+
+
+def base_records() -> list[WorkRecord]:
+    folder = next(p for p in WORKS if p.exists())
+    records = []
+    for path in sorted(folder.glob("*.json")):
+        message = json.loads(path.read_text(encoding="utf-8")).get("message")
+        if isinstance(message, dict) and message.get("title"):
+            records.append(record_from_crossref(message))
+    return records
+
+
+def varied(records: list[WorkRecord], n: int, rng: random.Random) -> list[WorkRecord]:
+    """``n`` distinct records: each a real record with its title, year and authors perturbed."""
+    out = []
+    for i in range(n):
+        record = WorkRecord.from_dict(records[i % len(records)].to_dict())
+        words = (record.title or "Untitled").split()
+        rng.shuffle(words)
+        words.insert(rng.randrange(len(words) + 1), rng.choice(SPICE))
+        record.title = f"{' '.join(words)} {i}"
+        record.issued = PartialDate(rng.randint(1990, 2026), rng.choice([None, rng.randint(1, 12)]))
+        given, family = rng.choice(NAMES)
+        record.contributors = [*record.contributors[:5], Contributor(given=given, family=family)]
+        record.doi = f"10.5555/bench.{i}" if rng.random() < 0.8 else None
+        record.url = f"https://doi.org/{record.doi}" if record.doi else None
+        record.raw = None
+        out.append(record)
+    return out
+
+
+def stored(records: list[WorkRecord]) -> list[StoredWork]:
+    now = datetime(2026, 1, 1)
+    return [StoredWork(i, f"key{i}", r, now, now) for i, r in enumerate(records)]
+
+
+def timed(function, *args, **kwargs):  # type: ignore[no-untyped-def]
+    start = time.perf_counter()
+    result = function(*args, **kwargs)
+    return time.perf_counter() - start, result
+
+
+def bench_import(name: str, text: str, bare, folder: Path) -> None:  # type: ignore[no-untyped-def]
+    from phbrefs.importing import import_batches, parse_input
+
+    bare_time, _ = timed(bare, text)
+    parse_time, batch = timed(parse_input, text, f"bench.{name}", name)
+    library = Library(folder / f"{name}.db")
+    import_time, report = timed(import_batches, library, [batch])
+    library.close()
+    print(
+        f"{name:8} bare parse {bare_time:6.2f} s | phbrefs parse {parse_time:6.2f} s "
+        f"({parse_time / bare_time:.2f}x) | full import {parse_time + import_time:6.2f} s "
+        f"({(parse_time + import_time) / bare_time:.2f}x) | {report.summary()}"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--n", type=int, default=10_000)
+    args = parser.parse_args()
+    rng = random.Random(2026)
+    records = varied(base_records(), args.n, rng)
+    works = stored(records)
+    print(f"{len(records)} records from the recorded Crossref works, varied\n")
+
+    print("export (WorkRecord -> text)")
+    texts = {}
+    for fmt in ("bibtex", "biblatex", "ris", "csljson"):
+        try:
+            exporter = get_exporter(fmt)
+        except ImportError:
+            continue
+        seconds, texts[fmt] = timed(exporter.export, works)
+        print(f"  {fmt:8} {seconds:6.2f} s  ({len(texts[fmt]) / 1e6:.1f} MB)")
+
+    print("\nimport (text -> library)")
+    import bibtexparser
+    import rispy
+
+    with tempfile.TemporaryDirectory() as folder:
+        bench_import("bibtex", texts["bibtex"], bibtexparser.parse_string, Path(folder))
+        bench_import("biblatex", texts["biblatex"], bibtexparser.parse_string, Path(folder))
+        bench_import("ris", texts["ris"], rispy.loads, Path(folder))
+        # a library export: load the works back, then write each format
+        library = Library(Path(folder) / "bibtex.db")
+        load_time, loaded = timed(library.works)
+        library.close()
+    print(f"\nexport from a library of {len(loaded)}: loading the works takes {load_time:.2f} s")
+    assert get_importer("ris").name == "ris"
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Example libraries shipped with phbrefs (installed as ``phbrefs.examples``)."""

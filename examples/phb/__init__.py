@@ -1,0 +1,1 @@
+"""The personal health budgets example: the two seed papers, coded (``phbrefs demo``)."""

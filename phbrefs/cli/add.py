@@ -1,0 +1,198 @@
+"""``phbrefs add``: resolve DOIs through Crossref and store the works."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from phbrefs.cli.context import err, message, print_json, progress, settings
+from phbrefs.errors import ExitCode, InvalidInputError
+
+if TYPE_CHECKING:
+    from phbrefs.sources import AddReport, Wanted
+
+STDIN = "-"
+
+
+def _read(path: Path) -> str:
+    if str(path) == STDIN:
+        return sys.stdin.read()
+    try:
+        return path.read_text(encoding="utf-8", errors="replace")
+    except OSError as error:
+        raise InvalidInputError(f"cannot read {path}: {error.strerror or error}") from error
+
+
+def add(
+    dois: Annotated[
+        list[str] | None,
+        typer.Argument(
+            help="DOIs in any form (10.…, doi:…, https://doi.org/…); '-' reads them from stdin.",
+            metavar="DOI...",
+            show_default=False,
+        ),
+    ] = None,
+    files: Annotated[
+        list[Path],
+        typer.Option(
+            "--file",
+            "-f",
+            help="A file of DOIs, one per line (or any text around them).",
+            metavar="FILE",
+        ),
+    ] = [],  # noqa: B006
+    texts: Annotated[
+        list[Path],
+        typer.Option(
+            "--from-text",
+            help="Messy text (a saved web page, a reference list): every DOI in it. '-' = stdin.",
+            metavar="FILE",
+        ),
+    ] = [],  # noqa: B006
+    tags: Annotated[
+        list[str], typer.Option("--tag", "-t", help="Tag the works (repeatable).", metavar="NAME")
+    ] = [],  # noqa: B006
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="List what would be resolved; change nothing.")
+    ] = False,
+    refresh: Annotated[
+        bool,
+        typer.Option(
+            "--refresh",
+            help="Fetch works already stored again and update them (keys, tags, notes kept).",
+        ),
+    ] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Per-item results as JSON.")] = False,
+) -> None:
+    """Add works by DOI: resolved through Crossref, stored in the library.
+
+    DOIs already in the library are not fetched again (use --refresh), so re-running a batch is
+    safe and cheap. Exit code 0 when every item succeeded, 6 (PARTIAL) when some did not.
+    """
+    from phbrefs.sources import wanted_from
+
+    for name in tags:
+        if not name.strip():
+            raise InvalidInputError("a tag name cannot be empty")
+    arguments = [d for d in dois or [] if d != STDIN]
+    lines: list[str] = []
+    if dois and STDIN in dois:
+        lines += _read(Path(STDIN)).splitlines()
+    for path in files:
+        lines += _read(path).splitlines()
+    wanted = wanted_from(arguments, lines, [_read(path) for path in texts])
+    if not len(wanted):
+        raise InvalidInputError("no DOI given (arguments, --file, --from-text or '-' for stdin)")
+    if dry_run:
+        _dry_run(wanted, refresh=refresh, as_json=as_json)
+        if wanted.invalid:
+            raise typer.Exit(int(ExitCode.PARTIAL))
+        return
+    report = _resolve_and_store(wanted, refresh=refresh, tags=tags)
+    _render(report, as_json=as_json)
+    if not report.ok:
+        raise typer.Exit(int(ExitCode.PARTIAL))
+
+
+def _resolve_and_store(wanted: Wanted, *, refresh: bool, tags: list[str]) -> AddReport:
+    from phbrefs.sources import add_dois, known_dois
+    from phbrefs.sources.crossref import CrossrefClient
+
+    config = settings()
+    present = known_dois(config.db, wanted.dois)
+    to_fetch = len(wanted.dois) if refresh else len([d for d in wanted.dois if d not in present])
+    with (
+        CrossrefClient.from_settings(config, refresh=refresh) as client,
+        progress(to_fetch, "Resolving DOIs") as advance,
+    ):
+        return add_dois(
+            wanted,
+            source=client,
+            library_path=config.db,
+            refresh=refresh,
+            tags=tags,
+            progress=advance,
+            present=present,
+        )
+
+
+def _dry_run(wanted: Wanted, *, refresh: bool, as_json: bool) -> None:
+    from phbrefs.sources import known_dois
+
+    present = known_dois(settings().db, wanted.dois)
+    rows = [
+        {"item": r.item, "action": "invalid", "citekey": None, "detail": r.detail}
+        for r in wanted.invalid
+    ]
+    for doi in wanted.dois:
+        key = present.get(doi)
+        action = ("refresh" if refresh else "skip (already present)") if key else "resolve"
+        rows.append({"item": doi, "action": action, "citekey": key, "detail": None})
+    if as_json:
+        print_json(rows)
+    else:
+        for row in rows:
+            key = f"\t{row['citekey']}" if row["citekey"] else ""
+            typer.echo(f"{row['item']}\t{row['action']}{key}")
+    to_fetch = sum(1 for r in rows if r["action"] in ("resolve", "refresh"))
+    message(
+        f"dry run: {to_fetch} to resolve, {len(present)} already present, "
+        f"{len(wanted.invalid)} invalid; nothing changed"
+    )
+
+
+def _render(report: AddReport, *, as_json: bool) -> None:
+    from phbrefs.cli.render import results_table
+    from phbrefs.library import first_author_name
+
+    if as_json:
+        rows = []
+        for result in report.results:
+            record = report.records.get(result.item)
+            rows.append(
+                {
+                    **result.to_dict(),
+                    "doi": record.doi if record else None,
+                    "first_author": first_author_name(record) if record else None,
+                    "year": record.year if record else None,
+                }
+            )
+        print_json(rows)
+    else:
+        for result in report.results:
+            record = report.records.get(result.item)
+            if result.outcome.ok and record is not None:
+                line = "\t".join(
+                    [
+                        result.citekey or "",
+                        first_author_name(record) or "",
+                        str(record.year or ""),
+                        record.full_title or "(untitled)",
+                    ]
+                )
+                typer.echo(line)
+    problems = [r for r in report.results if not r.outcome.ok]
+    if len(report.results) > 1:
+        from rich.table import Table
+
+        summary = Table(title="phbrefs add")
+        summary.add_column("outcome")
+        summary.add_column("works", justify="right")
+        for outcome, n in report.counts().items():
+            summary.add_row(str(outcome), str(n))
+        err.print(summary)
+        if problems:
+            err.print(results_table(problems, title="Not added"))
+    else:
+        for result in problems:
+            detail = f" ({result.detail})" if result.detail else ""
+            message(f"{result.outcome}: {result.item}{detail}")
+    counts = ", ".join(f"{n} {outcome}" for outcome, n in report.counts().items())
+    message(f"{counts}; library: {settings().db.resolve()}")
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(add)

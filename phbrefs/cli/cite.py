@@ -1,0 +1,251 @@
+"""Citing: formatted bibliographies (``bib``) and manuscript citations (``cite``)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from phbrefs.cli.context import err, open_library, out, output_path, print_json
+from phbrefs.errors import ExitCode, InvalidInputError, NotFoundError, PhbrefsError
+
+if TYPE_CHECKING:
+    from phbrefs.cite import Resolved, ScanResult
+
+BIB_FORMATS = ("text", "md", "html", "docx")
+_FORMAT_BY_SUFFIX = {".txt": "text", ".md": "md", ".markdown": "md", ".html": "html"}
+_FORMAT_BY_SUFFIX |= {".htm": "html", ".docx": "docx"}
+
+
+def message(text: str) -> None:
+    """A line on stderr, never wrapped (editors jump to FILE:LINE) nor read as markup."""
+    err.print(text, markup=False, highlight=False, soft_wrap=True)
+
+
+def bib(
+    keys: Annotated[
+        list[str] | None, typer.Argument(help="Citekeys or DOIs.", show_default=False)
+    ] = None,
+    style: Annotated[
+        str,
+        typer.Option(
+            "--style", "-s", help="apa, vancouver, harvard, chicago, or a path to a .csl file."
+        ),
+    ] = "apa",
+    locale: Annotated[
+        str | None,
+        typer.Option(help="Language of terms and dates, e.g. en-GB [default: the style's]."),
+    ] = None,
+    tag: Annotated[list[str], typer.Option("--tag", "-t", help="Works with this tag.")] = [],  # noqa: B006
+    all_works: Annotated[bool, typer.Option("--all", help="Every work in the library.")] = False,
+    fmt: Annotated[
+        str | None,
+        typer.Option(
+            "--format",
+            "-f",
+            help="text, md, html or docx [default: from -o's extension, else text].",
+            show_default=False,
+        ),
+    ] = None,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write to this file, not stdout.")
+    ] = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Write the entries as JSON (citekey, text, html).")
+    ] = False,
+) -> None:
+    """Print a formatted bibliography in a real CSL style (sorted as the style says)."""
+    if not keys and not tag and not all_works:
+        raise typer.BadParameter("give citekeys, --tag NAME or --all")
+    if as_json and (output or fmt):
+        raise typer.BadParameter("--json writes to stdout; leave out -o and --format")
+    if fmt is None:
+        fmt = _FORMAT_BY_SUFFIX.get(output.suffix.lower(), "text") if output else "text"
+    if fmt not in BIB_FORMATS:
+        raise InvalidInputError(f"unknown format {fmt!r}; give one of {', '.join(BIB_FORMATS)}")
+    from phbrefs.formats import citeproc
+
+    with open_library() as library:
+        works = library.works(keys) if keys else []
+        if tag or all_works:  # keys, then tagged works, each once
+            chosen = {w.id for w in works}
+            works += [w for w in library.works(tags=tag) if w.id not in chosen]
+    if not works:
+        raise NotFoundError(f"no works tagged {', '.join(tag)}" if tag else "the library is empty")
+    bibliography = citeproc.format_bibliography(works, style, locale=locale)
+    for key, reason in bibliography.problems:
+        message(f"phbrefs: warning: {key}: {reason}")
+    if as_json:
+        print_json(
+            {
+                "style": bibliography.style,
+                "entries": [
+                    {"citekey": e.citekey, "text": e.text, "html": citeproc.entry_html(e)}
+                    for e in bibliography.entries
+                ],
+                "problems": [{"citekey": k, "reason": r} for k, r in bibliography.problems],
+            }
+        )
+    elif fmt == "docx":
+        path = output_path(output, "bibliography.docx")
+        citeproc.write_docx(bibliography, path)
+        message(f"wrote {len(bibliography.entries)} references to {path}")
+    else:
+        writer = {"text": citeproc.to_text, "md": citeproc.to_markdown, "html": citeproc.to_html}
+        content = writer[fmt](bibliography)
+        if output:
+            output.parent.mkdir(parents=True, exist_ok=True)
+            output.write_text(content, encoding="utf-8")
+            message(f"wrote {len(bibliography.entries)} references to {output}")
+        else:
+            sys.stdout.write(content)
+    if bibliography.problems:
+        raise typer.Exit(int(ExitCode.PARTIAL))
+
+
+def cite(
+    manuscripts: Annotated[
+        list[Path],
+        typer.Argument(
+            help="Pandoc Markdown (.md, .qmd, .Rmd) or LaTeX (.tex) files, read as one "
+            "manuscript; a .tex file's \\input and \\include files are followed.",
+            show_default=False,
+        ),
+    ],
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", help="Export the cited works here (.bib, .json or .ris)."),
+    ] = None,
+    fmt: Annotated[
+        str | None,
+        typer.Option(
+            "--format",
+            "-f",
+            help="bibtex, biblatex, csljson or ris [default: from -o's extension]; "
+            "without -o the export goes to stdout.",
+            show_default=False,
+        ),
+    ] = None,
+    declared: Annotated[
+        bool,
+        typer.Option(
+            "--declared",
+            "-d",
+            help="Export to the bibliography file the manuscript names (YAML bibliography:, "
+            "\\addbibresource or \\bibliography).",
+        ),
+    ] = False,
+    abstracts: Annotated[
+        bool, typer.Option("--abstracts", help="Include abstracts in the export.")
+    ] = False,
+    watch: Annotated[
+        bool, typer.Option("--watch", "-w", help="Re-run whenever the manuscript changes.")
+    ] = False,
+    interval: Annotated[
+        float, typer.Option("--interval", help="With --watch: seconds between checks.", min=0.1)
+    ] = 1.0,
+    as_json: Annotated[bool, typer.Option("--json", help="Write JSON to stdout.")] = False,
+) -> None:
+    """Find every citation in a manuscript; list the cited works or export exactly those.
+
+    Unknown keys are reported on stderr as FILE:LINE with the closest known key; the exit code
+    is then 4 (the known works are still exported).
+    """
+    from phbrefs import cite as core
+
+    if declared:
+        if output:
+            raise typer.BadParameter("give -o FILE or --declared, not both")
+        found = next(filter(None, map(core.declared_bibliography, manuscripts)), None)
+        if found is None:
+            raise InvalidInputError(
+                "the manuscript names no bibliography file (YAML bibliography:, "
+                "\\addbibresource or \\bibliography); give -o FILE"
+            )
+        output, fmt = found.path, fmt or found.format
+    fmt = core.output_format(output, fmt)
+    if fmt and not output and as_json:
+        raise typer.BadParameter("--json lists keys; with --format and no -o the export is stdout")
+
+    def run() -> tuple[bool, list[Path]]:
+        scan = core.scan_files(manuscripts)
+        with open_library() as library:
+            resolved = core.resolve(library, scan)
+        if fmt:
+            content = core.export_text(resolved.works, fmt, abstracts=abstracts)
+            if output:
+                core.write_atomically(output, content)
+            else:
+                sys.stdout.write(content)
+        _report(scan, resolved, output if fmt else None, fmt, as_json)
+        return not resolved.unknown, scan.files
+
+    if not watch:
+        if not run()[0]:
+            raise typer.Exit(int(ExitCode.NOT_FOUND))
+        return
+
+    def on_change() -> list[Path] | None:
+        try:
+            return run()[1]
+        except PhbrefsError as error:  # a half-saved file, a busy library: say so, keep watching
+            message(f"phbrefs: error: {error}")
+            return None
+
+    message(f"watching {', '.join(map(str, manuscripts))} (Ctrl-C to stop)")
+    try:
+        core.watch(manuscripts, on_change, interval=interval)
+    except KeyboardInterrupt:
+        message("stopped watching")
+
+
+def _report(
+    scan: ScanResult,
+    resolved: Resolved,
+    output: Path | None,
+    fmt: str | None,
+    as_json: bool,
+) -> None:
+    for unknown in resolved.unknown:
+        hint = f" (did you mean {unknown.suggestion!r}?)" if unknown.suggestion else ""
+        for citation in unknown.citations:
+            message(f"{citation.where}: unknown key {unknown.key!r}{hint}")
+    if as_json:
+        unknown = {u.key: u for u in resolved.unknown}
+        print_json(
+            {
+                "files": [str(path) for path in scan.files],
+                "cite_all": scan.cite_all,
+                "output": str(output) if output else None,
+                "exported": [w.citekey for w in resolved.works] if fmt else None,
+                "citations": [
+                    {
+                        "key": key,
+                        "citekey": resolved.keys.get(key),
+                        "found": key in resolved.keys,
+                        "where": [c.where for c in scan.citations if c.key == key],
+                        "suggestion": unknown[key].suggestion if key in unknown else None,
+                    }
+                    for key in scan.keys
+                ],
+            }
+        )
+    elif fmt is None:
+        for key in dict.fromkeys(resolved.keys.values()):
+            out.print(key, markup=False)
+        if scan.cite_all:
+            message("the manuscript cites every work (nocite *)")
+    known = len(set(resolved.keys.values()))
+    summary = f"{known} cited work{'s' if known != 1 else ''} found"
+    if unknown_count := len(resolved.unknown):
+        summary += f", {unknown_count} unknown key{'s' if unknown_count != 1 else ''}"
+    if fmt:
+        summary += f"; wrote {len(resolved.works)} works as {fmt} to {output or 'stdout'}"
+    message(summary)
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(bib)
+    app.command()(cite)

@@ -1,0 +1,49 @@
+"""``phbrefs demo``: build the example PHB review offline and write every table and the map."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from phbrefs.cli import context
+from phbrefs.cli.context import message, out, print_json
+
+
+def demo(
+    folder: Annotated[
+        Path,
+        typer.Argument(
+            help="Where library.db and exports/ go (default: here).", show_default=False
+        ),
+    ] = Path("."),
+    as_json: Annotated[bool, typer.Option("--json", help="Write JSON to stdout.")] = False,
+) -> None:
+    """Build the example review of personal health budgets (two seed papers, coded, with
+    CERQual) and write every table and the evidence map into FOLDER/exports. Safe to re-run.
+
+    The library is FOLDER/library.db unless --db is given before the command.
+    """
+    from phbrefs.evidence.example import build_demo
+    from phbrefs.library import Library
+
+    db = Path(context.state.db) if context.state.db else folder / "library.db"
+    db.parent.mkdir(parents=True, exist_ok=True)
+    with Library(db) as library:
+        result = build_demo(library, folder / "exports", coder=context.settings().coder)
+    if as_json:
+        print_json({"library": str(db), **result.to_dict()})
+        return
+    for path in result.written:
+        out.print(str(path))
+    added = sum(1 for r in result.papers if r.outcome == "added")
+    changes = result.coding.changed
+    message(
+        f"library {db}: {added} paper(s) added, {changes} coding change(s); "
+        f"{len(result.written)} files written"
+    )
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(demo)

@@ -1,0 +1,186 @@
+"""Citations in and out: import, export, dedup, merge."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from phbrefs.cli.context import err, message, open_library, out, print_json, progress
+from phbrefs.errors import ExitCode, InvalidInputError
+
+FORMAT_NAMES = "bibtex, biblatex, ris or csljson"
+JsonOption = Annotated[bool, typer.Option("--json", help="Write JSON to stdout.")]
+
+
+def import_(
+    files: Annotated[
+        list[str], typer.Argument(help="Files to import; - reads standard input.", metavar="FILE…")
+    ],
+    fmt: Annotated[
+        str | None,
+        typer.Option("--format", "-f", help=f"{FORMAT_NAMES} [default: from extension/content]."),
+    ] = None,
+    tag: Annotated[
+        list[str], typer.Option("--tag", "-t", help="Tag every imported or matched work.")
+    ] = [],  # noqa: B006
+    strict: Annotated[
+        bool, typer.Option("--strict", help="Any unreadable entry aborts: nothing is written.")
+    ] = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Import BibTeX, BibLaTeX, RIS or CSL-JSON; duplicates are merged or flagged for review."""
+    from phbrefs.importing import import_batches, parse_input
+
+    batches = []
+    for name in files:
+        if name == "-":
+            text, path = sys.stdin.read(), None
+            origin = "<stdin>"
+        else:
+            path = Path(name)
+            try:
+                text = path.read_text(encoding="utf-8-sig")
+            except (OSError, UnicodeDecodeError) as error:
+                raise InvalidInputError(f"{name}: cannot read: {error}") from error
+            origin = name
+        batches.append(parse_input(text, origin, fmt, path))
+    total = sum(len(b.parsed.records) for b in batches)
+    with open_library(create=True) as library, progress(total, "importing") as advance:
+        report = import_batches(library, batches, tags=tag, strict=strict, advance=advance)
+    if as_json:
+        print_json(report.to_dict())
+    else:
+        for item in report.items:
+            if item.outcome.value in ("failed", "possible duplicate", "merged"):
+                target = f" -> {item.matched}" if item.matched else ""
+                why = f" ({item.detail or ', '.join(item.why)})"
+                err.print(f"{item.outcome}: {item.item}{target}{why}", markup=False, soft_wrap=True)
+    err.print(report.summary(), soft_wrap=True)
+    if report.failed:
+        raise typer.Exit(int(ExitCode.PARTIAL))
+
+
+def export(
+    keys: Annotated[
+        list[str] | None, typer.Argument(help="Citekeys or DOIs to export.", show_default=False)
+    ] = None,
+    fmt: Annotated[
+        str | None,
+        typer.Option("--format", "-f", help=f"{FORMAT_NAMES} [default: from -o's extension]."),
+    ] = None,
+    tag: Annotated[
+        list[str], typer.Option("--tag", "-t", help="Works with this tag (repeat: all of them).")
+    ] = [],  # noqa: B006
+    all_: Annotated[bool, typer.Option("--all", help="Every work in the library.")] = False,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write here instead of stdout.")
+    ] = None,
+    no_abstract: Annotated[
+        bool, typer.Option("--no-abstract", help="Leave abstracts out.")
+    ] = False,
+) -> None:
+    """Export works as BibTeX, BibLaTeX, RIS or CSL-JSON (to stdout unless -o)."""
+    from phbrefs.formats import format_for_path, get_exporter
+
+    name = fmt or (format_for_path(output) if output else None)
+    if name is None:
+        raise typer.BadParameter("give --format (bibtex, biblatex, ris, csljson)")
+    if not keys and not tag and not all_:
+        raise typer.BadParameter("name works: KEY…, --tag NAME or --all")
+    exporter = get_exporter(name)
+    with open_library() as library:
+        works = library.works(keys or None, tags=tag)
+    text = exporter.export(works, abstracts=not no_abstract)
+    if output:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_text(text, encoding="utf-8")
+        message(f"exported {len(works)} work{'s' if len(works) != 1 else ''} to {output}")
+    else:
+        sys.stdout.write(text)
+        message(f"exported {len(works)} work{'s' if len(works) != 1 else ''}")
+
+
+def dedup(
+    not_duplicate: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--not-duplicate",
+            help="Record that these works are distinct (give the option once per key).",
+            metavar="KEY",
+        ),
+    ] = None,
+    keys: Annotated[
+        list[str] | None,
+        typer.Argument(help="With --not-duplicate: more keys.", show_default=False),
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """List groups of likely duplicates with scores and reasons; record reviewers' judgements."""
+    from phbrefs.dedup import find_duplicates, mark_not_duplicate
+
+    with open_library() as library:
+        if not_duplicate:
+            marked = mark_not_duplicate(library, [*not_duplicate, *(keys or [])])
+            message(f"recorded: {', '.join(marked)} are distinct works")
+            return
+        if keys:
+            raise typer.BadParameter("keys are only taken with --not-duplicate")
+        groups = find_duplicates(library)
+    if as_json:
+        print_json([g.to_dict() for g in groups])
+        return
+    from rich.table import Table
+
+    table = Table()
+    table.add_column("score", justify="right")
+    table.add_column("keep", style="bold cyan", no_wrap=True)
+    table.add_column("duplicates", style="cyan")
+    table.add_column("title / why", ratio=1)
+    for group in groups:
+        why = "; ".join(", ".join(p["why"]) for p in group.pairs[:3])
+        mark = " [green]confident[/green]" if group.confident else ""
+        table.add_row(
+            f"{group.score:.2f}{mark}",
+            group.keys[0],
+            "\n".join(group.keys[1:]),
+            f"{group.titles[0]}\n[dim]{why}[/dim]",
+        )
+    if groups:
+        out.print(table)
+    message(
+        f"{len(groups)} group{'s' if len(groups) != 1 else ''} of possible duplicates"
+        + ("; merge with: phbrefs merge KEEP DUPLICATE…" if groups else "")
+    )
+
+
+def merge(
+    keys: Annotated[
+        list[str], typer.Argument(help="The work to keep, then its duplicates.", metavar="KEY…")
+    ],
+    as_json: JsonOption = False,
+) -> None:
+    """Merge duplicates into the first work: richest fields, every tag, note, finding and
+    source record kept; the old keys and DOIs keep resolving (aliases)."""
+    from phbrefs.dedup import merge_works
+
+    with open_library() as library:
+        result = merge_works(library, keys)
+    if as_json:
+        print_json(result.to_dict())
+        return
+    moved = ", ".join(f"{n} {what}" for what, n in result.moved.items())
+    message(
+        f"merged {', '.join(result.retired)} into {result.kept}"
+        + (f" (moved {moved})" if moved else "")
+        + f"; aliases: {', '.join(result.aliases)}"
+    )
+
+
+def register(app: typer.Typer) -> None:
+    app.command("import")(import_)
+    app.command()(export)
+    app.command()(dedup)
+    app.command()(merge)

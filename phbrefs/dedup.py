@@ -1,0 +1,558 @@
+"""Duplicate detection and merging.
+
+Detection: the same DOI is a duplicate outright; otherwise records sharing a block (first
+author + year, or the first or last words of the title) are compared with rapidfuzz on the
+normalised title, then year, first author and container/pages confirm or contradict. Blocking
+keeps 50,000 records to a few seconds. Two thresholds: ``CONFIDENT`` (merged on import without
+asking) and ``POSSIBLE`` (listed by ``phbrefs dedup`` for a reviewer).
+
+Merging keeps the richest value of each field, every tag, note, finding, study record and source
+record, and records the retired citekeys and DOIs as aliases, in one transaction.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, fields
+from typing import TYPE_CHECKING, Any
+
+from phbrefs.errors import InvalidInputError
+from phbrefs.ids import ascii_fold
+from phbrefs.records import WorkRecord
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
+
+    from phbrefs.library import Library
+
+CONFIDENT = 0.93  # merged without asking (also needs a near-identical title)
+CONFIDENT_TITLE = 0.95
+POSSIBLE = 0.80  # shown for review
+MIN_TITLE = 0.85  # below this title similarity, never a duplicate
+SHORT_TITLE = 20  # "Editorial", "Introduction": never confident without a DOI
+MAX_BLOCK = 400  # blocks larger than this (a very common surname-year) are not searched
+
+_WORD = re.compile(r"[a-z0-9]+")
+_NUMBER = re.compile(r"\b\d+\b")
+_STOP = frozenset("a an the of on in for and or to with from by at as is".split())
+
+
+def normalise_text(text: str | None) -> str:
+    """Lower-case ASCII words separated by single spaces: what titles are compared on."""
+    if not text:
+        return ""
+    return " ".join(_WORD.findall(ascii_fold(text).lower()))
+
+
+@dataclass
+class Fingerprint:
+    """What matching needs of a record, normalised once."""
+
+    ref: Any  # a work id, or an index into an import batch
+    doi: str | None
+    title: str
+    year: int | None
+    author: str
+    container: str
+    first_page: str
+
+    @classmethod
+    def of(cls, ref: Any, record: WorkRecord) -> Fingerprint:
+        people = record.authors or record.editors or record.contributors
+        author = ""
+        if people:
+            author = normalise_text(people[0].family or people[0].literal or people[0].given)
+        first_page = re.split(r"[-–]", record.pages or "")[0].strip().lower()
+        return cls(
+            ref=ref,
+            doi=record.doi,
+            title=normalise_text(record.full_title),
+            year=record.year,
+            author=author.replace(" ", ""),
+            container=normalise_text(record.container_title),
+            first_page=first_page,
+        )
+
+    def blocks(self) -> list[tuple[str, ...]]:
+        words = [w for w in self.title.split() if w not in _STOP]
+        keys: list[tuple[str, ...]] = []
+        if self.author and self.year:
+            keys.append(("ay", self.author, str(self.year)))
+        if len(words) >= 2:
+            keys.append(("tf", *words[:3]))
+            keys.append(("tl", *words[-3:]))
+        elif self.title:
+            keys.append(("tt", self.title))
+        return keys
+
+
+@dataclass
+class Match:
+    """A scored pair: ``score`` in 0..1, ``reasons`` say why (shown to reviewers)."""
+
+    a: Any
+    b: Any
+    score: float
+    reasons: list[str] = field(default_factory=list)
+
+    @property
+    def confident(self) -> bool:
+        return self.score >= CONFIDENT and "confident" in self.reasons[-1:]
+
+
+def compare(x: Fingerprint, y: Fingerprint) -> Match | None:
+    """Score two records; None when they are clearly different works."""
+    from rapidfuzz.distance import Indel
+    from rapidfuzz.fuzz import ratio
+
+    if x.doi and y.doi:
+        if x.doi == y.doi:
+            return Match(x.ref, y.ref, 1.0, ["same DOI", "confident"])
+        return None
+    if not x.title or not y.title:
+        return None
+    title = Indel.normalized_similarity(x.title, y.title, score_cutoff=MIN_TITLE)
+    if title < MIN_TITLE:
+        return None
+    reasons = [f"title {title:.0%}"]
+    if x.author and y.author:
+        author = 1.0 if x.author == y.author else ratio(x.author, y.author) / 100
+        reasons.append("same first author" if author == 1 else f"first author {author:.0%}")
+    else:
+        author = 0.6
+    if x.year and y.year:
+        gap = abs(x.year - y.year)
+        year = {0: 1.0, 1: 0.5}.get(gap, 0.0)
+        reasons.append("same year" if gap == 0 else f"years {x.year}/{y.year}")
+    else:
+        year = 0.6
+    if x.first_page and y.first_page:
+        venue = 1.0 if x.first_page == y.first_page else 0.0
+        reasons.append("same pages" if venue else "different pages")
+    elif x.container and y.container:
+        venue = ratio(x.container, y.container) / 100
+        reasons.append(f"container {venue:.0%}")
+    else:
+        venue = 0.6
+    score = round(0.6 * title + 0.15 * author + 0.15 * year + 0.1 * venue, 4)
+    short = min(len(x.title), len(y.title)) < SHORT_TITLE
+    numbers = set(_NUMBER.findall(x.title)) == set(_NUMBER.findall(y.title))
+    if not numbers:
+        reasons.append("different numbers in titles")  # "part 2", "2019 update"
+    if score >= CONFIDENT and title >= CONFIDENT_TITLE and not short and venue > 0 and numbers:
+        reasons.append("confident")
+    if score < POSSIBLE:
+        return None
+    return Match(x.ref, y.ref, score, reasons)
+
+
+class DuplicateIndex:
+    """Fingerprints by DOI and by block, for finding the candidates of a new record fast."""
+
+    def __init__(self) -> None:
+        self.by_doi: dict[str, Fingerprint] = {}
+        self.by_block: dict[tuple[str, ...], list[Fingerprint]] = {}
+
+    def add(self, fingerprint: Fingerprint) -> None:
+        if fingerprint.doi:
+            self.by_doi.setdefault(fingerprint.doi, fingerprint)
+        for key in fingerprint.blocks():
+            self.by_block.setdefault(key, []).append(fingerprint)
+
+    def matches(self, fingerprint: Fingerprint, exclude: set[Any] | None = None) -> list[Match]:
+        """Every indexed record scoring at least ``POSSIBLE`` against ``fingerprint``, best
+        first."""
+        found: dict[Any, Match] = {}
+        if fingerprint.doi and (same := self.by_doi.get(fingerprint.doi)):
+            found[same.ref] = Match(fingerprint.ref, same.ref, 1.0, ["same DOI", "confident"])
+        seen: set[int] = set()
+        for key in fingerprint.blocks():
+            block = self.by_block.get(key, ())
+            if len(block) > MAX_BLOCK:
+                continue
+            for other in block:
+                if id(other) in seen or other.ref in found or other.ref == fingerprint.ref:
+                    continue
+                seen.add(id(other))
+                if exclude and other.ref in exclude:
+                    continue
+                match = compare(fingerprint, other)
+                if match:
+                    found[other.ref] = match
+        return sorted(found.values(), key=lambda m: -m.score)
+
+
+# -- merging records ----------------------------------------------------------------------------
+
+
+def _richer(a: Any, b: Any) -> Any:
+    """The richer of two values of one field (``a`` wins ties)."""
+    if a in (None, "", [], {}):
+        return b
+    if b in (None, "", [], {}):
+        return a
+    if isinstance(a, str) and isinstance(b, str):
+        return b if len(b.strip()) > len(a.strip()) else a
+    if hasattr(a, "to_parts") and hasattr(b, "to_parts"):
+        return b if len(b.to_parts()) > len(a.to_parts()) and b.year == a.year else a
+    return a
+
+
+def merge_records(primary: WorkRecord, other: WorkRecord) -> WorkRecord:
+    """One record with the richest value of each field; ``primary`` wins ties and keeps its
+    title, type and identity. Lists (keywords, ISSNs...) are united."""
+    merged = WorkRecord.from_dict(primary.to_dict())
+    for f in fields(WorkRecord):
+        name = f.name
+        mine, theirs = getattr(primary, name), getattr(other, name)
+        if name in ("raw", "source", "citekey", "source_type", "type"):
+            continue
+        if name == "title":
+            setattr(merged, name, mine or theirs)
+        elif name in ("issn", "isbn", "keywords", "subjects", "licenses"):
+            setattr(merged, name, _unite(mine, theirs))
+        elif name in ("doi", "url", "pmid", "language", "container_short_title"):
+            setattr(merged, name, mine or theirs)  # identifiers: the first source's stand
+        elif name == "contributors":
+            setattr(merged, name, _merge_people(mine, theirs))
+        elif name == "extra":
+            setattr(merged, name, {**theirs, **mine})
+        elif name in ("funders", "updates", "abstract_sections"):
+            setattr(merged, name, mine if len(mine) >= len(theirs) else theirs)
+        else:
+            setattr(merged, name, _richer(mine, theirs))
+    if not primary.title and other.title:
+        merged.subtitle = other.subtitle
+    if primary.type == "article" and other.type != "article":
+        merged.type, merged.source_type = other.type, other.source_type
+    return merged
+
+
+def _merge_people(mine: list[Any], theirs: list[Any]) -> list[Any]:
+    """The longer list; where both list the same number, fuller names and ORCIDs win."""
+    if len(theirs) > len(mine):
+        mine, theirs = theirs, mine
+    if len(mine) != len(theirs):
+        return mine
+    people = []
+    for a, b in zip(mine, theirs, strict=True):
+        same = normalise_text(a.family or a.literal) == normalise_text(b.family or b.literal)
+        if same and _letters(b.given) > _letters(a.given):
+            a = type(a)(**{**a.__dict__, "given": b.given})
+        if same and b.orcid and not a.orcid:
+            a = type(a)(**{**a.__dict__, "orcid": b.orcid})
+        people.append(a)
+    return people
+
+
+def _unite(mine: list[str], theirs: list[str]) -> list[str]:
+    """Both lists in order, without repeats that differ only in case."""
+    seen: set[str] = set()
+    united = []
+    for value in [*mine, *theirs]:
+        if str(value).casefold() not in seen:
+            seen.add(str(value).casefold())
+            united.append(value)
+    return united
+
+
+def _letters(name: str | None) -> int:
+    """How much of a given name is spelled out: ``Kate`` (4) beats ``K.-A.`` (2)."""
+    return sum(ch.isalpha() for ch in name or "")
+
+
+# -- the library: groups, judgements, merges ---------------------------------------------------
+
+
+@dataclass
+class DuplicateGroup:
+    """Works judged to be one: the first is the one to keep (the oldest in the library)."""
+
+    keys: list[str]
+    titles: list[str]
+    pairs: list[dict[str, Any]]
+
+    @property
+    def score(self) -> float:
+        return max(p["score"] for p in self.pairs)
+
+    @property
+    def confident(self) -> bool:
+        return any(p["confident"] for p in self.pairs)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "keys": self.keys,
+            "titles": self.titles,
+            "score": self.score,
+            "confident": self.confident,
+            "pairs": self.pairs,
+        }
+
+
+def library_fingerprints(session: Session) -> tuple[list[Fingerprint], dict[int, str]]:
+    """Every work's fingerprint, and work id -> citekey; one query, no JSON decoding."""
+    from sqlalchemy import select
+
+    from phbrefs.db import models as m
+
+    rows = session.execute(
+        select(
+            m.Work.id,
+            m.Work.citekey,
+            m.Work.doi,
+            m.Work.title,
+            m.Work.year,
+            m.Work.first_author,
+            m.Work.container_title,
+            m.Work.data["pages"].as_string(),
+        ).order_by(m.Work.id)
+    ).all()
+    prints = []
+    keys = {}
+    for work_id, key, doi, title, year, author, container, pages in rows:
+        keys[work_id] = key
+        prints.append(
+            Fingerprint(
+                ref=work_id,
+                doi=doi,
+                title=normalise_text(title),
+                year=year,
+                author=normalise_text(author).replace(" ", ""),
+                container=normalise_text(container),
+                first_page=re.split(r"[-–]", pages or "")[0].strip().lower(),
+            )
+        )
+    return prints, keys
+
+
+def not_duplicate_pairs(session: Session) -> set[frozenset[int]]:
+    from sqlalchemy import select
+
+    from phbrefs.db import models as m
+
+    rows = session.execute(select(m.NotDuplicate.work_a, m.NotDuplicate.work_b))
+    return {frozenset(pair) for pair in rows}
+
+
+def find_pairs(prints: Sequence[Fingerprint], judged: set[frozenset[Any]]) -> list[Match]:
+    """Every pair scoring at least ``POSSIBLE``, except pairs judged distinct."""
+    index = DuplicateIndex()
+    pairs = []
+    for fingerprint in prints:
+        for match in index.matches(fingerprint):
+            if frozenset((match.a, match.b)) not in judged:
+                pairs.append(match)
+        index.add(fingerprint)
+    return pairs
+
+
+def group_pairs(pairs: Iterable[Match]) -> list[list[Any]]:
+    """Connected groups of refs (union-find), each sorted, groups by their first member."""
+    parent: dict[Any, Any] = {}
+
+    def root(x: Any) -> Any:
+        while parent.setdefault(x, x) != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for match in pairs:
+        parent[root(match.a)] = root(match.b)
+    groups: dict[Any, list[Any]] = {}
+    for ref in list(parent):
+        groups.setdefault(root(ref), []).append(ref)
+    return sorted((sorted(g) for g in groups.values()), key=lambda g: g[0])
+
+
+def find_duplicates(library: Library) -> list[DuplicateGroup]:
+    """Groups of works that look like one, for review (``phbrefs dedup``)."""
+    from sqlalchemy import select
+
+    from phbrefs.db import models as m
+
+    with library.session() as session:
+        prints, keys = library_fingerprints(session)
+        pairs = find_pairs(prints, not_duplicate_pairs(session))
+        titles = dict(
+            session.execute(
+                select(m.Work.id, m.Work.title).where(
+                    m.Work.id.in_({p.a for p in pairs} | {p.b for p in pairs})
+                )
+            ).all()
+        )
+    by_group: dict[Any, list[Match]] = {}
+    groups = group_pairs(pairs)
+    first_of = {ref: group[0] for group in groups for ref in group}
+    for match in pairs:
+        by_group.setdefault(first_of[match.a], []).append(match)
+    result = []
+    for group in groups:
+        result.append(
+            DuplicateGroup(
+                keys=[keys[ref] for ref in group],
+                titles=[titles.get(ref) or "" for ref in group],
+                pairs=[
+                    {
+                        "keys": [keys[r] for r in sorted((p.a, p.b), key=group.index)],
+                        "score": p.score,
+                        "confident": p.confident,
+                        "why": [r for r in p.reasons if r != "confident"],
+                    }
+                    for p in sorted(by_group[group[0]], key=lambda p: -p.score)
+                ],
+            )
+        )
+    return sorted(result, key=lambda g: -g.score)
+
+
+def mark_not_duplicate(library: Library, keys: Sequence[str]) -> list[str]:
+    """Record that the works named are distinct (every pair among them); returns their keys."""
+    from sqlalchemy import select, text
+
+    from phbrefs.db import models as m
+
+    if len(keys) < 2:
+        raise InvalidInputError("name at least two works that are not duplicates")
+    with library.session() as session:
+        ids = list(dict.fromkeys(library.resolve(session, key) for key in keys))
+        if len(ids) < 2:
+            raise InvalidInputError("these keys name the same work")
+        rows = [{"a": min(a, b), "b": max(a, b)} for i, a in enumerate(ids) for b in ids[i + 1 :]]
+        session.connection().execute(
+            text("INSERT OR IGNORE INTO not_duplicate (work_a, work_b) VALUES (:a, :b)"), rows
+        )
+        found = session.execute(select(m.Work.id, m.Work.citekey).where(m.Work.id.in_(ids)))
+        names = dict(found.all())
+        return [names[i] for i in ids]
+
+
+@dataclass
+class MergeResult:
+    kept: str
+    retired: list[str]
+    aliases: list[str]
+    moved: dict[str, int]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "kept": self.kept,
+            "retired": self.retired,
+            "aliases": self.aliases,
+            "moved": self.moved,
+        }
+
+
+def merge_works(library: Library, keys: Sequence[str]) -> MergeResult:
+    """Merge the works named into the first, in one transaction (see ``merge_into``)."""
+    if len(keys) < 2:
+        raise InvalidInputError("name the work to keep and at least one duplicate")
+    with library.session() as session:
+        ids = list(dict.fromkeys(library.resolve(session, key) for key in keys))
+        if len(ids) < 2:
+            raise InvalidInputError("these keys name the same work")
+        return merge_into(library, session, ids[0], ids[1:])
+
+
+def merge_into(
+    library: Library,
+    session: Session,
+    keep: int,
+    retire: Sequence[int],
+    extra_record: WorkRecord | None = None,
+) -> MergeResult:
+    """Merge works ``retire`` (and ``extra_record``, an incoming duplicate) into ``keep``.
+
+    Everything attached to a retired work moves to the kept one (tags, notes, findings, study
+    records, source records, aliases, reviewers' judgements); its citekey and DOI become aliases.
+    """
+    from sqlalchemy import delete, select, text
+
+    from phbrefs.db import models as m
+
+    conn = session.connection()
+    rows = {
+        r.id: r
+        for r in session.execute(select(m.Work).where(m.Work.id.in_([keep, *retire]))).scalars()
+    }
+    kept_row = rows[keep]
+    record = WorkRecord.from_dict(kept_row.data)
+    aliases: list[str] = []
+    moved: dict[str, int] = {}
+    for work_id in retire:
+        row = rows[work_id]
+        record = merge_records(record, WorkRecord.from_dict(row.data))
+        aliases.append(row.citekey)
+        if row.doi and row.doi != record.doi:
+            aliases.append(row.doi)
+        for table, count in _move_dependents(session, work_id, keep).items():
+            moved[table] = moved.get(table, 0) + count
+    retired_keys = [rows[w].citekey for w in retire]
+    if extra_record is not None:
+        record = merge_records(record, extra_record)
+    session.expunge_all()
+    if retire:
+        conn.execute(text("DELETE FROM work_fts WHERE rowid = :id"), [{"id": i} for i in retire])
+        conn.execute(delete(m.Work).where(m.Work.id.in_(list(retire))))
+        existing = set(conn.execute(select(m.Alias.key).where(m.Alias.key.in_(aliases))).scalars())
+        fresh = [a for a in dict.fromkeys(aliases) if a not in existing]
+        if fresh:
+            conn.execute(m.Alias.__table__.insert(), [{"key": a, "work_id": keep} for a in fresh])
+    record.raw = None
+    library._replace(session, keep, record, None)
+    return MergeResult(kept_row.citekey, retired_keys, list(dict.fromkeys(aliases)), moved)
+
+
+def _move_dependents(session: Session, old: int, new: int) -> dict[str, int]:
+    """Re-point every row that refers to work ``old`` at work ``new``; returns counts moved."""
+    from sqlalchemy import delete, select, text, update
+    from sqlmodel import SQLModel
+
+    from phbrefs.db import models as m
+
+    conn = session.connection()
+    moved: dict[str, int] = {}
+    conn.execute(
+        text(
+            "INSERT OR IGNORE INTO work_tag (work_id, tag_id) "
+            "SELECT :new, tag_id FROM work_tag WHERE work_id = :old"
+        ),
+        {"new": new, "old": old},
+    )
+    moved["tags"] = conn.execute(delete(m.WorkTag).where(m.WorkTag.work_id == old)).rowcount
+    mine = session.get(m.Study, new)
+    theirs = session.get(m.Study, old)
+    if theirs is not None:
+        if mine is None:
+            conn.execute(update(m.Study).where(m.Study.work_id == old).values(work_id=new))
+        else:
+            columns = [c.name for c in m.Study.__table__.columns if c.name != "work_id"]
+            values = {c: getattr(theirs, c) for c in columns if getattr(mine, c) in (None, "")}
+            if values:
+                conn.execute(update(m.Study).where(m.Study.work_id == new).values(**values))
+        moved["study record"] = 1
+    pairs = conn.execute(
+        select(m.NotDuplicate.work_a, m.NotDuplicate.work_b).where(
+            (m.NotDuplicate.work_a == old) | (m.NotDuplicate.work_b == old)
+        )
+    ).all()
+    for a, b in pairs:
+        other = b if a == old else a
+        if other != new:
+            conn.execute(
+                text("INSERT OR IGNORE INTO not_duplicate (work_a, work_b) VALUES (:a, :b)"),
+                {"a": min(other, new), "b": max(other, new)},
+            )
+    special = {"work", "work_tag", "study", "not_duplicate", "contributor"}
+    for table in SQLModel.metadata.sorted_tables:
+        if table.name in special:
+            continue
+        for column in table.columns:
+            if any(fk.column.table.name == "work" for fk in column.foreign_keys):
+                count = conn.execute(
+                    table.update().where(column == old).values({column.name: new})
+                ).rowcount
+                if count:
+                    moved[table.name] = moved.get(table.name, 0) + count
+    return {k: v for k, v in moved.items() if v}

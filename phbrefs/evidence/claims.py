@@ -1,0 +1,248 @@
+"""Claims: the review findings a synthesis states, each named by a short stable slug."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import delete, func, select
+
+from phbrefs.db import models as m
+from phbrefs.errors import InvalidInputError, NotFoundError
+from phbrefs.ids import ascii_fold
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
+
+    from phbrefs.library import Library
+
+SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+SLUG_MAX = 60
+_SLUG_STOPWORDS = frozenset(
+    "a an the of on in for and or to with from by at as is are be its their they can could "
+    "would should may might will than rather that this these those it has have had been was "
+    "were potentially".split()
+)
+
+
+@dataclass
+class ClaimInfo:
+    id: int
+    slug: str
+    statement: str
+    theme: str | None
+    description: str | None
+    position: int
+    findings: int  # how many findings are coded against it
+    works: int  # from how many distinct works
+    created_at: datetime
+    updated_at: datetime
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "slug": self.slug,
+            "statement": self.statement,
+            "theme": self.theme,
+            "description": self.description,
+            "position": self.position,
+            "findings": self.findings,
+            "works": self.works,
+            "created_at": self.created_at.isoformat(),
+            "updated_at": self.updated_at.isoformat(),
+        }
+
+
+class UnknownClaimError(NotFoundError):
+    def __init__(self, slug: str, suggestion: str | None = None) -> None:
+        hint = f" (did you mean {suggestion!r}?)" if suggestion else ""
+        super().__init__(f"no claim {slug!r}{hint}")
+        self.slug = slug
+        self.suggestion = suggestion
+
+
+def check_slug(slug: str) -> str:
+    """``slug`` if it is a valid claim id (lower-case words joined by hyphens)."""
+    if not SLUG_RE.fullmatch(slug) or len(slug) > SLUG_MAX:
+        raise InvalidInputError(
+            f"{slug!r} is not a valid claim id: use lower-case letters, digits and single "
+            f"hyphens, at most {SLUG_MAX} characters (e.g. post-detox-timing)"
+        )
+    return slug
+
+
+def slug_from_statement(statement: str, *, words: int = 5) -> str:
+    """``post-detox-timing``-like id from a sentence: its first significant words."""
+    tokens = re.findall(r"[a-z0-9]+(?:-[a-z0-9]+)*", ascii_fold(statement).lower())
+    kept = [t for t in tokens if t not in _SLUG_STOPWORDS] or tokens
+    slug = "-".join(kept[:words])[:SLUG_MAX].strip("-")
+    if not slug:
+        raise InvalidInputError(f"cannot derive a claim id from {statement!r}; give --slug")
+    return slug
+
+
+def closest_slug(session: Session, slug: str) -> str | None:
+    from rapidfuzz import process
+
+    slugs = session.execute(select(m.Claim.slug)).scalars().all()
+    best = process.extractOne(slug, slugs, score_cutoff=60)
+    return best[0] if best else None
+
+
+def resolve_claim(session: Session, slug: str) -> m.Claim:
+    """The claim named ``slug`` (case-insensitive), or ``UnknownClaimError`` with a hint."""
+    text = slug.strip()
+    claim = session.execute(select(m.Claim).where(m.Claim.slug == text.lower())).scalar()
+    if claim is None:
+        raise UnknownClaimError(text, closest_slug(session, text))
+    return claim
+
+
+def _info(session: Session, claim: m.Claim) -> ClaimInfo:
+    findings, works = session.execute(
+        select(func.count(m.Finding.id), func.count(func.distinct(m.Finding.work_id))).where(
+            m.Finding.claim_id == claim.id
+        )
+    ).one()
+    return ClaimInfo(
+        id=claim.id or 0,
+        slug=claim.slug,
+        statement=claim.statement,
+        theme=claim.theme,
+        description=claim.description,
+        position=claim.position,
+        findings=findings,
+        works=works,
+        created_at=claim.created_at,
+        updated_at=claim.updated_at,
+    )
+
+
+def _clean(text: str | None, what: str, *, required: bool = False) -> str | None:
+    value = " ".join(text.split()) if text else None
+    if required and not value:
+        raise InvalidInputError(f"a claim needs a {what}")
+    return value or None
+
+
+def add_claim_in(
+    session: Session,
+    statement: str,
+    *,
+    slug: str | None = None,
+    theme: str | None = None,
+    description: str | None = None,
+    position: int | None = None,
+) -> m.Claim:
+    """Create a claim inside an open transaction (used by the CLI and the coding import)."""
+    statement_text = _clean(statement, "statement", required=True)
+    assert statement_text is not None
+    taken = set(session.execute(select(m.Claim.slug)).scalars())
+    if slug:
+        slug = check_slug(slug.strip().lower())
+        if slug in taken:
+            raise InvalidInputError(f"claim {slug!r} already exists")
+    else:
+        base = slug_from_statement(statement_text)
+        slug, n = base, 2
+        while slug in taken:
+            slug, n = f"{base}-{n}", n + 1
+    if position is None:
+        last = session.execute(select(func.max(m.Claim.position))).scalar()
+        position = 1 if last is None else last + 1
+    claim = m.Claim(
+        slug=slug,
+        statement=statement_text,
+        theme=_clean(theme, "theme"),
+        description=_clean(description, "description"),
+        position=position,
+    )
+    session.add(claim)
+    session.flush()
+    return claim
+
+
+def add_claim(library: Library, statement: str, **fields: Any) -> ClaimInfo:
+    with library.session() as session:
+        return _info(session, add_claim_in(session, statement, **fields))
+
+
+def update_claim_in(
+    session: Session,
+    claim: m.Claim,
+    *,
+    statement: str | None = None,
+    new_slug: str | None = None,
+    theme: str | None = None,
+    description: str | None = None,
+    position: int | None = None,
+) -> bool:
+    """Change the given fields (``""`` clears theme/description); True when anything changed."""
+    changes: dict[str, Any] = {}
+    if statement is not None:
+        changes["statement"] = _clean(statement, "statement", required=True)
+    if new_slug is not None and new_slug.strip().lower() != claim.slug:
+        new_slug = check_slug(new_slug.strip().lower())
+        if session.execute(select(m.Claim.id).where(m.Claim.slug == new_slug)).scalar():
+            raise InvalidInputError(f"claim {new_slug!r} already exists")
+        changes["slug"] = new_slug
+    if theme is not None:
+        changes["theme"] = _clean(theme, "theme")
+    if description is not None:
+        changes["description"] = _clean(description, "description")
+    if position is not None:
+        changes["position"] = position
+    changed = {k: v for k, v in changes.items() if getattr(claim, k) != v}
+    for key, value in changed.items():
+        setattr(claim, key, value)
+    if changed:
+        claim.updated_at = m.utcnow()
+        session.flush()
+    return bool(changed)
+
+
+def edit_claim(library: Library, slug: str, **changes: Any) -> ClaimInfo:
+    with library.session() as session:
+        claim = resolve_claim(session, slug)
+        update_claim_in(session, claim, **changes)
+        return _info(session, claim)
+
+
+def get_claim(library: Library, slug: str) -> ClaimInfo:
+    with library.session() as session:
+        return _info(session, resolve_claim(session, slug))
+
+
+def list_claims(library: Library, *, themes: tuple[str, ...] | list[str] = ()) -> list[ClaimInfo]:
+    """Claims in table order (position, then slug), optionally only some themes."""
+    with library.session() as session:
+        query = select(m.Claim).order_by(m.Claim.position, m.Claim.slug)
+        if themes:
+            wanted = [t.lower() for t in themes]
+            query = query.where(func.lower(m.Claim.theme).in_(wanted))
+        return [_info(session, claim) for claim in session.execute(query).scalars()]
+
+
+def claim_dependents(library: Library, slug: str) -> dict[str, int]:
+    """What removing the claim takes with it."""
+    with library.session() as session:
+        claim = resolve_claim(session, slug)
+        findings = session.execute(
+            select(func.count()).select_from(m.Finding).where(m.Finding.claim_id == claim.id)
+        ).scalar_one()
+        assessed = session.execute(
+            select(func.count())
+            .select_from(m.CerqualAssessment)
+            .where(m.CerqualAssessment.claim_id == claim.id)
+        ).scalar_one()
+        counts = {"findings": findings, "CERQual assessment": assessed}
+        return {k: v for k, v in counts.items() if v}
+
+
+def remove_claim(library: Library, slug: str) -> str:
+    """Delete a claim with its findings and CERQual assessment; returns its slug."""
+    with library.session() as session:
+        claim = resolve_claim(session, slug)
+        session.execute(delete(m.Claim).where(m.Claim.id == claim.id))
+        return claim.slug

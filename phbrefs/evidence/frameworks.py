@@ -1,0 +1,172 @@
+"""Analytic frameworks (RE-AIM ships built in) whose dimensions findings can be coded against."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import func, select
+
+from phbrefs.db import models as m
+from phbrefs.errors import InvalidInputError
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
+
+    from phbrefs.library import Library
+
+
+@dataclass
+class DimensionInfo:
+    code: str
+    description: str | None
+    findings: int = 0
+
+
+@dataclass
+class FrameworkInfo:
+    name: str
+    description: str | None
+    dimensions: list[DimensionInfo] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "description": self.description,
+            "dimensions": [
+                {"code": d.code, "description": d.description, "findings": d.findings}
+                for d in self.dimensions
+            ],
+        }
+
+
+def _split_dimension(spec: str) -> tuple[str, str | None]:
+    """``Reach`` or ``Reach=who takes part`` -> (code, description)."""
+    code, _, description = spec.partition("=")
+    code = " ".join(code.split())
+    if not code or ":" in code:
+        raise InvalidInputError(f"{spec!r} is not a dimension code (no ':' and not empty)")
+    return code, description.strip() or None
+
+
+def add_framework(
+    library: Library,
+    name: str,
+    dimensions: Sequence[str],
+    *,
+    description: str | None = None,
+) -> tuple[FrameworkInfo, list[str]]:
+    """Create a framework, or add dimensions to an existing one; returns it and the new codes.
+
+    Dimensions are ``CODE`` or ``CODE=description``; codes already present are left alone.
+    """
+    name = " ".join(name.split())
+    if not name or ":" in name:
+        raise InvalidInputError(f"{name!r} is not a framework name (no ':' and not empty)")
+    specs = [_split_dimension(spec) for spec in dimensions]
+    with library.session() as session:
+        framework = session.execute(
+            select(m.Framework).where(func.lower(m.Framework.name) == name.lower())
+        ).scalar()
+        if framework is None:
+            if not specs:
+                raise InvalidInputError(f"a new framework needs --dimension CODE (for {name!r})")
+            framework = m.Framework(name=name, description=description)
+            session.add(framework)
+            session.flush()
+        elif description:
+            framework.description = description
+        rows = session.execute(
+            select(m.FrameworkDimension).where(m.FrameworkDimension.framework_id == framework.id)
+        ).scalars()
+        known = {d.code.lower(): d for d in rows}
+        added: list[str] = []
+        position = len(known)
+        for code, text in specs:
+            existing = known.get(code.lower())
+            if existing is not None:
+                if text and existing.description != text:
+                    existing.description = text
+                continue
+            dimension = m.FrameworkDimension(
+                framework_id=framework.id or 0, code=code, description=text, position=position
+            )
+            session.add(dimension)
+            known[code.lower()] = dimension
+            added.append(code)
+            position += 1
+        session.flush()
+        return _infos(session, [framework.id or 0])[0], added
+
+
+def _infos(session: Session, framework_ids: Sequence[int] | None = None) -> list[FrameworkInfo]:
+    query = select(m.Framework).order_by(m.Framework.name)
+    if framework_ids is not None:
+        query = query.where(m.Framework.id.in_(framework_ids))
+    counts = dict(
+        session.execute(
+            select(m.FindingDimension.dimension_id, func.count()).group_by(
+                m.FindingDimension.dimension_id
+            )
+        ).all()
+    )
+    result = []
+    for framework in session.execute(query).scalars():
+        dimensions = session.execute(
+            select(m.FrameworkDimension)
+            .where(m.FrameworkDimension.framework_id == framework.id)
+            .order_by(m.FrameworkDimension.position, m.FrameworkDimension.id)
+        ).scalars()
+        result.append(
+            FrameworkInfo(
+                framework.name,
+                framework.description,
+                [DimensionInfo(d.code, d.description, counts.get(d.id, 0)) for d in dimensions],
+            )
+        )
+    return result
+
+
+def list_frameworks(library: Library) -> list[FrameworkInfo]:
+    with library.session() as session:
+        return _infos(session)
+
+
+def dimension_index(session: Session) -> list[tuple[int, str, str]]:
+    """Every dimension as (id, framework name, code), in framework and dimension order."""
+    rows = session.execute(
+        select(m.FrameworkDimension.id, m.Framework.name, m.FrameworkDimension.code)
+        .join(m.Framework, m.Framework.id == m.FrameworkDimension.framework_id)
+        .order_by(m.Framework.name, m.FrameworkDimension.position, m.FrameworkDimension.id)
+    )
+    return [(i, name, code) for i, name, code in rows]
+
+
+def resolve_dimension(index: list[tuple[int, str, str]], spec: str) -> int:
+    """The id of ``FRAMEWORK:CODE``, or of a bare ``CODE`` that only one framework has."""
+    text = " ".join(spec.split())
+    framework, sep, code = text.rpartition(":")
+    if sep:
+        matches = [
+            i
+            for i, name, c in index
+            if name.lower() == framework.strip().lower() and c.lower() == code.strip().lower()
+        ]
+    else:
+        matches = [i for i, _name, c in index if c.lower() == text.lower()]
+    if len(matches) == 1:
+        return matches[0]
+    if matches:
+        owners = [f"{name}:{c}" for i, name, c in index if i in matches]
+        raise InvalidInputError(f"dimension {spec!r} is ambiguous: say {' or '.join(owners)}")
+    known = ", ".join(f"{name}:{c}" for _, name, c in index) or "none defined"
+    raise InvalidInputError(f"unknown framework dimension {spec!r}; known: {known}")
+
+
+def split_dimensions(text: str | None) -> list[str]:
+    """``RE-AIM:Reach; Adoption`` (``;``, ``,`` or new lines between) -> a list of specs."""
+    if not text:
+        return []
+    return [part.strip() for part in re.split(r"[;,\n]", text) if part.strip()]

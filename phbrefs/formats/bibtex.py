@@ -1,0 +1,775 @@
+"""BibTeX and BibLaTeX: import with bibtexparser 2 middlewares, export for bibtex, biber, pandoc.
+
+Import: ``@string`` macros, month macros, LaTeX to Unicode, names split into given/von/family/
+suffix (a fully braced name is an organisation), ``crossref`` and ``xdata`` inheritance. Fields
+with no home in ``WorkRecord`` go to ``record.extra`` and are written back on export.
+
+Export: ``bibtex`` is pure ASCII LaTeX for classic BibTeX (and pandoc); ``biblatex`` is UTF-8
+for biber, with BibLaTeX's own entry types and fields (``date``, ``journaltitle``...).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
+
+from phbrefs.formats import EntryError, ParseResult
+from phbrefs.formats.latex import escape_specials, needs_decoding, to_latex, to_text
+from phbrefs.ids import is_doi, normalise_issn, normalize_doi
+from phbrefs.records import Contributor, PartialDate, WorkRecord
+
+if TYPE_CHECKING:
+    from bibtexparser.model import Entry
+
+    from phbrefs.library import StoredWork
+
+# -- entry types ------------------------------------------------------------------------------
+
+BIB_TO_CSL = {
+    "article": "article-journal",
+    "book": "book",
+    "mvbook": "book",
+    "bookinbook": "chapter",
+    "inbook": "chapter",
+    "suppbook": "chapter",
+    "booklet": "pamphlet",
+    "collection": "book",
+    "mvcollection": "book",
+    "incollection": "chapter",
+    "suppcollection": "chapter",
+    "dataset": "dataset",
+    "manual": "report",
+    "misc": "article",
+    "online": "webpage",
+    "electronic": "webpage",
+    "www": "webpage",
+    "patent": "patent",
+    "periodical": "periodical",
+    "suppperiodical": "article-journal",
+    "proceedings": "book",
+    "mvproceedings": "book",
+    "inproceedings": "paper-conference",
+    "conference": "paper-conference",
+    "reference": "book",
+    "mvreference": "book",
+    "inreference": "entry-encyclopedia",
+    "report": "report",
+    "techreport": "report",
+    "thesis": "thesis",
+    "phdthesis": "thesis",
+    "mastersthesis": "thesis",
+    "unpublished": "manuscript",
+    "software": "software",
+    "standard": "standard",
+    "legislation": "legislation",
+    "jurisdiction": "legal_case",
+    "artwork": "graphic",
+    "image": "graphic",
+    "audio": "song",
+    "music": "song",
+    "video": "motion_picture",
+    "movie": "motion_picture",
+    "performance": "performance",
+    "letter": "personal_communication",
+    "review": "review",
+}
+
+# CSL type -> (biblatex type, bibtex type)
+CSL_TO_BIB = {
+    "article-journal": ("article", "article"),
+    "article-magazine": ("article", "article"),
+    "article-newspaper": ("article", "article"),
+    "review": ("review", "article"),
+    "review-book": ("review", "article"),
+    "periodical": ("periodical", "misc"),
+    "book": ("book", "book"),
+    "classic": ("book", "book"),
+    "chapter": ("incollection", "incollection"),
+    "entry-encyclopedia": ("inreference", "incollection"),
+    "entry-dictionary": ("inreference", "incollection"),
+    "entry": ("inreference", "incollection"),
+    "paper-conference": ("inproceedings", "inproceedings"),
+    "report": ("report", "techreport"),
+    "thesis": ("thesis", "phdthesis"),
+    "webpage": ("online", "misc"),
+    "post": ("online", "misc"),
+    "post-weblog": ("online", "misc"),
+    "dataset": ("dataset", "misc"),
+    "software": ("software", "misc"),
+    "manuscript": ("unpublished", "unpublished"),
+    "pamphlet": ("booklet", "booklet"),
+    "patent": ("patent", "misc"),
+    "standard": ("standard", "techreport"),
+    "legislation": ("legislation", "misc"),
+    "legal_case": ("jurisdiction", "misc"),
+    "personal_communication": ("letter", "misc"),
+}
+BIBLATEX_TYPES = {
+    *BIB_TO_CSL,
+} - {"electronic", "www", "conference", "phdthesis", "mastersthesis", "techreport", "review"}
+BIBTEX_TYPES = {
+    "article",
+    "book",
+    "booklet",
+    "inbook",
+    "incollection",
+    "inproceedings",
+    "conference",
+    "manual",
+    "mastersthesis",
+    "misc",
+    "phdthesis",
+    "proceedings",
+    "techreport",
+    "unpublished",
+}
+# BibLaTeX has no separate review type in its default data model.
+BIBLATEX_TYPES.add("review")
+
+NAME_FIELDS = {
+    "author": "author",
+    "editor": "editor",
+    "translator": "translator",
+    "bookauthor": "container-author",
+    "editora": "editor",
+    "annotator": "annotator",
+    "commentator": "commentator",
+    "introduction": "introduction",
+    "foreword": "foreword",
+    "afterword": "afterword",
+}
+ROLE_FIELDS = {
+    "author": "author",
+    "editor": "editor",
+    "translator": "translator",
+    "container-author": "bookauthor",
+}
+# Fields read verbatim (no LaTeX decoding): identifiers and links.
+VERBATIM = frozenset(("url", "doi", "eprint", "file", "pdf", "verba", "verbb", "verbc", "urlraw"))
+# Fields that describe the file, not the work; never carried across.
+MONTHS = {
+    name: number
+    for number, names in enumerate(
+        (
+            ("jan", "january"),
+            ("feb", "february"),
+            ("mar", "march"),
+            ("apr", "april"),
+            ("may",),
+            ("jun", "june"),
+            ("jul", "july"),
+            ("aug", "august"),
+            ("sep", "sept", "september"),
+            ("oct", "october"),
+            ("nov", "november"),
+            ("dec", "december"),
+        ),
+        start=1,
+    )
+    for name in names
+}
+MONTH_MACROS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+CONTAINER_ENTRIES = frozenset(("xdata", "set"))  # hold fields for others; not works themselves
+_NO_INHERIT = frozenset(
+    (
+        "ids crossref xref xdata entryset entrysubtype execute label options presort related "
+        "relatedoptions relatedstring relatedtype shorthand shorthandintro sortkey"
+    ).split()
+)
+_BOOK_PARENTS = frozenset(
+    ("book", "mvbook", "collection", "mvcollection", "proceedings", "mvproceedings", "reference")
+)
+_IN_CHILDREN = frozenset(
+    (
+        "inbook",
+        "bookinbook",
+        "suppbook",
+        "incollection",
+        "suppcollection",
+        "inproceedings",
+        "inreference",
+    )
+)
+
+log = logging.getLogger("bibtexparser")
+log.addHandler(logging.NullHandler())
+log.propagate = False
+
+
+# -- import -----------------------------------------------------------------------------------
+
+
+def _parse_stack() -> list[Any]:
+    from bibtexparser.middlewares import (
+        LatexDecodingMiddleware,
+        RemoveEnclosingMiddleware,
+        ResolveStringReferencesMiddleware,
+        SeparateCoAuthors,
+    )
+
+    class FastLatexDecoding(LatexDecodingMiddleware):
+        """bibtexparser's decoder, skipping plain values and verbatim fields (URLs, DOIs)."""
+
+        def transform_entry(self, entry: Entry, library: Any) -> Any:
+            kept = {f.key: f.value for f in entry.fields if f.key.lower() in VERBATIM}
+            block = super().transform_entry(entry, library)
+            for field in entry.fields:
+                if field.key in kept:
+                    field.value = kept[field.key]
+            return block
+
+        def _transform_python_value_string(self, python_string: str) -> tuple[str, str]:
+            try:
+                return to_text(python_string), ""
+            except Exception as error:  # pylatexenc rejects some malformed LaTeX
+                return python_string, f"cannot read the LaTeX: {error}"
+
+    class ResolveStrings(ResolveStringReferencesMiddleware):
+        """bibtexparser's ``@string`` resolution, plus ``#`` concatenation (``pre # {Text}``)."""
+
+        def transform(self, library: Any) -> Any:
+            strings: dict[str, str] = {}
+            for string in library.strings:
+                strings[string.key.lower()] = _concatenate(string.value, strings)
+            for entry in library.entries:
+                for field in entry.fields:
+                    if isinstance(field.value, str):
+                        field.value = _concatenate(field.value, strings)
+            return library
+
+    return [
+        ResolveStrings(),
+        RemoveEnclosingMiddleware(),
+        SeparateCoAuthors(name_fields=tuple(NAME_FIELDS)),
+        FastLatexDecoding(),
+    ]
+
+
+def _concatenate(value: str, strings: dict[str, str]) -> str:
+    """A raw field value (``{a}``, ``"a"``, ``macro``, ``1999`` or parts joined by ``#``) as
+    one braced value; unknown macros (month names) stay as their names."""
+    if "#" not in value:
+        if value[:1] in ("{", '"'):
+            return value
+        resolved = strings.get(value.strip().lower())
+        return value if resolved is None else resolved
+    parts, depth, quoted, start = [], 0, False, 0
+    for index, char in enumerate(value):
+        if char == "{":
+            depth += 1
+        elif char == "}":
+            depth -= 1
+        elif char == '"' and depth == 0:
+            quoted = not quoted
+        elif char == "#" and depth == 0 and not quoted:
+            parts.append(value[start:index])
+            start = index + 1
+    parts.append(value[start:])
+    if len(parts) == 1 and value[:1] in ("{", '"'):
+        return value
+    pieces = []
+    for part in (p.strip() for p in parts):
+        if part[:1] in ("{", '"') and len(part) >= 2:
+            pieces.append(part[1:-1])
+        else:
+            resolved = strings.get(part.lower())
+            pieces.append(resolved[1:-1] if resolved is not None else part)
+    return "{" + "".join(pieces) + "}"
+
+
+def _fields(entry: Entry) -> dict[str, Any]:
+    return {f.key.lower(): f.value for f in entry.fields}
+
+
+def _inherit(
+    entries: dict[str, tuple[str, dict[str, Any]]],
+    entry_type: str,
+    own: dict[str, Any],
+    seen: frozenset[str] = frozenset(),
+) -> dict[str, Any]:
+    """An entry's fields with its ``xdata`` and ``crossref`` parents' fields filled in (biblatex
+    inheritance: a book's ``title`` becomes a chapter's ``booktitle``, and so on)."""
+    fields = dict(own)
+
+    def parent(key: str) -> tuple[str, dict[str, Any]] | None:
+        if key not in entries or key in seen:
+            return None
+        parent_type, parent_own = entries[key]
+        return parent_type, _inherit(entries, parent_type, parent_own, seen | {key})
+
+    for key in [k.strip().lower() for k in str(own.get("xdata", "")).split(",") if k.strip()]:
+        if found := parent(key):
+            for name, value in found[1].items():
+                fields.setdefault(name, value)
+    if found := parent(str(own.get("crossref", "")).strip().lower()):
+        parent_type, parent_fields = found
+        renames: dict[str, str] = {}
+        if entry_type in _IN_CHILDREN and parent_type in _BOOK_PARENTS:
+            prefix = "main" if parent_type.startswith("mv") else "book"
+            renames = {part: f"{prefix}{part}" for part in ("title", "subtitle", "titleaddon")}
+            if entry_type in ("inbook", "bookinbook", "suppbook"):
+                renames["author"] = "bookauthor"
+        elif entry_type == "article" and parent_type == "periodical":
+            renames = {"title": "journaltitle", "subtitle": "journalsubtitle"}
+        for name, value in parent_fields.items():
+            if name not in _NO_INHERIT:
+                fields.setdefault(renames.get(name, name), value)
+    return fields
+
+
+def _contributors(role: str, names: list[str] | str) -> list[Contributor]:
+    from bibtexparser.middlewares.names import parse_single_name_into_parts
+
+    people = []
+    for name in [names] if isinstance(names, str) else names:
+        name = name.strip()
+        if not name:
+            continue
+        if name.lower() == "others":
+            people.append(Contributor(role=role, literal="others"))
+            continue
+        if _fully_braced(name):
+            people.append(Contributor(role=role, literal=to_text(name[1:-1])))
+            continue
+        simple = _simple_name(name)
+        if simple:  # "Welch, Elizabeth": what most names are, without the general splitter
+            people.append(Contributor(role=role, given=simple[1], family=simple[0]))
+            continue
+        parts = parse_single_name_into_parts(name, strict=False)
+        family = to_text(" ".join(parts.last))
+        if not family:
+            people.append(Contributor(role=role, literal=to_text(name)))
+            continue
+        people.append(
+            Contributor(
+                role=role,
+                given=to_text(" ".join(parts.first)) or None,
+                family=family,
+                particle=to_text(" ".join(parts.von)) or None,
+                suffix=to_text(" ".join(parts.jr)) or None,
+            )
+        )
+    return people
+
+
+def _simple_name(name: str) -> tuple[str, str] | None:
+    """(family, given) of "Family, Given" when the family words are all capitalised and
+    nothing needs LaTeX decoding (no particle, no suffix); None for anything else."""
+    if name.count(",") != 1 or needs_decoding(name):
+        return None
+    family, given = name.split(",")
+    family_words, given_words = family.split(), given.split()
+    if not family_words or not given_words or not all(w[0].isupper() for w in family_words):
+        return None
+    return " ".join(family_words), " ".join(given_words)
+
+
+def _fully_braced(name: str) -> bool:
+    if not (name.startswith("{") and name.endswith("}")):
+        return False
+    depth = 0
+    for index, char in enumerate(name):
+        depth += {"{": 1, "}": -1}.get(char, 0)
+        if depth == 0 and index < len(name) - 1:
+            return False
+    return True
+
+
+def _month(value: Any) -> int | None:
+    text = str(value).strip().lower().rstrip(".")
+    if text.isdigit() and 1 <= int(text) <= 12:
+        return int(text)
+    return MONTHS.get(text)
+
+
+def _date(fields: dict[str, Any], name: str = "date") -> PartialDate | None:
+    match = re.match(r"^\s*(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?", str(fields.get(name, "")))
+    if match:
+        return PartialDate.parse("-".join(p for p in match.groups() if p))
+    return None
+
+
+def _year_month_day(fields: dict[str, Any]) -> PartialDate | None:
+    """Classic ``year`` + ``month`` (a macro, a name or a number) + ``day``."""
+    year = re.fullmatch(r"\s*(\d{4})\s*", str(fields.get("year", "")))
+    if not year:
+        return None
+    month = _month(fields.get("month", ""))
+    day = str(fields.get("day", "")).strip()
+    if not month:
+        return PartialDate(int(year.group(1)))
+    return PartialDate.parse(f"{year.group(1)}-{month}" + (f"-{day}" if day.isdigit() else ""))
+
+
+def _split_list(value: str, separators: str = ",;") -> list[str]:
+    return [p.strip() for p in re.split(f"[{separators}]", value) if p.strip()]
+
+
+def pages_to_text(value: str) -> str:
+    """``12--34`` / ``12–34`` as ``12-34`` (the CSL form)."""
+    return re.sub(r"\s*(?:--+|–|—)\s*", "-", value.strip())
+
+
+def entry_to_record(
+    entry_type: str, key: str, fields: dict[str, Any], raw: str, source: str
+) -> WorkRecord:
+    """Map one (decoded, inherited) BibTeX/BibLaTeX entry to a ``WorkRecord``."""
+    fields = dict(fields)
+    take: Callable[..., Any] = fields.pop
+    record = WorkRecord(
+        type=BIB_TO_CSL.get(entry_type, "article"),
+        source_type=entry_type,
+        citekey=key,
+        source=source,
+        raw=raw,
+    )
+    for field_name, role in NAME_FIELDS.items():
+        if field_name in fields:
+            record.contributors += _contributors(role, take(field_name))
+    record.title = take("title", None) or None
+    record.subtitle = take("subtitle", None) or None
+    in_book = entry_type in _IN_CHILDREN
+    container = take("journaltitle", None) or take("journal", None)
+    if in_book or not container:
+        container = take("booktitle", None) or container
+        subtitle = take("booksubtitle", None)
+        if container and subtitle:
+            container = f"{container}: {subtitle}"
+    if entry_type == "misc" and fields.get("url") and not container and "publisher" not in fields:
+        record.type = "webpage"  # what classic BibTeX calls a web page
+    if not container and record.type == "webpage":
+        container = take("organization", None) or take("howpublished", None)
+    record.container_title = container or None
+    record.container_short_title = take("shortjournal", None) or take("journalabbrev", None)
+    record.collection_title = take("series", None)
+    record.volume = take("volume", None)
+    number = take("number", None)
+    issue = take("issue", None)
+    if entry_type in ("article", "periodical", "suppperiodical") or record.type == "article":
+        record.issue = number or issue
+        if number and issue:
+            record.extra["issue"] = issue
+    else:
+        record.number = number
+        record.issue = issue
+    if pages := take("pages", None):
+        record.pages = pages_to_text(pages)
+    record.article_number = take("eid", None)
+    record.edition = take("edition", None)
+    publisher = take("publisher", None)
+    for body in ("school", "institution", "organization"):
+        if body in fields:
+            if publisher:
+                record.extra[body] = take(body)
+            else:
+                publisher = take(body)
+    record.publisher = publisher
+    record.publisher_place = take("location", None) or take("address", None)
+    record.issued = _date(fields) or _year_month_day(fields)
+    if record.issued:
+        for name in ("date", "year", "month", "day"):
+            take(name, None)
+    if "urldate" in fields:
+        record.accessed = _date(fields, "urldate")
+        if record.accessed:
+            take("urldate")
+    if issn := take("issn", None):
+        record.issn = [normalise_issn(i) for i in _split_list(issn, ",; ")]
+    if isbn := take("isbn", None):
+        record.isbn = _split_list(isbn)
+    record.url = take("url", None)
+    if doi := take("doi", None):
+        if is_doi(doi):
+            record.doi = normalize_doi(doi)
+        else:
+            record.extra["doi"] = doi
+    record.language = take("langid", None) or take("language", None)
+    if keywords := take("keywords", None):
+        record.keywords = _split_list(keywords)
+    record.abstract = take("abstract", None)
+    record.note = take("note", None)
+    if str(fields.get("eprinttype", "")).lower() == "pubmed" and "eprint" in fields:
+        take("eprinttype")
+        record.pmid = take("eprint")
+    elif "pmid" in fields:
+        record.pmid = take("pmid")
+    if record.type == "thesis":
+        kind = str(fields.get("type", "") or entry_type).lower()
+        if kind in ("phdthesis", "mastersthesis", "thesis"):
+            record.extra["type"] = fields.pop("type", kind)
+    for name in ("crossref", "xdata"):
+        fields.pop(name, None)
+    for name, value in fields.items():
+        record.extra[name] = value if isinstance(value, str) else " and ".join(map(str, value))
+    for name in ("volume", "issue", "number", "edition", "pmid", "article_number"):
+        value = getattr(record, name)
+        if value is not None:
+            setattr(record, name, str(value))
+    return record
+
+
+class BibImporter:
+    """Reads BibTeX and BibLaTeX alike (the dialect only matters when writing)."""
+
+    extension = ".bib"
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def sniff(self, text: str) -> bool:
+        return re.search(r"^\s*@\s*[A-Za-z]+\s*[{(]", text, re.MULTILINE) is not None
+
+    def parse(self, text: str, origin: str) -> ParseResult:
+        import bibtexparser
+        from bibtexparser.model import DuplicateBlockKeyBlock, Entry, ParsingFailedBlock
+
+        library = bibtexparser.parse_string(text, parse_stack=_parse_stack())
+        result = ParseResult()
+        entries: dict[str, tuple[str, dict[str, Any]]] = {}
+        ordered: list[tuple[Entry, str | None]] = []  # (entry, error)
+        for block in library.blocks:
+            if isinstance(block, DuplicateBlockKeyBlock):
+                if not isinstance(block.ignore_error_block, Entry):
+                    continue  # a repeated @string: the first definition stands
+                block = _transform_alone(block.ignore_error_block, library.strings)
+                ordered.append((block, None))
+            elif isinstance(block, ParsingFailedBlock):
+                inner = block.ignore_error_block
+                if isinstance(inner, Entry):
+                    ordered.append((inner, str(block.error)))
+                else:
+                    line = block.start_line + 1 if block.start_line is not None else None
+                    reason = str(block.error).split("\n")[-1].strip() or "unreadable entry"
+                    key = _key_of(block.raw)
+                    result.errors.append(EntryError(origin, line, reason, key))
+                continue
+            elif isinstance(block, Entry):
+                ordered.append((block, None))
+            else:
+                continue
+            entries.setdefault(block.key.lower(), (block.entry_type.lower(), _fields(block)))
+        for entry, error in ordered:
+            line = entry.start_line + 1 if entry.start_line is not None else None
+            entry_type = entry.entry_type.lower()
+            if error:
+                result.errors.append(EntryError(origin, line, error, entry.key))
+                continue
+            if entry_type in CONTAINER_ENTRIES:
+                continue
+            try:
+                seen = frozenset([entry.key.lower()])
+                fields = _inherit(entries, entry_type, _fields(entry), seen)
+                record = entry_to_record(entry_type, entry.key, fields, entry.raw, self.name)
+            except (TypeError, ValueError, AttributeError) as problem:
+                result.errors.append(EntryError(origin, line, f"cannot map: {problem}", entry.key))
+                continue
+            if not record.title:
+                result.errors.append(EntryError(origin, line, "no title", entry.key))
+                continue
+            result.records.append(record)
+        return result
+
+
+def _transform_alone(entry: Entry, strings: list[Any]) -> Entry:
+    """Run the parse stack over one entry bibtexparser set aside (a repeated key)."""
+    from bibtexparser import Library
+
+    alone = Library([*strings, entry])
+    for middleware in _parse_stack():
+        alone = middleware.transform(alone)
+    return alone.entries[0] if alone.entries else entry
+
+
+def _key_of(raw: str | None) -> str | None:
+    match = re.match(r"\s*@\s*\w+\s*[{(]\s*([^,\s]+)\s*,", raw or "")
+    return match.group(1) if match else None
+
+
+# -- export -----------------------------------------------------------------------------------
+
+_ACRONYM = re.compile(r"\w*[A-Z]\w*[A-Z]|\w+[A-Z]|\d\w*[A-Z]")
+
+
+def _protect_title(title: str, encode: Callable[[str], str]) -> str:
+    """Brace what a style must not lower-case: acronyms and inner capitals always, and in a
+    sentence-case title every capitalised word after the first (proper nouns: England, NHS)."""
+    words = title.split(" ")
+    long_words = [
+        w for w in words[1:] if len(w) >= 4 and w[:1].isalpha() and not _ACRONYM.search(w)
+    ]
+    capitalised = [w for w in long_words if w[:1].isupper()]
+    sentence_case = len(capitalised) * 2 <= len(long_words)
+    out = []
+    for index, word in enumerate(words):
+        core = word.strip("()[]\"'“”‘’:;,.!?")
+        protect = bool(_ACRONYM.search(core)) or (
+            sentence_case and index > 0 and core[:1].isupper()
+        )
+        if protect and core:
+            lead, _, tail = word.partition(core)
+            out.append(f"{encode(lead)}{{{encode(core)}}}{encode(tail)}")
+        else:
+            out.append(encode(word))
+    return " ".join(out)
+
+
+def _name(person: Contributor, encode: Callable[[str], str]) -> str:
+    if person.is_organisation or not person.family:
+        return f"{{{encode(person.literal or person.given or '')}}}"
+
+    def part(text: str) -> str:
+        encoded = encode(text)
+        return f"{{{encoded}}}" if re.search(r",|\band\b", text) else encoded
+
+    family = part(person.family)
+    if re.search(r"(?:^|\s)\{\\", family) and (person.given or person.suffix):
+        # "{\v{S}}koda" starts with what name splitters take for a lower-case "von" word
+        family = f"{{{family}}}"
+    elif _fully_braced(family) and not person.particle:
+        # "{\`A}" alone would read as an organisation: keep that letter as UTF-8
+        family = person.family[0] + encode(person.family[1:])
+    if person.particle:
+        family = f"{part(person.particle)} {family}"
+    pieces = [family]
+    if person.suffix:
+        pieces.append(part(person.suffix))
+    if person.given:
+        pieces.append(part(person.given))
+    elif person.suffix:
+        pieces.append("")
+    return ", ".join(pieces)
+
+
+class BibExporter:
+    """``bibtex``: classic BibTeX, ASCII LaTeX; ``biblatex``: UTF-8 with BibLaTeX's model."""
+
+    extension = ".bib"
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.biblatex = name == "biblatex"
+        self.encode: Callable[[str], str] = escape_specials if self.biblatex else to_latex
+
+    def entry_type(self, record: WorkRecord) -> str:
+        own = (record.source_type or "").lower()
+        types = BIBLATEX_TYPES if self.biblatex else BIBTEX_TYPES
+        if own in types and BIB_TO_CSL.get(own) == record.type:
+            return own
+        biblatex, bibtex = CSL_TO_BIB.get(record.type, ("misc", "misc"))
+        if record.type == "chapter" and not record.container_title:
+            return "inbook"
+        master = "master" in str(record.extra.get("type", "")).lower()
+        if record.type == "thesis" and master and not self.biblatex:
+            return "mastersthesis"
+        return biblatex if self.biblatex else bibtex
+
+    def fields(self, record: WorkRecord, entry_type: str, abstracts: bool) -> list[tuple[str, str]]:
+        enc = self.encode
+        fields: list[tuple[str, str]] = []
+
+        def add(name: str, value: Any, *, raw: bool = False) -> None:
+            if value in (None, "", []):
+                return
+            text = str(value)
+            fields.append((name, text if raw else enc(text)))
+
+        for role, field_name in ROLE_FIELDS.items():
+            if field_name == "bookauthor" and not self.biblatex:
+                continue
+            people = [p for p in record.contributors if p.role == role]
+            if people:
+                add(field_name, " and ".join(_name(p, enc) for p in people), raw=True)
+        if record.title:
+            if self.biblatex or not record.subtitle:
+                add("title", _protect_title(record.title, enc), raw=True)
+                if record.subtitle:
+                    add("subtitle", _protect_title(record.subtitle, enc), raw=True)
+            else:
+                add("title", _protect_title(record.full_title or "", enc), raw=True)
+        container = record.container_title
+        if entry_type in ("article", "periodical", "review"):
+            add("journaltitle" if self.biblatex else "journal", container)
+            if self.biblatex:
+                add("shortjournal", record.container_short_title)
+        elif entry_type == "online" or (entry_type == "misc" and record.type == "webpage"):
+            add("organization" if self.biblatex else "howpublished", container)
+        elif entry_type not in ("book", "mvbook", "collection", "proceedings"):
+            add("booktitle", container)
+        add("series", record.collection_title)
+        add("volume", record.volume)
+        if entry_type in ("article", "periodical", "review"):
+            add("number", record.issue)
+        else:
+            add("number", record.number)
+            if self.biblatex or record.number is None:
+                add("issue" if self.biblatex else "number", record.issue)
+        add("eid", record.article_number)
+        if record.pages:
+            add("pages", "--".join(enc(p) for p in record.pages.split("-")), raw=True)
+        add("edition", record.edition)
+        body = record.publisher
+        if entry_type in ("thesis", "phdthesis", "mastersthesis"):
+            add("institution" if self.biblatex else "school", body)
+            if self.biblatex:
+                add("type", record.extra.get("type", "phdthesis"))
+        elif entry_type in ("report", "techreport"):
+            add("institution", body)
+            if self.biblatex:
+                add("type", record.extra.get("type", "techreport"))
+        elif entry_type == "manual" and not self.biblatex:
+            add("organization", body)
+        elif entry_type != "online" and not (self.biblatex and entry_type == "article"):
+            add("publisher", body)  # biblatex's data model has no publisher for articles
+        if not (self.biblatex and entry_type == "article"):
+            add("location" if self.biblatex else "address", record.publisher_place)
+        if record.issued:
+            if self.biblatex:
+                add("date", str(record.issued), raw=True)
+            else:
+                add("year", record.issued.year, raw=True)
+                if record.issued.month:
+                    fields.append(("month", MONTH_MACROS[record.issued.month - 1]))
+        if record.accessed and self.biblatex:
+            add("urldate", str(record.accessed), raw=True)
+        # biber validates one ISSN/ISBN per field; classic BibTeX takes a list
+        add("issn", record.issn[0] if self.biblatex and record.issn else ", ".join(record.issn))
+        add("isbn", record.isbn[0] if self.biblatex and record.isbn else ", ".join(record.isbn))
+        add("doi", record.doi, raw=True)
+        add("url", record.url, raw=True)
+        if record.pmid:
+            if self.biblatex:
+                add("eprint", record.pmid, raw=True)
+                add("eprinttype", "pubmed")
+            else:
+                add("pmid", record.pmid, raw=True)
+        add("langid" if self.biblatex else "language", record.language)
+        add("keywords", ", ".join(record.keywords))
+        add("note", record.note)
+        if abstracts:
+            add("abstract", record.abstract)
+        if record.source in ("bibtex", "biblatex"):
+            written = {name for name, _ in fields} | {"type", "year", "month", "date"}
+            for name, value in record.extra.items():
+                if re.fullmatch(r"[a-z][a-z0-9_-]*", name) and name not in written:
+                    add(name, value)
+        return fields
+
+    def entry(self, key: str, record: WorkRecord, abstracts: bool = True) -> str:
+        entry_type = self.entry_type(record)
+        fields = self.fields(record, entry_type, abstracts)
+        width = max((len(name) for name, _ in fields), default=0)
+        lines = [f"@{entry_type}{{{key},"]
+        for name, value in fields:
+            text = value if name == "month" and value in MONTH_MACROS else f"{{{value}}}"
+            lines.append(f"  {name.ljust(width)} = {text},")
+        lines.append("}")
+        return "\n".join(lines)
+
+    def export(self, works: Sequence[StoredWork], *, abstracts: bool = True) -> str:
+        return "".join(self.entry(w.citekey, w.record, abstracts) + "\n\n" for w in works)
+
+
+IMPORTERS = {"bibtex": BibImporter("bibtex"), "biblatex": BibImporter("biblatex")}
+EXPORTERS = {"bibtex": BibExporter("bibtex"), "biblatex": BibExporter("biblatex")}

@@ -1,0 +1,308 @@
+"""The import pipeline: parse -> match against the library -> add new works, merge confident
+duplicates, flag possible ones -> a per-entry report.
+
+Re-running an import is safe: an entry whose exact source text is already stored with a
+matching work, or whose DOI is already in the library with that text, is ``unchanged``.
+Nothing is merged below ``dedup.CONFIDENT``; possible duplicates are added as new works and
+listed by ``phbrefs dedup`` for review. All writes of one import are one transaction.
+"""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from enum import StrEnum
+from functools import reduce
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from phbrefs.dedup import DuplicateIndex, Fingerprint, Match, library_fingerprints, merge_records
+from phbrefs.errors import InvalidInputError
+from phbrefs.formats import EntryError, ParseResult, detect_format, get_importer
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
+
+    from phbrefs.library import Library
+    from phbrefs.records import WorkRecord
+
+
+class ImportOutcome(StrEnum):
+    NEW = "new"
+    MERGED = "merged"  # a confident duplicate: folded into an existing (or earlier) work
+    POSSIBLE = "possible duplicate"  # added as a new work, to review with `phbrefs dedup`
+    UNCHANGED = "unchanged"  # already imported (same DOI or same source text)
+    FAILED = "failed"
+
+
+@dataclass
+class ImportItem:
+    """What happened to one entry of the input."""
+
+    item: str
+    outcome: ImportOutcome
+    citekey: str | None = None
+    title: str | None = None
+    matched: str | None = None  # the work it merged into, or may duplicate
+    score: float | None = None
+    why: list[str] = field(default_factory=list)
+    detail: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "item": self.item,
+            "outcome": str(self.outcome),
+            "citekey": self.citekey,
+            "title": self.title,
+            "matched": self.matched,
+            "score": self.score,
+            "why": self.why,
+            "detail": self.detail,
+        }
+
+
+@dataclass
+class ImportReport:
+    items: list[ImportItem] = field(default_factory=list)
+
+    def count(self, outcome: ImportOutcome) -> int:
+        return sum(1 for item in self.items if item.outcome is outcome)
+
+    @property
+    def failed(self) -> int:
+        return self.count(ImportOutcome.FAILED)
+
+    def summary(self) -> str:
+        return (
+            f"{self.count(ImportOutcome.NEW)} new, "
+            f"{self.count(ImportOutcome.MERGED)} duplicates merged, "
+            f"{self.count(ImportOutcome.POSSIBLE)} possible duplicates to review, "
+            f"{self.count(ImportOutcome.UNCHANGED)} unchanged, {self.failed} failed"
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "summary": {str(o): self.count(o) for o in ImportOutcome},
+            "items": [item.to_dict() for item in self.items],
+        }
+
+
+@dataclass
+class Batch:
+    """One parsed input: where it came from, its format, its records and errors."""
+
+    origin: str
+    format: str
+    parsed: ParseResult
+
+
+@contextmanager
+def _bulk() -> Iterator[None]:
+    """Pause the cyclic garbage collector: parsing and storing a batch allocates hundreds of
+    thousands of short-lived objects without cycles, and its passes cost a third of the time."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def parse_input(text: str, origin: str, fmt: str | None = None, path: Path | None = None) -> Batch:
+    """Parse one file's text (format given, or from the extension, or from the content)."""
+    name = fmt or detect_format(text, path)
+    with _bulk():
+        return Batch(origin, name, get_importer(name).parse(text, origin))
+
+
+def _label(origin: str, record: WorkRecord) -> str:
+    name = record.citekey or (record.full_title or "")[:60]
+    return f"{origin}: {name}"
+
+
+def _error_item(error: EntryError) -> ImportItem:
+    return ImportItem(
+        str(error).split(": ", 1)[0], ImportOutcome.FAILED, error.key, detail=error.reason
+    )
+
+
+def import_batches(
+    library: Library,
+    batches: Sequence[Batch],
+    *,
+    tags: Sequence[str] = (),
+    strict: bool = False,
+    advance: Callable[[int], Any] | None = None,
+) -> ImportReport:
+    """Import parsed batches into ``library`` in one transaction; see the module docstring.
+
+    ``strict``: any unreadable entry aborts everything before a write (InvalidInputError).
+    ``advance(n)`` is called as entries are processed (a progress bar).
+    """
+    errors = [e for b in batches for e in b.parsed.errors]
+    if strict and errors:
+        listed = "; ".join(str(e) for e in errors[:5])
+        more = f" (and {len(errors) - 5} more)" if len(errors) > 5 else ""
+        raise InvalidInputError(f"nothing imported (--strict): {listed}{more}")
+    for name in tags:
+        if not name.strip():
+            raise InvalidInputError("a tag name cannot be empty")
+    entries = [(b.origin, r) for b in batches for r in b.parsed.records]
+    report = ImportReport([_error_item(e) for e in errors])
+    with _bulk(), library.session() as session:
+        _import(library, session, entries, report, list(tags), advance or (lambda n: None))
+    return report
+
+
+def _import(
+    library: Library,
+    session: Session,
+    entries: list[tuple[str, WorkRecord]],
+    report: ImportReport,
+    tags: list[str],
+    advance: Callable[[int], Any],
+) -> None:
+    from sqlalchemy import insert, select
+
+    from phbrefs.db import models as m
+    from phbrefs.dedup import merge_into
+    from phbrefs.library import _clean_key
+
+    prints, keys = library_fingerprints(session)
+    known = DuplicateIndex()
+    for fingerprint in prints:
+        known.add(fingerprint)
+    fingerprints = [Fingerprint.of(-(i + 1), r) for i, (_, r) in enumerate(entries)]
+    library_matches = [known.matches(fp) for fp in fingerprints]
+    candidates = {match.b for matches in library_matches for match in matches}
+    stored_texts: dict[int, set[str]] = {}
+    wanted = sorted(candidates)
+    for start in range(0, len(wanted), 500):
+        rows = session.execute(
+            select(m.SourceRecord.work_id, m.SourceRecord.content).where(
+                m.SourceRecord.work_id.in_(wanted[start : start + 500])
+            )
+        )
+        for work_id, content in rows:
+            stored_texts.setdefault(work_id, set()).add(content)
+
+    batch = DuplicateIndex()
+    new: list[int] = []  # entry indexes to add
+    folded: dict[int, list[int]] = {}  # new entry index -> later entries merged into it
+    merges: dict[int, list[int]] = {}  # work id -> entries merged into it
+    unchanged: list[int] = []
+    possibles: dict[int, int] = {}  # entry index -> the work id or (negative) entry it may be
+    items: list[ImportItem] = []
+    for index, ((origin, record), fingerprint, matches) in enumerate(
+        zip(entries, fingerprints, library_matches, strict=True)
+    ):
+        item = ImportItem(_label(origin, record), ImportOutcome.NEW, title=record.full_title)
+        items.append(item)
+        advance(1)
+        same_text = next(
+            (mt for mt in matches if record.raw and record.raw in stored_texts.get(mt.b, ())),
+            None,
+        )
+        if same_text is not None:
+            _describe(item, ImportOutcome.UNCHANGED, same_text, keys[same_text.b])
+            item.why = ["already imported (same source text)"]
+            unchanged.append(same_text.b)
+            continue
+        if matches and matches[0].confident:
+            _describe(item, ImportOutcome.MERGED, matches[0], keys[matches[0].b])
+            merges.setdefault(matches[0].b, []).append(index)
+            continue
+        in_batch = batch.matches(fingerprint)
+        if in_batch and in_batch[0].confident:
+            first = -in_batch[0].b - 1
+            _describe(item, ImportOutcome.MERGED, in_batch[0], None)
+            folded.setdefault(first, []).append(index)
+            continue
+        possible = max([*matches[:1], *in_batch[:1]], key=lambda mt: mt.score, default=None)
+        if possible is not None:
+            _describe(item, ImportOutcome.POSSIBLE, possible, keys.get(possible.b))
+            possibles[index] = possible.b
+        new.append(index)
+        batch.add(fingerprint)
+
+    # new works (with the later batch entries folded into them), per origin for source records
+    added_ids: dict[int, int] = {}
+    by_origin: dict[str, list[int]] = {}
+    for index in new:
+        by_origin.setdefault(entries[index][0], []).append(index)
+    for origin, indexes in by_origin.items():
+        records = []
+        for index in indexes:
+            record = entries[index][1]
+            later = [entries[i][1] for i in folded.get(index, [])]
+            records.append(reduce(merge_records, later, record) if later else record)
+            records[-1].raw, records[-1].source = record.raw, record.source
+        results = library.add_many(records, tags=tags, origin=origin, session=session)
+        for index, result in zip(indexes, results, strict=True):
+            items[index].citekey = result.citekey
+            added_ids[index] = result.work_id or 0
+            for later in folded.get(index, []):
+                items[later].matched = items[later].citekey = result.citekey
+    for index, ref in possibles.items():
+        if ref < 0:
+            items[index].matched = items[-ref - 1].citekey
+
+    # confident duplicates of works already stored
+    for work_id, indexes in merges.items():
+        incoming = reduce(merge_records, [entries[i][1] for i in indexes])
+        merge_into(library, session, work_id, [], extra_record=incoming)
+    # every incoming text is kept beside the work it became part of
+    # and the key it proposed keeps resolving (a manuscript may cite it)
+    sources = []
+    aliases: dict[str, int] = {}
+    for work_id, indexes in [
+        *merges.items(),
+        *((added_ids[first], later) for first, later in folded.items()),
+    ]:
+        for index in indexes:
+            origin, record = entries[index]
+            if record.raw:
+                sources.append(_source_row(work_id, origin, record))
+            if key := _clean_key(record.citekey):
+                aliases.setdefault(key, work_id)
+    conn = session.connection()
+    if sources:
+        conn.execute(insert(m.SourceRecord), sources)
+    if aliases:
+        taken = set(
+            conn.execute(select(m.Work.citekey).where(m.Work.citekey.in_(aliases))).scalars()
+        )
+        taken.update(conn.execute(select(m.Alias.key).where(m.Alias.key.in_(aliases))).scalars())
+        rows = [{"key": k, "work_id": w} for k, w in aliases.items() if k not in taken]
+        if rows:
+            conn.execute(insert(m.Alias), rows)
+    touched = [*merges, *unchanged]
+    if tags and touched:
+        library._tag_ids(session, list(dict.fromkeys(touched)), tags, [])
+    report.items[:0] = items
+
+
+def _describe(item: ImportItem, outcome: ImportOutcome, match: Match, key: str | None) -> None:
+    item.outcome = outcome
+    item.score = match.score
+    item.why = [r for r in match.reasons if r != "confident"]
+    item.matched = key
+    if outcome is not ImportOutcome.POSSIBLE:
+        item.citekey = key
+
+
+def _source_row(work_id: int, origin: str, record: WorkRecord) -> dict[str, Any]:
+    from phbrefs.db import models as m
+
+    raw = record.raw or ""
+    return {
+        "work_id": work_id,
+        "source": record.source or "manual",
+        "format": "json" if raw.lstrip().startswith(("{", "[")) else "text",
+        "content": raw,
+        "origin": origin,
+        "added_at": m.utcnow(),
+    }

@@ -1,0 +1,164 @@
+"""Metadata sources (Crossref...) and adding works to the library by identifier.
+
+``add_dois`` is the core of ``phbrefs add``: DOIs already in the library are not fetched again
+(unless ``refresh``), the rest are resolved through a ``Source``, and everything found is stored in
+one transaction. Nothing is written, and no library file is created, unless there is something
+to store, so an unreachable source leaves the library exactly as it was.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from phbrefs.errors import InvalidDOIError
+from phbrefs.ids import extract_dois, normalize_doi
+from phbrefs.library import ItemResult, Library, Outcome
+from phbrefs.records import WorkRecord
+from phbrefs.sources.base import Lookup, Progress, Resolution, Source
+
+__all__ = [
+    "AddReport",
+    "Lookup",
+    "Resolution",
+    "Source",
+    "Wanted",
+    "add_dois",
+    "known_dois",
+    "wanted_from",
+]
+
+
+@dataclass
+class Wanted:
+    """The DOIs asked for (normalised, distinct, in order) and the inputs that are not DOIs."""
+
+    dois: list[str] = field(default_factory=list)
+    invalid: list[ItemResult] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return len(self.dois) + len(self.invalid)
+
+
+def wanted_from(
+    arguments: Sequence[str] = (), lines: Iterable[str] = (), texts: Iterable[str] = ()
+) -> Wanted:
+    """Collect DOIs from command-line ``arguments`` (each must be a DOI), from ``lines`` of a
+    list file (a DOI per line, or text around DOIs; a line that only looks like a broken DOI
+    is reported) and from free ``texts`` (saved web pages: every DOI inside is taken)."""
+    wanted = Wanted()
+    dois: dict[str, None] = {}
+    for argument in arguments:
+        try:
+            dois.setdefault(normalize_doi(argument), None)
+        except InvalidDOIError:
+            wanted.invalid.append(ItemResult(argument, Outcome.INVALID, detail="not a DOI"))
+    for line in lines:
+        text = line.strip()
+        if not text or text.startswith("#"):
+            continue
+        found = extract_dois(text)
+        for doi in found:
+            dois.setdefault(doi, None)
+        if not found and len(text.split()) == 1 and ("10." in text or "doi" in text.lower()):
+            wanted.invalid.append(ItemResult(text, Outcome.INVALID, detail="not a DOI"))
+    for text in texts:
+        for doi in extract_dois(text):
+            dois.setdefault(doi, None)
+    wanted.dois = list(dois)
+    return wanted
+
+
+def known_dois(library_path: Path | str, dois: Sequence[str]) -> dict[str, str]:
+    """DOI -> citekey for those already stored; an absent library knows none (and stays absent)."""
+    if not dois or (str(library_path) != ":memory:" and not Path(library_path).exists()):
+        return {}
+    with Library(library_path, create=False) as library:
+        return library.known_dois(dois)
+
+
+@dataclass
+class AddReport:
+    """Per-item results in input order, and the record of every work now in the library."""
+
+    results: list[ItemResult]
+    records: dict[str, WorkRecord] = field(default_factory=dict)  # by DOI
+
+    @property
+    def ok(self) -> bool:
+        return all(r.outcome.ok for r in self.results)
+
+    def counts(self) -> dict[Outcome, int]:
+        counts: dict[Outcome, int] = {}
+        for result in self.results:
+            counts[result.outcome] = counts.get(result.outcome, 0) + 1
+        return counts
+
+
+def add_dois(
+    wanted: Wanted,
+    *,
+    source: Source,
+    library_path: Path | str,
+    refresh: bool = False,
+    tags: Sequence[str] = (),
+    progress: Progress | None = None,
+    present: dict[str, str] | None = None,
+) -> AddReport:
+    """Resolve what is not yet stored and store it; see the module docstring.
+
+    ``present`` (DOI -> citekey, from ``known_dois``) saves a lookup when the caller has it.
+    """
+    if present is None:
+        present = known_dois(library_path, wanted.dois)
+    to_fetch = [d for d in wanted.dois if refresh or d not in present]
+    resolutions = {r.identifier: r for r in source.resolve(to_fetch, progress)} if to_fetch else {}
+    found = [r for r in resolutions.values() if r.status is Lookup.FOUND and r.record]
+    skipped = [d for d in wanted.dois if d in present and d not in resolutions]
+    stored: dict[str, ItemResult] = {}
+    records: dict[str, WorkRecord] = {}
+    if found or (skipped and tags):
+        with Library(library_path, create=True) as library:
+            if found:
+                outcomes = library.add_many(
+                    [r.record for r in found if r.record],
+                    refresh=refresh,
+                    tags=tags,
+                    origin=source.url,
+                    labels=[r.identifier for r in found],
+                )
+                stored = {r.item: r for r in outcomes}
+                records = {r.identifier: r.record for r in found if r.record}
+            if skipped and tags:
+                library.tag([present[d] for d in skipped], add=tags)
+    if skipped:
+        with Library(library_path, create=False) as library:
+            works = library.works(keys=[present[d] for d in skipped])
+        records.update({w.record.doi: w.record for w in works if w.record.doi})
+        stored.update(
+            {
+                w.record.doi: ItemResult(
+                    w.record.doi,
+                    Outcome.UNCHANGED,
+                    w.citekey,
+                    w.record.full_title,
+                    detail="already in the library",
+                    work_id=w.id,
+                )
+                for w in works
+                if w.record.doi
+            }
+        )
+    results = list(wanted.invalid)
+    for doi in wanted.dois:
+        if doi in stored:
+            results.append(stored[doi])
+        else:
+            results.append(_problem(resolutions[doi]))
+    return AddReport(results, records)
+
+
+def _problem(resolution: Resolution) -> ItemResult:
+    outcome = Outcome.NOT_FOUND if resolution.status is Lookup.NOT_FOUND else Outcome.FAILED
+    return ItemResult(resolution.identifier, outcome, detail=resolution.detail)

@@ -1,0 +1,85 @@
+"""Excel (openpyxl): the table on a first sheet (bold header row, frozen, filterable, group as a
+leading column), references on a second sheet and the title, caption and notes on a third.
+
+Every cell is stored as text, never as a formula; cells that would start a formula in other
+spreadsheet tools are also prefixed with ``'`` (as in CSV).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from phbrefs.tables.model import Table
+from phbrefs.tables.writers.common import flat_header, flat_rows, neutralise
+
+STANCE_COLOURS = {
+    "supports": "1B7A2F",
+    "contradicts": "B3261E",
+    "mixed": "A15C00",
+    "neutral": "555555",
+}
+
+
+def _put(sheet: Any, row: int, column: int, text: str) -> Any:
+    cell = sheet.cell(row=row, column=column)
+    cell.value = neutralise(text)
+    cell.data_type = "s"  # a string, even when it looks like a formula
+    return cell
+
+
+def _sheet(workbook: Any, title: str, header: list[str], rows: list[list[str]]) -> Any:
+    from openpyxl.styles import Alignment, Font
+
+    sheet = workbook.create_sheet(title)
+    bold = Font(bold=True)
+    for column, name in enumerate(header, start=1):
+        _put(sheet, 1, column, name).font = bold
+    wrap = Alignment(wrap_text=True, vertical="top")
+    for number, values in enumerate(rows, start=2):
+        for column, text in enumerate(values, start=1):
+            _put(sheet, number, column, text).alignment = wrap
+    sheet.freeze_panes = "A2"
+    return sheet
+
+
+def write(table: Table, path: Path) -> None:
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font
+    from openpyxl.utils import get_column_letter
+
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    header = flat_header(table)
+    sheet = _sheet(workbook, "Table", header, flat_rows(table))
+    sheet.auto_filter.ref = sheet.dimensions
+    offset = 1 if table.has_groups else 0
+    kinds = ["text"] * offset + [c.kind for c in table.columns]
+    for index, kind in enumerate(kinds, start=1):
+        width = 8 if kind != "text" else 40 if index > offset else 18
+        sheet.column_dimensions[get_column_letter(index)].width = width
+    for index, kind in enumerate(kinds, start=1):
+        if kind == "symbol":  # a matrix's study columns: vertical headers keep them narrow
+            sheet.cell(row=1, column=index).alignment = Alignment(
+                text_rotation=90, horizontal="center"
+            )
+    for number, row in enumerate(table.rows, start=2):
+        for column, cell in enumerate(row.cells, start=1 + offset):
+            if cell.stance in STANCE_COLOURS:
+                sheet.cell(row=number, column=column).font = Font(color=STANCE_COLOURS[cell.stance])
+    references = _sheet(
+        workbook,
+        "References",
+        ["Citation", "Reference", "Notice"],
+        [[ref.label, ref.text, ref.notice or ""] for ref in table.references],
+    )
+    references.column_dimensions["A"].width = 24
+    references.column_dimensions["B"].width = 100
+    references.column_dimensions["C"].width = 40
+    notes = [["title", table.title]]
+    if table.caption:
+        notes.append(["caption", table.caption])
+    notes += [["footnote", note] for note in table.footnotes]
+    about = _sheet(workbook, "Notes", ["Kind", "Text"], notes)
+    about.column_dimensions["B"].width = 100
+    workbook.save(str(path))

@@ -1,0 +1,35 @@
+"""A small library with the two seed papers, shared by the evidence and coding tests."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from phbrefs.library import Library
+from phbrefs.records import Contributor, PartialDate, WorkRecord
+
+KEY_2016 = "welch2016implementing"
+KEY_2022 = "welch2022personal"
+
+
+def seed_library(path: Path) -> Path:
+    with Library(path) as library:
+        library.add_many(
+            [
+                WorkRecord(
+                    type="article-journal",
+                    title="Implementing personal health budgets in England",
+                    subtitle="a user-led approach to substance misuse",
+                    doi="10.1111/hsc.12396",
+                    issued=PartialDate(2016, 10, 10),
+                    contributors=[Contributor(given="E.", family="Welch")],
+                ),
+                WorkRecord(
+                    type="article-journal",
+                    title="Personal health budgets: a mechanism to encourage service integration?",
+                    doi="10.1108/jica-07-2021-0038",
+                    issued=PartialDate(2022, 3, 30),
+                    contributors=[Contributor(given="Elizabeth", family="Welch")],
+                ),
+            ]
+        )
+    return path
