@@ -124,6 +124,8 @@ _UNDECOMPOSABLE = str.maketrans(
 
 
 def ascii_fold(text: str) -> str:
+    if text.isascii():  # most text: skip the per-character work
+        return text
     decomposed = unicodedata.normalize("NFKD", text)
     folded = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     return folded.translate(_UNDECOMPOSABLE)

@@ -230,12 +230,18 @@ class WorkRecord:
 _FIELD_NAMES = tuple(f.name for f in fields(WorkRecord))
 
 
+_SCALARS = frozenset({str, int, float, bool, type(None)})
+
+
 def _plain(value: Any) -> Any:
     """A JSON-able copy of a field value: lists and dicts copied, dataclasses as dicts."""
-    if isinstance(value, list):
+    kind = type(value)
+    if kind in _SCALARS:
+        return value
+    if kind is list:
         return [_plain(item) for item in value]
-    if isinstance(value, dict):
+    if kind is dict:
         return {key: _plain(item) for key, item in value.items()}
-    if hasattr(value, "__dataclass_fields__") and not isinstance(value, PartialDate):
-        return {name: _plain(getattr(value, name)) for name in value.__dataclass_fields__}
+    if hasattr(value, "__dataclass_fields__") and kind is not PartialDate:
+        return {name: _plain(item) for name, item in vars(value).items()}
     return value

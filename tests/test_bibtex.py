@@ -371,3 +371,15 @@ def test_any_input_is_read_or_reported_never_crashes(text):
     result = parse(text)
     assert all(r.title for r in result.records)
     assert all(e.origin == "sample.bib" for e in result.errors)
+
+
+def test_a_volume_inherits_its_multivolume_works_title_as_maintitle():
+    text = (
+        "@mvbook{set, author = {Kant, Immanuel}, title = {Werke}, publisher = {de Gruyter}}\n"
+        "@book{vol1, title = {Kritik der reinen Vernunft}, volume = 3, crossref = {set}}\n"
+    )
+    records = by_key(parse(text))
+    volume = records["vol1"]
+    assert volume.title == "Kritik der reinen Vernunft"
+    assert volume.extra["maintitle"] == "Werke"
+    assert volume.publisher == "de Gruyter" and volume.authors[0].family == "Kant"

@@ -253,3 +253,29 @@ def test_every_fixture_stores_in_a_library(library):
     stored = library.get(records[0].doi)
     assert stored.record == WorkRecord.from_dict(records[0].to_dict())
     assert library.source_records(records[0].doi)[0]["content"] == json.loads(records[0].raw)
+
+
+def test_entities_in_affiliations_and_funders_are_decoded():
+    from phbrefs.sources.crossref import record_from_crossref
+
+    record = record_from_crossref(
+        {
+            "DOI": "10.1/x",
+            "type": "journal-article",
+            "title": ["T"],
+            "author": [
+                {
+                    "given": "Carl",
+                    "family": "Boettiger",
+                    "affiliation": [
+                        {"name": "Department of Environmental Science, Policy, &amp; Management"}
+                    ],
+                }
+            ],
+            "funder": [{"name": "Policy &amp; Research Programme"}],
+        }
+    )
+    assert record.contributors[0].affiliations == [
+        "Department of Environmental Science, Policy, & Management"
+    ]
+    assert record.funders[0].name == "Policy & Research Programme"

@@ -170,3 +170,20 @@ def test_csljson_through_the_same_pipeline(cli, tmp_path):
     assert report["summary"]["new"] == 4
     result, report = run_json(cli, tmp_path / "again.json")
     assert report["summary"]["unchanged"] == 4
+
+
+def test_a_later_import_enriches_the_stored_work(cli):
+    cli("import", RIS / "pubmed.ris", "--tag", "search:pubmed")
+    result, report = run_json(cli, RIS / "scopus.ris", "--tag", "search:scopus")
+    assert result.exit_code == 0, result.output
+    assert report["summary"]["merged"] == 1 and report["summary"]["new"] == 1
+    merged = next(i for i in report["items"] if i["outcome"] == "merged")
+    assert merged["why"] == ["same DOI"] and merged["score"] == 1.0
+    work = json.loads(cli("show", "10.1111/hsc.12396", "--raw").stdout)
+    assert work["citekey"] == merged["citekey"]
+    assert work["publisher"] == "Blackwell Publishing Ltd"  # only Scopus had it
+    assert work["container_title"] == "Health and Social Care in the Community"  # the fuller
+    assert work["tags"] == ["search:pubmed", "search:scopus"]
+    assert [s["source"] for s in work["source_records"]] == ["ris", "ris"]
+    hits = json.loads(cli("search", "Blackwell", "--json").stdout)  # re-indexed for search
+    assert [h["citekey"] for h in hits] == [work["citekey"]]

@@ -22,8 +22,10 @@ if TYPE_CHECKING:
     from phbrefs.config import Settings
     from phbrefs.library import Library
 
-out = Console(highlight=False, soft_wrap=True)
-err = Console(stderr=True, highlight=False)
+# Markup off: titles, quotes and abstracts are data ("[b]", "[Ca2+]"), never styling; styled
+# output is built from rich Text objects.
+out = Console(highlight=False, soft_wrap=True, markup=False)
+err = Console(stderr=True, highlight=False, markup=False)
 
 
 @dataclass
@@ -66,8 +68,15 @@ def print_json(data: Any) -> None:
 
 
 def message(text: str) -> None:
-    """A human-facing line on stderr."""
-    err.print(text)
+    """A human-facing line on stderr, printed as is (never read as rich markup)."""
+    err.print(text, markup=False, highlight=False, soft_wrap=True)
+
+
+def warn(text: str) -> None:
+    """A warning line on stderr: the work went on, but the user should know."""
+    from rich.text import Text
+
+    err.print(Text("warning: ", style="yellow") + Text(text), soft_wrap=True)
 
 
 def confirm(question: str, *, yes: bool) -> None:

@@ -10,7 +10,7 @@ from rich.table import Table
 from rich.text import Text
 
 from phbrefs.cli import context
-from phbrefs.cli.context import confirm, message, open_library, out, print_json
+from phbrefs.cli.context import confirm, message, open_library, out, print_json, warn
 
 if TYPE_CHECKING:
     from phbrefs.evidence.cerqual import CerqualInfo
@@ -182,7 +182,7 @@ def claim_show(claim: ClaimArgument, as_json: JsonOption = False) -> None:
     out.print()
     _render_cerqual(assessment)
     for warning in assessment.warnings:
-        message(f"[yellow]warning:[/yellow] {warning}")
+        warn(warning)
 
 
 @claim_app.command("edit")
@@ -589,7 +589,7 @@ def cerqual_set(
             assessed_by=_coder(assessor),
         )
     for warning in info.warnings:
-        message(f"[yellow]warning:[/yellow] {warning}")
+        warn(warning)
     if as_json:
         print_json(info.to_dict())
         return
@@ -609,7 +609,7 @@ def cerqual_show(claim: ClaimArgument, as_json: JsonOption = False) -> None:
     out.print(Text(f"{info.claim}: {info.statement}", style="bold"))
     _render_cerqual(info)
     for warning in info.warnings:
-        message(f"[yellow]warning:[/yellow] {warning}")
+        warn(warning)
 
 
 @cerqual_app.command("list")
@@ -656,7 +656,8 @@ def framework_list(as_json: JsonOption = False) -> None:
         out.print(Text(framework.name, style="bold") + Text(f"  {framework.description or ''}"))
         for d in framework.dimensions:
             count = f" ({_plural(d.findings, 'finding')})" if d.findings else ""
-            out.print(f"  {framework.name}:{d.code}{count}  [dim]{d.description or ''}[/dim]")
+            line = Text(f"  {framework.name}:{d.code}{count}  ")
+            out.print(line + Text(d.description or "", style="dim"))
 
 
 @framework_app.command("add")
@@ -723,7 +724,7 @@ def coding_import(
                 context.err.print(problem, markup=False, highlight=False, soft_wrap=True)
             raise
     for warning in report.warnings:
-        message(f"[yellow]warning:[/yellow] {warning}")
+        warn(warning)
     if as_json:
         print_json(report.to_dict())
         return

@@ -17,7 +17,7 @@ JsonOption = Annotated[bool, typer.Option("--json", help="Write JSON to stdout."
 
 def import_(
     files: Annotated[
-        list[str], typer.Argument(help="Files to import; - reads standard input.", metavar="FILE…")
+        list[str], typer.Argument(help="Files to import; - reads standard input.", metavar="FILE")
     ],
     fmt: Annotated[
         str | None,
@@ -108,13 +108,17 @@ def dedup(
         list[str] | None,
         typer.Option(
             "--not-duplicate",
-            help="Record that these works are distinct (give the option once per key).",
+            help="Record that this work and the KEYs after it are distinct works.",
             metavar="KEY",
         ),
     ] = None,
     keys: Annotated[
         list[str] | None,
-        typer.Argument(help="With --not-duplicate: more keys.", show_default=False),
+        typer.Argument(
+            help="With --not-duplicate: the works judged distinct from it.",
+            show_default=False,
+            metavar="KEY",
+        ),
     ] = None,
     as_json: JsonOption = False,
 ) -> None:
@@ -133,6 +137,7 @@ def dedup(
         print_json([g.to_dict() for g in groups])
         return
     from rich.table import Table
+    from rich.text import Text
 
     table = Table()
     table.add_column("score", justify="right")
@@ -141,12 +146,14 @@ def dedup(
     table.add_column("title / why", ratio=1)
     for group in groups:
         why = "; ".join(", ".join(p["why"]) for p in group.pairs[:3])
-        mark = " [green]confident[/green]" if group.confident else ""
+        score = Text(f"{group.score:.2f}")
+        if group.confident:
+            score.append(" confident", style="green")
         table.add_row(
-            f"{group.score:.2f}{mark}",
+            score,
             group.keys[0],
             "\n".join(group.keys[1:]),
-            f"{group.titles[0]}\n[dim]{why}[/dim]",
+            Text(f"{group.titles[0]}\n") + Text(why, style="dim"),
         )
     if groups:
         out.print(table)
@@ -158,7 +165,7 @@ def dedup(
 
 def merge(
     keys: Annotated[
-        list[str], typer.Argument(help="The work to keep, then its duplicates.", metavar="KEY…")
+        list[str], typer.Argument(help="The work to keep, then its duplicates.", metavar="KEY")
     ],
     as_json: JsonOption = False,
 ) -> None:

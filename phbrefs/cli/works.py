@@ -79,6 +79,7 @@ def search(
         print_json([{**w.to_dict(), "score": score, "match": snip} for w, score, snip in hits])
         return
     from rich.table import Table
+    from rich.text import Text
 
     from phbrefs.cli.render import authors_short
 
@@ -88,11 +89,13 @@ def search(
     table.add_column("year", justify="right")
     table.add_column("title / match", ratio=1)
     for work, _score, snippet in hits:
+        match = Text(snippet, style="dim")
+        match.highlight_regex(r"\[[^\]]+\]", "bold yellow")  # the matched words
         table.add_row(
             work.citekey,
             authors_short(work.record),
             str(work.record.year or ""),
-            f"{work.record.full_title}\n[dim]{snippet}[/dim]",
+            Text(work.record.full_title or "") + Text("\n") + match,
         )
     out.print(table)
     message(f"{len(hits)} match{'es' if len(hits) != 1 else ''}")
@@ -119,7 +122,7 @@ def tags(as_json: JsonOption = False) -> None:
         print_json([{"tag": name, "works": n} for name, n in rows])
         return
     for name, n in rows:
-        out.print(f"{name}\t{n}")
+        out.print(f"{name}\t{n}", markup=False, highlight=False)
 
 
 def note(
@@ -156,6 +159,8 @@ def config_list(as_json: JsonOption = False) -> None:
     """Every setting, its value and where the value comes from."""
     import os
 
+    from rich.text import Text
+
     from phbrefs.config import SETTINGS, config_path, read_config_file
 
     current = context.settings()
@@ -180,7 +185,9 @@ def config_list(as_json: JsonOption = False) -> None:
         return
     for r in rows:
         value = r["value"] if r["value"] is not None else ""
-        out.print(f"{r['key']} = {value}  [dim]({r['origin']}; {r['env']})[/dim]")
+        out.print(
+            Text(f"{r['key']} = {value}  ") + Text(f"({r['origin']}; {r['env']})", style="dim")
+        )
 
 
 @config_app.command("get")
@@ -192,7 +199,7 @@ def config_get(key: str) -> None:
     if key not in SETTINGS:
         raise InvalidInputError(f"unknown setting {key!r}; known: {', '.join(SETTINGS)}")
     value = getattr(context.settings(), key)
-    out.print("" if value is None else str(value))
+    out.print("" if value is None else str(value), markup=False, highlight=False)
 
 
 @config_app.command("set")

@@ -106,9 +106,14 @@ CSL_TO_BIB = {
     "legal_case": ("jurisdiction", "misc"),
     "personal_communication": ("letter", "misc"),
 }
-BIBLATEX_TYPES = {
-    *BIB_TO_CSL,
-} - {"electronic", "www", "conference", "phdthesis", "mastersthesis", "techreport", "review"}
+BIBLATEX_TYPES = set(BIB_TO_CSL) - {
+    "electronic",
+    "www",
+    "conference",
+    "phdthesis",
+    "mastersthesis",
+    "techreport",
+}
 BIBTEX_TYPES = {
     "article",
     "book",
@@ -125,8 +130,6 @@ BIBTEX_TYPES = {
     "techreport",
     "unpublished",
 }
-# BibLaTeX has no separate review type in its default data model.
-BIBLATEX_TYPES.add("review")
 
 NAME_FIELDS = {
     "author": "author",
@@ -148,7 +151,6 @@ ROLE_FIELDS = {
 }
 # Fields read verbatim (no LaTeX decoding): identifiers and links.
 VERBATIM = frozenset(("url", "doi", "eprint", "file", "pdf", "verba", "verbb", "verbc", "urlraw"))
-# Fields that describe the file, not the work; never carried across.
 MONTHS = {
     name: number
     for number, names in enumerate(
@@ -291,6 +293,8 @@ def _inherit(
 ) -> dict[str, Any]:
     """An entry's fields with its ``xdata`` and ``crossref`` parents' fields filled in (biblatex
     inheritance: a book's ``title`` becomes a chapter's ``booktitle``, and so on)."""
+    if "crossref" not in own and "xdata" not in own:
+        return own
     fields = dict(own)
 
     def parent(key: str) -> tuple[str, dict[str, Any]] | None:
@@ -306,7 +310,9 @@ def _inherit(
     if found := parent(str(own.get("crossref", "")).strip().lower()):
         parent_type, parent_fields = found
         renames: dict[str, str] = {}
-        if entry_type in _IN_CHILDREN and parent_type in _BOOK_PARENTS:
+        if parent_type.startswith("mv") or (
+            entry_type in _IN_CHILDREN and parent_type in _BOOK_PARENTS
+        ):  # a multi-volume work's title is the volume's maintitle, a book's a chapter's
             prefix = "main" if parent_type.startswith("mv") else "book"
             renames = {part: f"{prefix}{part}" for part in ("title", "subtitle", "titleaddon")}
             if entry_type in ("inbook", "bookinbook", "suppbook"):
@@ -528,17 +534,17 @@ class BibImporter:
         library = bibtexparser.parse_string(text, parse_stack=_parse_stack())
         result = ParseResult()
         entries: dict[str, tuple[str, dict[str, Any]]] = {}
-        ordered: list[tuple[Entry, str | None]] = []  # (entry, error)
+        ordered: list[tuple[Entry, dict[str, Any], str | None]] = []  # entry, fields, error
         for block in library.blocks:
             if isinstance(block, DuplicateBlockKeyBlock):
                 if not isinstance(block.ignore_error_block, Entry):
                     continue  # a repeated @string: the first definition stands
                 block = _transform_alone(block.ignore_error_block, library.strings)
-                ordered.append((block, None))
+                ordered.append((block, _fields(block), None))
             elif isinstance(block, ParsingFailedBlock):
                 inner = block.ignore_error_block
                 if isinstance(inner, Entry):
-                    ordered.append((inner, str(block.error)))
+                    ordered.append((inner, {}, str(block.error)))
                 else:
                     line = block.start_line + 1 if block.start_line is not None else None
                     reason = str(block.error).split("\n")[-1].strip() or "unreadable entry"
@@ -546,11 +552,11 @@ class BibImporter:
                     result.errors.append(EntryError(origin, line, reason, key))
                 continue
             elif isinstance(block, Entry):
-                ordered.append((block, None))
+                ordered.append((block, _fields(block), None))
             else:
                 continue
-            entries.setdefault(block.key.lower(), (block.entry_type.lower(), _fields(block)))
-        for entry, error in ordered:
+            entries.setdefault(block.key.lower(), (block.entry_type.lower(), ordered[-1][1]))
+        for entry, own, error in ordered:
             line = entry.start_line + 1 if entry.start_line is not None else None
             entry_type = entry.entry_type.lower()
             if error:
@@ -560,7 +566,7 @@ class BibImporter:
                 continue
             try:
                 seen = frozenset([entry.key.lower()])
-                fields = _inherit(entries, entry_type, _fields(entry), seen)
+                fields = _inherit(entries, entry_type, own, seen)
                 record = entry_to_record(entry_type, entry.key, fields, entry.raw, self.name)
             except (TypeError, ValueError, AttributeError) as problem:
                 result.errors.append(EntryError(origin, line, f"cannot map: {problem}", entry.key))

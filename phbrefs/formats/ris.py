@@ -388,7 +388,7 @@ class RisImporter:
                 result.errors.append(EntryError(origin, line, "entry not closed with ER"))
                 continue
             try:
-                parsed = parser.parse(raw)
+                parsed = parser.parse_lines(iter(lines))
             except (ValueError, KeyError, AttributeError) as error:
                 result.errors.append(EntryError(origin, line, f"unreadable entry: {error}"))
                 continue

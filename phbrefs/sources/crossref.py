@@ -125,7 +125,9 @@ def _contributor(person: dict[str, Any], role: str) -> Contributor:
         literal=literal,
         suffix=person.get("suffix") or None,
         orcid=_orcid(person.get("ORCID")),
-        affiliations=[a["name"] for a in person.get("affiliation") or [] if a.get("name")],
+        affiliations=[
+            text for a in person.get("affiliation") or [] if (text := strip_markup(a.get("name")))
+        ],
     )
 
 
@@ -136,7 +138,7 @@ def _funders(message: dict[str, Any]) -> list[Funder]:
         if not name:
             continue
         funder = Funder(
-            name=name,
+            name=strip_markup(name) or name,
             doi=(entry.get("DOI") or "").lower() or None,
             awards=list(dict.fromkeys(a for a in entry.get("award") or [] if a)),
         )
