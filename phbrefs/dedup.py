@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, fields
+from functools import cached_property, lru_cache
 from typing import TYPE_CHECKING, Any
 
 from phbrefs.errors import InvalidInputError
@@ -34,6 +35,8 @@ SHORT_TITLE = 20  # "Editorial", "Introduction": never confident without a DOI
 MAX_BLOCK = 400  # blocks larger than this (a very common surname-year) are not searched
 
 _WORD = re.compile(r"[a-z0-9]+")
+# ASCII characters are starters that NFKD leaves alone: folding can be done run by run
+_NON_ASCII = re.compile(r"[^\x00-\x7f]+")
 _NUMBER = re.compile(r"\b\d+\b")
 _STOP = frozenset("a an the of on in for and or to with from by at as is".split())
 
@@ -42,7 +45,13 @@ def normalise_text(text: str | None) -> str:
     """Lower-case ASCII words separated by single spaces: what titles are compared on."""
     if not text:
         return ""
-    return " ".join(_WORD.findall(ascii_fold(text).lower()))
+    if not text.isascii():  # fold only the non-ASCII runs: the same text, a fraction the work
+        text = _NON_ASCII.sub(lambda run: ascii_fold(run.group()), text)
+    return " ".join(_WORD.findall(text.lower()))
+
+
+# Surnames and journal names repeat across a library: normalised once each.
+_normalise_name = lru_cache(maxsize=16384)(normalise_text)
 
 
 @dataclass
@@ -62,7 +71,7 @@ class Fingerprint:
         people = record.authors or record.editors or record.contributors
         author = ""
         if people:
-            author = normalise_text(people[0].family or people[0].literal or people[0].given)
+            author = _normalise_name(people[0].family or people[0].literal or people[0].given)
         first_page = re.split(r"[-–]", record.pages or "")[0].strip().lower()
         return cls(
             ref=ref,
@@ -70,11 +79,16 @@ class Fingerprint:
             title=normalise_text(record.full_title),
             year=record.year,
             author=author.replace(" ", ""),
-            container=normalise_text(record.container_title),
+            container=_normalise_name(record.container_title),
             first_page=first_page,
         )
 
     def blocks(self) -> list[tuple[str, ...]]:
+        return self._blocks
+
+    @cached_property
+    def _blocks(self) -> list[tuple[str, ...]]:
+        """Worked out once: a fingerprint is both indexed and looked up."""
         words = [w for w in self.title.split() if w not in _STOP]
         keys: list[tuple[str, ...]] = []
         if self.author and self.year:
@@ -319,8 +333,8 @@ def library_fingerprints(session: Session) -> tuple[list[Fingerprint], dict[int,
                 doi=doi,
                 title=normalise_text(title),
                 year=year,
-                author=normalise_text(author).replace(" ", ""),
-                container=normalise_text(container),
+                author=_normalise_name(author).replace(" ", ""),
+                container=_normalise_name(container),
                 first_page=re.split(r"[-–]", pages or "")[0].strip().lower(),
             )
         )

@@ -366,3 +366,27 @@ def test_cerqual_cli_set_and_show(cli, db, lib):
     shown = json.loads(cli("--db", db, "cerqual", "show", "post-detox-timing", "--json").stdout)
     assert shown["coherence"]["concerns"] is None
     assert cli("--db", db, "cerqual", "show", "nope").exit_code == ExitCode.NOT_FOUND
+
+
+def test_claim_positions_are_renumbered_when_one_moves(library):
+    from phbrefs.evidence.claims import add_claim, edit_claim, list_claims
+
+    for statement in ("First claim here.", "Second claim here.", "Third claim here."):
+        add_claim(library, statement)
+    moved = edit_claim(library, "third-claim-here", position=1)
+    assert moved.position == 1
+    order = [(c.slug, c.position) for c in list_claims(library)]
+    assert order == [("third-claim-here", 1), ("first-claim-here", 2), ("second-claim-here", 3)]
+    add_claim(library, "Fourth claim here.", position=2)
+    assert [c.position for c in list_claims(library)] == [1, 2, 3, 4]
+    assert [c.slug for c in list_claims(library)][1] == "fourth-claim-here"
+
+
+def test_the_same_statement_twice_is_refused(library):
+    from phbrefs.errors import InvalidInputError
+    from phbrefs.evidence.claims import add_claim, list_claims
+
+    add_claim(library, "Direct payments need sufficient protocols.")
+    with pytest.raises(InvalidInputError, match="direct-payments-need-sufficient-protocols"):
+        add_claim(library, "Direct payments need  sufficient protocols.")
+    assert len(list_claims(library)) == 1

@@ -30,8 +30,8 @@ def add(
     dois: Annotated[
         list[str] | None,
         typer.Argument(
-            help="DOIs in any form (10.…, doi:…, https://doi.org/…); '-' reads them from stdin.",
-            metavar="DOI...",
+            help="DOIs in any form (10.…, doi:…, https://doi.org/…); - reads them from stdin.",
+            metavar="DOI",
             show_default=False,
         ),
     ] = None,
@@ -48,12 +48,12 @@ def add(
         list[Path],
         typer.Option(
             "--from-text",
-            help="Messy text (a saved web page, a reference list): every DOI in it. '-' = stdin.",
+            help="Every DOI in messy text (a saved page, a reference list); - reads stdin.",
             metavar="FILE",
         ),
     ] = [],  # noqa: B006
     tags: Annotated[
-        list[str], typer.Option("--tag", "-t", help="Tag the works (repeatable).", metavar="NAME")
+        list[str], typer.Option("--tag", "-t", help="Tag the works (repeat).", metavar="TAG")
     ] = [],  # noqa: B006
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="List what would be resolved; change nothing.")
@@ -62,12 +62,12 @@ def add(
         bool,
         typer.Option(
             "--refresh",
-            help="Fetch works already stored again and update them (keys, tags, notes kept).",
+            help="Fetch stored works again and update them (keys, tags, notes kept).",
         ),
     ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Per-item results as JSON.")] = False,
 ) -> None:
-    """Add works by DOI: resolved through Crossref, stored in the library.
+    """Add works by DOI, resolved through Crossref.
 
     DOIs already in the library are not fetched again (use --refresh), so re-running a batch is
     safe and cheap. Exit code 0 when every item succeeded, 6 (PARTIAL) when some did not.

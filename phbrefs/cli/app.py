@@ -2,41 +2,67 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, NoReturn
 
 import typer
 from typer.core import TyperGroup
 
 from phbrefs import __version__
 from phbrefs.cli import context
+from phbrefs.cli.base import PhbrefsTyper
 from phbrefs.errors import ExitCode, PhbrefsError
+
+try:  # Typer 0.29 carries its own copy of Click
+    from typer._click import exceptions as click_exceptions
+except ImportError:  # older Typer runs on Click itself
+    from click import exceptions as click_exceptions  # type: ignore[no-redef]
+
+UsageError = click_exceptions.UsageError
+# Raised to print a group's help when it is called bare: shown as is, not as an error.
+NoArgsIsHelpError = getattr(click_exceptions, "NoArgsIsHelpError", ())
+
+
+def _fail(error: UsageError) -> NoReturn:
+    """A usage error as one line too, with where to read more; exit code 2 (USAGE)."""
+    text = error.format_message().removeprefix("Invalid value: ")
+    hint = f" (see '{error.ctx.command_path} --help')" if error.ctx is not None else ""
+    context.message(f"phbrefs: error: {text}{hint}")
+    raise typer.Exit(int(ExitCode.USAGE))
 
 
 class PhbrefsGroup(TyperGroup):
-    """Turns every ``PhbrefsError`` into one line on stderr and its documented exit code."""
+    """Turns every ``PhbrefsError`` and usage error into one line on stderr and its documented
+    exit code."""
+
+    def parse_args(self, ctx: typer.Context, args: list[str]) -> list[str]:
+        try:
+            return super().parse_args(ctx, args)
+        except NoArgsIsHelpError:
+            raise
+        except UsageError as error:
+            _fail(error)
 
     def invoke(self, ctx: typer.Context) -> object:  # type: ignore[override]
         try:
             return super().invoke(ctx)
         except PhbrefsError as error:
-            context.err.print(
-                f"phbrefs: error: {error}", markup=False, highlight=False, soft_wrap=True
-            )
+            context.message(f"phbrefs: error: {error}")
             ctx.exit(int(error.exit_code))
+        except NoArgsIsHelpError:
+            raise
+        except UsageError as error:
+            _fail(error)
         except KeyboardInterrupt:
-            context.err.print("phbrefs: interrupted")
+            context.message("phbrefs: interrupted")
             ctx.exit(int(ExitCode.INTERRUPTED))
         return None
 
 
-app = typer.Typer(
+app = PhbrefsTyper(
     cls=PhbrefsGroup,
     name="phbrefs",
     help="A literature and evidence manager for evidence reviews.",
-    no_args_is_help=True,
-    rich_markup_mode=None,
     pretty_exceptions_enable=False,
-    context_settings={"help_option_names": ["-h", "--help"]},
 )
 
 

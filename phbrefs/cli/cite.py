@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from phbrefs.cli.context import err, open_library, out, output_path, print_json
+from phbrefs.cli.context import counted, err, open_library, out, output_path, print_json
 from phbrefs.errors import ExitCode, InvalidInputError, NotFoundError, PhbrefsError
 
 if TYPE_CHECKING:
@@ -26,45 +26,63 @@ def message(text: str) -> None:
 
 def bib(
     keys: Annotated[
-        list[str] | None, typer.Argument(help="Citekeys or DOIs.", show_default=False)
+        list[str] | None,
+        typer.Argument(metavar="KEY", help="Citekeys or DOIs, in this order.", show_default=False),
     ] = None,
     style: Annotated[
         str,
         typer.Option(
-            "--style", "-s", help="apa, vancouver, harvard, chicago, or a path to a .csl file."
+            "--style",
+            "-s",
+            metavar="STYLE",
+            help="apa, vancouver, harvard, chicago, or a .csl file.",
         ),
     ] = "apa",
     locale: Annotated[
         str | None,
-        typer.Option(help="Language of terms and dates, e.g. en-GB [default: the style's]."),
+        typer.Option(
+            metavar="LOCALE",
+            help="Language of terms and dates, e.g. en-GB [default: the style's].",
+        ),
     ] = None,
-    tag: Annotated[list[str], typer.Option("--tag", "-t", help="Works with this tag.")] = [],  # noqa: B006
+    tag: Annotated[
+        list[str],
+        typer.Option("--tag", "-t", metavar="TAG", help="Works with this tag (repeat: all)."),
+    ] = [],  # noqa: B006
     all_works: Annotated[bool, typer.Option("--all", help="Every work in the library.")] = False,
     fmt: Annotated[
         str | None,
         typer.Option(
             "--format",
             "-f",
+            metavar="FORMAT",
             help="text, md, html or docx [default: from -o's extension, else text].",
             show_default=False,
         ),
     ] = None,
     output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="Write to this file, not stdout.")
+        Path | None,
+        typer.Option("--output", "-o", metavar="FILE", help="Write here instead of stdout."),
     ] = None,
     as_json: Annotated[
         bool, typer.Option("--json", help="Write the entries as JSON (citekey, text, html).")
     ] = False,
 ) -> None:
-    """Print a formatted bibliography in a real CSL style (sorted as the style says)."""
+    """Print a formatted bibliography in a CSL style.
+
+    Entries are sorted as the style says; a work the style cannot render is named in a warning
+    and the exit code is then 6.
+    """
     if not keys and not tag and not all_works:
-        raise typer.BadParameter("give citekeys, --tag NAME or --all")
+        raise typer.BadParameter("give citekeys, --tag TAG or --all")
     if as_json and (output or fmt):
         raise typer.BadParameter("--json writes to stdout; leave out -o and --format")
     if fmt is None:
         fmt = _FORMAT_BY_SUFFIX.get(output.suffix.lower(), "text") if output else "text"
     if fmt not in BIB_FORMATS:
         raise InvalidInputError(f"unknown format {fmt!r}; give one of {', '.join(BIB_FORMATS)}")
+    if locale is not None:
+        _check_locale(locale)
     from phbrefs.formats import citeproc
 
     with open_library() as library:
@@ -105,10 +123,20 @@ def bib(
         raise typer.Exit(int(ExitCode.PARTIAL))
 
 
+def _check_locale(locale: str) -> None:
+    """An unknown locale is an error, not a silent fall-back to American English."""
+    from citeproc import LOCALES_PATH
+
+    known = {path.stem.removeprefix("locales-") for path in Path(LOCALES_PATH).glob("*.xml")}
+    if locale not in known and locale not in {name.split("-")[0] for name in known}:
+        raise InvalidInputError(f"unknown locale {locale!r}; e.g. en-GB, en-US, de-DE, fr-FR")
+
+
 def cite(
     manuscripts: Annotated[
         list[Path],
         typer.Argument(
+            metavar="FILE",
             help="Pandoc Markdown (.md, .qmd, .Rmd) or LaTeX (.tex) files, read as one "
             "manuscript; a .tex file's \\input and \\include files are followed.",
             show_default=False,
@@ -116,13 +144,19 @@ def cite(
     ],
     output: Annotated[
         Path | None,
-        typer.Option("--output", "-o", help="Export the cited works here (.bib, .json or .ris)."),
+        typer.Option(
+            "--output",
+            "-o",
+            metavar="FILE",
+            help="Export the cited works here (.bib, .json or .ris).",
+        ),
     ] = None,
     fmt: Annotated[
         str | None,
         typer.Option(
             "--format",
             "-f",
+            metavar="FORMAT",
             help="bibtex, biblatex, csljson or ris [default: from -o's extension]; "
             "without -o the export goes to stdout.",
             show_default=False,
@@ -144,11 +178,14 @@ def cite(
         bool, typer.Option("--watch", "-w", help="Re-run whenever the manuscript changes.")
     ] = False,
     interval: Annotated[
-        float, typer.Option("--interval", help="With --watch: seconds between checks.", min=0.1)
+        float,
+        typer.Option(
+            "--interval", metavar="SECONDS", help="With --watch: seconds between checks.", min=0.1
+        ),
     ] = 1.0,
     as_json: Annotated[bool, typer.Option("--json", help="Write JSON to stdout.")] = False,
 ) -> None:
-    """Find every citation in a manuscript; list the cited works or export exactly those.
+    """List the works a manuscript cites, or export exactly those.
 
     Unknown keys are reported on stderr as FILE:LINE with the closest known key; the exit code
     is then 4 (the known works are still exported).
@@ -237,12 +274,13 @@ def _report(
             out.print(key, markup=False)
         if scan.cite_all:
             message("the manuscript cites every work (nocite *)")
-    known = len(set(resolved.keys.values()))
-    summary = f"{known} cited work{'s' if known != 1 else ''} found"
-    if unknown_count := len(resolved.unknown):
-        summary += f", {unknown_count} unknown key{'s' if unknown_count != 1 else ''}"
+    summary = f"{counted(len(set(resolved.keys.values())), 'cited work')} found"
+    if resolved.unknown:
+        summary += f", {counted(len(resolved.unknown), 'unknown key')}"
     if fmt:
-        summary += f"; wrote {len(resolved.works)} works as {fmt} to {output or 'stdout'}"
+        summary += (
+            f"; wrote {counted(len(resolved.works), 'work')} as {fmt} to {output or 'stdout'}"
+        )
     message(summary)
 
 

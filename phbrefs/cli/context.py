@@ -53,18 +53,44 @@ def settings() -> Settings:
 
 @contextmanager
 def open_library(*, create: bool = False) -> Iterator[Library]:
-    """The configured library; reading commands do not create an empty one."""
+    """The configured library; reading commands do not create an empty one, and a library this
+    command created is removed again when the command fails (nothing is written on error)."""
     from phbrefs.library import Library
 
-    library = Library(settings().db, create=create)
+    path = settings().db
+    new = create and not path.exists()
+    library = Library(path, create=create)
     try:
         yield library
+    except BaseException:
+        library.close()
+        if new:
+            for leftover in (
+                path,
+                *(path.with_name(path.name + s) for s in ("-wal", "-shm", "-journal")),
+            ):
+                leftover.unlink(missing_ok=True)
+        raise
     finally:
         library.close()
 
 
 def print_json(data: Any) -> None:
     sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
+
+
+def counted(n: int, noun: str) -> str:
+    """``1 note``, ``2 notes``: a count with its noun singular or plural (``works`` or ``work``)."""
+    singular = noun.replace("_", " ")
+    if singular.endswith("ies"):
+        singular = singular[:-3] + "y"
+    elif singular.endswith("s") and not singular.endswith("ss"):
+        singular = singular[:-1]
+    if n == 1:
+        return f"1 {singular}"
+    consonant_y = singular.endswith("y") and singular[-2:-1] not in "aeiou"
+    plural = singular[:-1] + "ies" if consonant_y else singular + "s"
+    return f"{n} {plural}"
 
 
 def message(text: str) -> None:

@@ -15,15 +15,18 @@ def demo(
     folder: Annotated[
         Path,
         typer.Argument(
-            help="Where library.db and exports/ go (default: here).", show_default=False
+            metavar="FOLDER",
+            help="Where library.db and exports/ go [default: the current folder].",
+            show_default=False,
         ),
     ] = Path("."),
     as_json: Annotated[bool, typer.Option("--json", help="Write JSON to stdout.")] = False,
 ) -> None:
-    """Build the example review of personal health budgets (two seed papers, coded, with
-    CERQual) and write every table and the evidence map into FOLDER/exports. Safe to re-run.
+    """Build the example PHB review and write every table and the map.
 
-    The library is FOLDER/library.db unless --db is given before the command.
+    Adds the two seed papers with their coding and CERQual judgements to FOLDER/library.db
+    (unless --db is given before the command) and writes every table and the evidence map
+    into FOLDER/exports. Safe to re-run.
     """
     from phbrefs.evidence.example import build_demo
     from phbrefs.library import Library

@@ -10,7 +10,8 @@ from rich.table import Table
 from rich.text import Text
 
 from phbrefs.cli import context
-from phbrefs.cli.context import confirm, message, open_library, out, print_json, warn
+from phbrefs.cli.base import PhbrefsTyper
+from phbrefs.cli.context import confirm, counted, message, open_library, out, print_json, warn
 
 if TYPE_CHECKING:
     from phbrefs.evidence.cerqual import CerqualInfo
@@ -18,11 +19,14 @@ if TYPE_CHECKING:
     from phbrefs.evidence.studies import StudyInfo
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Write JSON to stdout.")]
-ClaimArgument = Annotated[str, typer.Argument(help="The claim id (slug), e.g. post-detox-timing.")]
-KeyArgument = Annotated[str, typer.Argument(help="A citekey or DOI.")]
+ClaimArgument = Annotated[
+    str, typer.Argument(metavar="CLAIM", help="The claim's id (slug), e.g. post-detox-timing.")
+]
+KeyArgument = Annotated[str, typer.Argument(metavar="KEY", help="A citekey or DOI.")]
+FindingArgument = Annotated[int, typer.Argument(metavar="ID", help="The finding's id.")]
 CoderOption = Annotated[
     str | None,
-    typer.Option("--coder", help="Who coded this [env PHBREFS_CODER; setting coder]."),
+    typer.Option("--coder", metavar="NAME", help="Who coded it [default: setting coder]."),
 ]
 YesOption = Annotated[bool, typer.Option("--yes", "-y", help="Do not ask.")]
 
@@ -33,25 +37,31 @@ def _coder(value: str | None) -> str | None:
     return value or context.settings().coder
 
 
-def _plural(n: int, word: str, plural: str | None = None) -> str:
-    return f"{n} {word if n == 1 else plural or word + 's'}"
-
-
 # -- claim -------------------------------------------------------------------------------------
 
-claim_app = typer.Typer(help="Review claims (findings of the synthesis) that papers are coded to.")
+claim_app = PhbrefsTyper(help="Review claims (the synthesis's findings) to code papers to.")
 
 
 @claim_app.command("add")
 def claim_add(
-    statement: Annotated[str, typer.Argument(help="The claim in one sentence.")],
+    statement: Annotated[
+        str, typer.Argument(metavar="STATEMENT", help="The claim in one sentence.")
+    ],
     slug: Annotated[
-        str | None, typer.Option("--slug", "--id", help="Short stable id (default: derived).")
+        str | None,
+        typer.Option(
+            "--slug", "--id", metavar="SLUG", help="Short stable id [default: from the statement]."
+        ),
     ] = None,
-    theme: Annotated[str | None, typer.Option(help="Theme the claim belongs to.")] = None,
-    description: Annotated[str | None, typer.Option(help="Longer description.")] = None,
+    theme: Annotated[
+        str | None, typer.Option(metavar="THEME", help="The theme it belongs to.")
+    ] = None,
+    description: Annotated[
+        str | None, typer.Option(metavar="TEXT", help="A longer description.")
+    ] = None,
     position: Annotated[
-        int | None, typer.Option(help="Order in tables (default: after the last).")
+        int | None,
+        typer.Option(metavar="N", min=1, help="Its place in tables [default: after the last]."),
     ] = None,
     as_json: JsonOption = False,
 ) -> None:
@@ -76,10 +86,13 @@ def claim_add(
 
 @claim_app.command("list")
 def claim_list(
-    theme: Annotated[list[str], typer.Option("--theme", help="Only claims of this theme.")] = [],  # noqa: B006
+    theme: Annotated[
+        list[str],
+        typer.Option("--theme", metavar="THEME", help="Only claims of this theme (repeat)."),
+    ] = [],  # noqa: B006
     as_json: JsonOption = False,
 ) -> None:
-    """List claims in table order with their theme and evidence counts."""
+    """List claims in table order with their evidence counts."""
     from phbrefs.evidence.claims import list_claims
 
     with open_library() as library:
@@ -99,7 +112,7 @@ def claim_list(
             str(c.position), c.slug, c.theme or "", c.statement, str(c.findings), str(c.works)
         )
     out.print(table)
-    message(_plural(len(claims), "claim"))
+    message(counted(len(claims), "claim"))
 
 
 def _finding_block(f: FindingInfo) -> Text:
@@ -139,7 +152,7 @@ def _render_cerqual(info: CerqualInfo) -> None:
 
 @claim_app.command("show")
 def claim_show(claim: ClaimArgument, as_json: JsonOption = False) -> None:
-    """A claim with every finding (quotes grouped by stance) and its CERQual judgement."""
+    """Show a claim, its findings by stance and its CERQual judgement."""
     from phbrefs.evidence.cerqual import get_assessment
     from phbrefs.evidence.claims import get_claim
     from phbrefs.evidence.findings import list_findings
@@ -166,7 +179,7 @@ def claim_show(claim: ClaimArgument, as_json: JsonOption = False) -> None:
     if info.description:
         out.print(info.description)
     papers = len({f.citekey for f in findings})
-    out.print(Text(f"\n{_plural(len(findings), 'finding')} from {_plural(papers, 'paper')}"))
+    out.print(Text(f"\n{counted(len(findings), 'finding')} from {counted(papers, 'paper')}"))
     for stance in STANCES:
         group = [f for f in findings if f.stance == stance]
         if not group:
@@ -188,11 +201,19 @@ def claim_show(claim: ClaimArgument, as_json: JsonOption = False) -> None:
 @claim_app.command("edit")
 def claim_edit(
     claim: ClaimArgument,
-    statement: Annotated[str | None, typer.Option(help="New statement.")] = None,
-    slug: Annotated[str | None, typer.Option("--slug", help="Rename the claim's id.")] = None,
-    theme: Annotated[str | None, typer.Option(help="New theme ('' clears it).")] = None,
-    description: Annotated[str | None, typer.Option(help="New description ('' clears it).")] = None,
-    position: Annotated[int | None, typer.Option(help="New place in tables.")] = None,
+    statement: Annotated[str | None, typer.Option(metavar="TEXT", help="New statement.")] = None,
+    slug: Annotated[
+        str | None, typer.Option("--slug", metavar="SLUG", help="New id (renames the claim).")
+    ] = None,
+    theme: Annotated[
+        str | None, typer.Option(metavar="THEME", help="New theme ('' clears it).")
+    ] = None,
+    description: Annotated[
+        str | None, typer.Option(metavar="TEXT", help="New description ('' clears it).")
+    ] = None,
+    position: Annotated[
+        int | None, typer.Option(metavar="N", min=1, help="New place in tables.")
+    ] = None,
 ) -> None:
     """Change a claim's statement, id, theme, description or position."""
     from phbrefs.evidence.claims import edit_claim
@@ -214,13 +235,16 @@ def claim_edit(
 
 @claim_app.command("remove")
 def claim_remove(claim: ClaimArgument, yes: YesOption = False) -> None:
-    """Delete a claim; its findings and CERQual assessment go with it (asks first)."""
+    """Delete a claim with its findings and CERQual judgement.
+
+    Says what goes with it and asks first (--yes for scripts).
+    """
     from phbrefs.evidence.claims import claim_dependents, remove_claim
 
     with open_library() as library:
         dependents = claim_dependents(library, claim)
         if dependents:
-            extra = ", ".join(f"{n} {what}" for what, n in dependents.items())
+            extra = ", ".join(counted(n, what) for what, n in dependents.items())
             confirm(f"Delete claim {claim!r} with {extra}?", yes=yes)
         removed = remove_claim(library, claim)
     message(f"removed claim {removed}")
@@ -228,28 +252,42 @@ def claim_remove(claim: ClaimArgument, yes: YesOption = False) -> None:
 
 # -- finding -----------------------------------------------------------------------------------
 
-finding_app = typer.Typer(help="Findings: what one paper says about one claim, with a quote.")
+finding_app = PhbrefsTyper(help="Findings: what one paper says about one claim, with a quote.")
 
 StanceOption = Annotated[
     str | None,
-    typer.Option("--stance", "-s", help="supports, contradicts, mixed or neutral."),
+    typer.Option(
+        "--stance", "-s", metavar="STANCE", help="supports, contradicts, mixed or neutral."
+    ),
 ]
-QuoteOption = Annotated[str | None, typer.Option("--quote", "-q", help="Verbatim quote.")]
-PageOption = Annotated[str | None, typer.Option("--page", "-p", help="Page(s): 5 or 5-6.")]
+QuoteOption = Annotated[
+    str | None, typer.Option("--quote", "-q", metavar="TEXT", help="The verbatim quote.")
+]
+PageOption = Annotated[
+    str | None, typer.Option("--page", "-p", metavar="PAGE", help="Page(s): 5 or 5-6.")
+]
 LocationOption = Annotated[
-    str | None, typer.Option("--location", help="Section or paragraph, e.g. Findings.")
+    str | None,
+    typer.Option("--location", metavar="TEXT", help="Section or paragraph, e.g. Findings."),
 ]
 ParticipantsOption = Annotated[
     str | None,
-    typer.Option("--participants", help="Whose evidence, e.g. 'organisational representatives'."),
+    typer.Option(
+        "--participants",
+        metavar="TEXT",
+        help="Whose evidence, e.g. 'organisational representatives'.",
+    ),
 ]
 DimensionOption = Annotated[
     list[str],
     typer.Option(
-        "--dimension", "-d", help="Framework dimension, e.g. RE-AIM:Implementation (repeat)."
+        "--dimension",
+        "-d",
+        metavar="DIMENSION",
+        help="Framework dimension, e.g. RE-AIM:Implementation (repeat).",
     ),
 ]
-NoteOption = Annotated[str | None, typer.Option("--note", help="A coder's note.")]
+NoteOption = Annotated[str | None, typer.Option("--note", metavar="TEXT", help="A coder's note.")]
 
 
 def _findings_table(findings: list[FindingInfo]) -> Table:
@@ -288,8 +326,11 @@ def finding_add(
     coder: CoderOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Code a finding of paper KEY about CLAIM; prints its id. Re-adding the same quote updates
-    the finding instead of duplicating it."""
+    """Code what paper KEY says about CLAIM; prints the finding's id.
+
+    --stance and --quote are required. Adding the same quote again for the same paper and claim
+    updates that finding instead of duplicating it.
+    """
     from phbrefs.errors import InvalidInputError
     from phbrefs.evidence.findings import add_finding
     from phbrefs.evidence.vocab import STANCES
@@ -319,8 +360,13 @@ def finding_add(
 
 @finding_app.command("list")
 def finding_list(
-    claim: Annotated[list[str], typer.Option("--claim", "-c", help="Only this claim.")] = [],  # noqa: B006
-    key: Annotated[list[str], typer.Option("--key", "-k", help="Only this paper.")] = [],  # noqa: B006
+    claim: Annotated[
+        list[str],
+        typer.Option("--claim", "-c", metavar="CLAIM", help="Only this claim (repeat)."),
+    ] = [],  # noqa: B006
+    key: Annotated[
+        list[str], typer.Option("--key", "-k", metavar="KEY", help="Only this paper (repeat).")
+    ] = [],  # noqa: B006
     as_json: JsonOption = False,
 ) -> None:
     """List findings (by claim, then paper)."""
@@ -332,12 +378,12 @@ def finding_list(
         print_json([f.to_dict() for f in findings])
         return
     out.print(_findings_table(findings))
-    message(_plural(len(findings), "finding"))
+    message(counted(len(findings), "finding"))
 
 
 @finding_app.command("show")
 def finding_show(
-    finding_id: Annotated[int, typer.Argument(help="The finding's id.")],
+    finding_id: FindingArgument,
     as_json: JsonOption = False,
 ) -> None:
     """Show one finding."""
@@ -356,9 +402,13 @@ def finding_show(
 
 @finding_app.command("edit")
 def finding_edit(
-    finding_id: Annotated[int, typer.Argument(help="The finding's id.")],
-    key: Annotated[str | None, typer.Option("--key", help="Move to another paper.")] = None,
-    claim: Annotated[str | None, typer.Option("--claim", help="Move to another claim.")] = None,
+    finding_id: FindingArgument,
+    key: Annotated[
+        str | None, typer.Option("--key", metavar="KEY", help="Move it to another paper.")
+    ] = None,
+    claim: Annotated[
+        str | None, typer.Option("--claim", metavar="CLAIM", help="Move it to another claim.")
+    ] = None,
     stance: StanceOption = None,
     quote: QuoteOption = None,
     page: PageOption = None,
@@ -369,13 +419,20 @@ def finding_edit(
         bool, typer.Option("--no-dimensions", help="Remove every dimension.")
     ] = False,
     note: NoteOption = None,
-    coder: Annotated[str | None, typer.Option("--coder", help="Change the coder.")] = None,
+    coder: Annotated[
+        str | None, typer.Option("--coder", metavar="NAME", help="Change the coder.")
+    ] = None,
 ) -> None:
-    """Change the given fields of a finding ('' clears a text field; --dimension replaces the
-    set)."""
+    """Change the fields given of a finding.
+
+    '' clears a text field; --dimension replaces the set of dimensions.
+    """
     from phbrefs.evidence.findings import edit_finding
 
     dimensions = [] if no_dimensions else (dimension or None)
+    texts = (key, claim, stance, quote, page, location, participants, note, coder)
+    if dimensions is None and all(v is None for v in texts):
+        raise typer.BadParameter("give at least one of --stance, --quote, --page, --key, ...")
     with open_library() as library:
         info = edit_finding(
             library,
@@ -396,7 +453,7 @@ def finding_edit(
 
 @finding_app.command("remove")
 def finding_remove(
-    finding_id: Annotated[int, typer.Argument(help="The finding's id.")],
+    finding_id: FindingArgument,
     yes: YesOption = False,
 ) -> None:
     """Delete a finding (asks first)."""
@@ -411,7 +468,7 @@ def finding_remove(
 
 # -- study -------------------------------------------------------------------------------------
 
-study_app = typer.Typer(help="Study characteristics of each paper (design, setting, participants).")
+study_app = PhbrefsTyper(help="Study characteristics: design, setting, participants.")
 
 
 def _study_grid(info: StudyInfo) -> None:
@@ -436,38 +493,53 @@ def _study_grid(info: StudyInfo) -> None:
 @study_app.command("set")
 def study_set(
     key: KeyArgument,
-    aim: Annotated[str | None, typer.Option(help="The study's aim.")] = None,
+    aim: Annotated[str | None, typer.Option(metavar="TEXT", help="The study's aim.")] = None,
     design: Annotated[
-        str | None, typer.Option(help="qualitative, mixed methods, RCT, case study...")
+        str | None,
+        typer.Option(metavar="DESIGN", help="qualitative, mixed methods, RCT, case study..."),
     ] = None,
     data_collection: Annotated[
-        str | None, typer.Option(help="e.g. semi-structured interviews, online survey.")
+        str | None,
+        typer.Option(metavar="TEXT", help="e.g. semi-structured interviews, online survey."),
     ] = None,
     setting: Annotated[
-        str | None, typer.Option(help="e.g. two pilot sites, substance misuse.")
+        str | None, typer.Option(metavar="TEXT", help="e.g. two pilot sites, substance misuse.")
     ] = None,
-    country: Annotated[str | None, typer.Option(help="e.g. England.")] = None,
-    period: Annotated[str | None, typer.Option(help="e.g. 2011–2012.")] = None,
+    country: Annotated[str | None, typer.Option(metavar="TEXT", help="e.g. England.")] = None,
+    period: Annotated[str | None, typer.Option(metavar="TEXT", help="e.g. 2011–2012.")] = None,
     participants: Annotated[
         str | None,
         typer.Option(
+            metavar="TEXT",
             help="Groups with counts: '20 interviews with organisational representatives; "
-            "23 budget holders, 42 support plans' (replaces the groups)."
+            "23 budget holders, 42 support plans' (replaces the groups).",
         ),
     ] = None,
     group: Annotated[
         list[str],
         typer.Option(
-            "--group", "-g", help="One group, not split at commas (repeat; replaces the groups)."
+            "--group",
+            "-g",
+            metavar="TEXT",
+            help="One group, not split at commas (repeat; replaces the groups).",
         ),
     ] = [],  # noqa: B006
-    analysis: Annotated[str | None, typer.Option(help="e.g. thematic analysis.")] = None,
-    framework: Annotated[str | None, typer.Option(help="e.g. RE-AIM.")] = None,
-    funding: Annotated[str | None, typer.Option(help="Who funded the study.")] = None,
-    key_findings: Annotated[str | None, typer.Option(help="Key findings in brief.")] = None,
+    analysis: Annotated[
+        str | None, typer.Option(metavar="TEXT", help="e.g. thematic analysis.")
+    ] = None,
+    framework: Annotated[str | None, typer.Option(metavar="NAME", help="e.g. RE-AIM.")] = None,
+    funding: Annotated[
+        str | None, typer.Option(metavar="TEXT", help="Who funded the study.")
+    ] = None,
+    key_findings: Annotated[
+        str | None, typer.Option(metavar="TEXT", help="Key findings in brief.")
+    ] = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Record study characteristics of paper KEY (only the options given change; '' clears)."""
+    """Record study characteristics of paper KEY.
+
+    Only the options given change; '' clears one.
+    """
     from phbrefs.evidence.studies import parse_group, parse_participants, set_study
 
     values = {
@@ -537,18 +609,18 @@ def study_list(as_json: JsonOption = False) -> None:
             "\n".join(g.describe() for g in s.groups),
         )
     out.print(table)
-    message(_plural(len(studies), "study", "studies"))
+    message(counted(len(studies), "study"))
 
 
 # -- cerqual -----------------------------------------------------------------------------------
 
-cerqual_app = typer.Typer(help="GRADE-CERQual assessments of confidence in each claim.")
+cerqual_app = PhbrefsTyper(help="GRADE-CERQual assessments of confidence in each claim.")
 
 ConcernOption = Annotated[
     str | None,
-    typer.Option(help="Concerns: no (or very minor), minor, moderate, serious ('' clears)."),
+    typer.Option(metavar="LEVEL", help="Concerns: no (or very minor), minor, moderate, serious."),
 ]
-WhyOption = Annotated[str | None, typer.Option(help="Why (the explanation).")]
+WhyOption = Annotated[str | None, typer.Option(metavar="TEXT", help="Why (the explanation).")]
 
 
 @cerqual_app.command("set")
@@ -563,16 +635,21 @@ def cerqual_set(
     relevance: ConcernOption = None,
     relevance_why: WhyOption = None,
     overall: Annotated[
-        str | None, typer.Option(help="Confidence: high, moderate, low, very low.")
+        str | None,
+        typer.Option(metavar="LEVEL", help="Confidence: high, moderate, low, very low."),
     ] = None,
     overall_why: WhyOption = None,
     assessor: Annotated[
-        str | None, typer.Option("--coder", help="Who assessed [setting coder].")
+        str | None,
+        typer.Option("--coder", metavar="NAME", help="Who assessed [default: setting coder]."),
     ] = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Record (parts of) the CERQual assessment of CLAIM; warns when the overall judgement is
-    made with components unassessed."""
+    """Record (parts of) the CERQual assessment of CLAIM.
+
+    Only the options given change; '' clears one. Warns when the overall judgement is made
+    while components are unassessed.
+    """
     from phbrefs.evidence.cerqual import set_assessment
 
     with open_library() as library:
@@ -614,7 +691,7 @@ def cerqual_show(claim: ClaimArgument, as_json: JsonOption = False) -> None:
 
 @cerqual_app.command("list")
 def cerqual_list(as_json: JsonOption = False) -> None:
-    """Every claim's CERQual judgements (a summary of qualitative findings)."""
+    """List every claim's CERQual judgements at a glance."""
     from phbrefs.evidence.cerqual import list_assessments
     from phbrefs.evidence.vocab import CERQUAL_COMPONENTS
 
@@ -639,12 +716,12 @@ def cerqual_list(as_json: JsonOption = False) -> None:
 
 # -- framework ---------------------------------------------------------------------------------
 
-framework_app = typer.Typer(help="Frameworks (RE-AIM built in) whose dimensions code findings.")
+framework_app = PhbrefsTyper(help="Frameworks (RE-AIM built in) whose dimensions code findings.")
 
 
 @framework_app.command("list")
 def framework_list(as_json: JsonOption = False) -> None:
-    """List frameworks with their dimensions and how many findings each dimension has."""
+    """List frameworks, their dimensions and finding counts."""
     from phbrefs.evidence.frameworks import list_frameworks
 
     with open_library() as library:
@@ -655,19 +732,23 @@ def framework_list(as_json: JsonOption = False) -> None:
     for framework in frameworks:
         out.print(Text(framework.name, style="bold") + Text(f"  {framework.description or ''}"))
         for d in framework.dimensions:
-            count = f" ({_plural(d.findings, 'finding')})" if d.findings else ""
+            count = f" ({counted(d.findings, 'finding')})" if d.findings else ""
             line = Text(f"  {framework.name}:{d.code}{count}  ")
             out.print(line + Text(d.description or "", style="dim"))
 
 
 @framework_app.command("add")
 def framework_add(
-    name: Annotated[str, typer.Argument(help="Framework name, e.g. CFIR.")],
+    name: Annotated[str, typer.Argument(metavar="NAME", help="Framework name, e.g. CFIR.")],
     dimension: Annotated[
         list[str],
-        typer.Option("--dimension", "-d", help="CODE or CODE=description (repeat)."),
+        typer.Option(
+            "--dimension", "-d", metavar="DIMENSION", help="CODE or CODE=description (repeat)."
+        ),
     ] = [],  # noqa: B006
-    description: Annotated[str | None, typer.Option(help="What the framework is.")] = None,
+    description: Annotated[
+        str | None, typer.Option(metavar="TEXT", help="What the framework is.")
+    ] = None,
 ) -> None:
     """Define a framework, or add dimensions to one."""
     from phbrefs.evidence.frameworks import add_framework
@@ -675,23 +756,28 @@ def framework_add(
     with open_library(create=True) as library:
         info, added = add_framework(library, name, dimension, description=description)
     message(
-        f"framework {info.name}: {_plural(len(info.dimensions), 'dimension')}"
+        f"framework {info.name}: {counted(len(info.dimensions), 'dimension')}"
         + (f" (added {', '.join(added)})" if added else "")
     )
 
 
 # -- coding ------------------------------------------------------------------------------------
 
-coding_app = typer.Typer(help="Coding forms: export for Excel/LibreOffice or scripts, import back.")
+coding_app = PhbrefsTyper(help="Coding forms to fill in with Excel, LibreOffice or scripts.")
 
 
 @coding_app.command("export")
 def coding_export(
-    path: Annotated[Path, typer.Argument(help="coding.xlsx, coding.csv, coding.yaml or .json.")],
-    tag: Annotated[list[str], typer.Option("--tag", "-t", help="Only papers with this tag.")] = [],  # noqa: B006
+    path: Annotated[
+        Path, typer.Argument(metavar="FILE", help="coding.xlsx, .csv, .yaml or .json.")
+    ],
+    tag: Annotated[
+        list[str],
+        typer.Option("--tag", "-t", metavar="TAG", help="Only papers with this tag (repeat)."),
+    ] = [],  # noqa: B006
     force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
 ) -> None:
-    """Write a coding form with the library's papers, claims, findings and CERQual rows."""
+    """Write a coding form: papers, claims, findings and CERQual rows."""
     from phbrefs.evidence.coding import export_coding
 
     with open_library() as library:
@@ -703,7 +789,8 @@ def coding_export(
 @coding_app.command("import")
 def coding_import(
     path: Annotated[
-        Path, typer.Argument(help="A filled-in coding form (.xlsx, .csv, .yaml, .json).")
+        Path,
+        typer.Argument(metavar="FILE", help="A filled-in coding form (.xlsx, .csv, .yaml, .json)."),
     ],
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Validate and count, change nothing.")
@@ -711,8 +798,11 @@ def coding_import(
     coder: CoderOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Read a coding form back: every row is validated first; any problem (listed by sheet, row
-    and column) and nothing is imported. Re-importing the same file changes nothing."""
+    """Import a filled-in coding form.
+
+    Every row is validated first: on any problem (listed by sheet, row and column) nothing is
+    imported. Importing the same file again changes nothing.
+    """
     from phbrefs.errors import ValidationError
     from phbrefs.evidence.coding import import_coding
 

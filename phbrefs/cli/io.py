@@ -8,8 +8,8 @@ from typing import Annotated
 
 import typer
 
-from phbrefs.cli.context import err, message, open_library, out, print_json, progress
-from phbrefs.errors import ExitCode, InvalidInputError
+from phbrefs.cli.context import counted, err, message, open_library, out, print_json, progress
+from phbrefs.errors import ExitCode, InvalidInputError, NotFoundError
 
 FORMAT_NAMES = "bibtex, biblatex, ris or csljson"
 JsonOption = Annotated[bool, typer.Option("--json", help="Write JSON to stdout.")]
@@ -21,17 +21,28 @@ def import_(
     ],
     fmt: Annotated[
         str | None,
-        typer.Option("--format", "-f", help=f"{FORMAT_NAMES} [default: from extension/content]."),
+        typer.Option(
+            "--format",
+            "-f",
+            metavar="FORMAT",
+            help=f"{FORMAT_NAMES} [default: from the extension, else the content].",
+        ),
     ] = None,
     tag: Annotated[
-        list[str], typer.Option("--tag", "-t", help="Tag every imported or matched work.")
+        list[str],
+        typer.Option(
+            "--tag", "-t", metavar="TAG", help="Tag every work imported or matched (repeat)."
+        ),
     ] = [],  # noqa: B006
     strict: Annotated[
         bool, typer.Option("--strict", help="Any unreadable entry aborts: nothing is written.")
     ] = False,
     as_json: JsonOption = False,
 ) -> None:
-    """Import BibTeX, BibLaTeX, RIS or CSL-JSON; duplicates are merged or flagged for review."""
+    """Import BibTeX, BibLaTeX, RIS or CSL-JSON files.
+
+    Confident duplicates are merged into the stored work, possible ones added and reported.
+    """
     from phbrefs.importing import import_batches, parse_input
 
     batches = []
@@ -44,7 +55,8 @@ def import_(
             try:
                 text = path.read_text(encoding="utf-8-sig")
             except (OSError, UnicodeDecodeError) as error:
-                raise InvalidInputError(f"{name}: cannot read: {error}") from error
+                reason = getattr(error, "strerror", None) or error
+                raise InvalidInputError(f"{name}: cannot read: {reason}") from error
             origin = name
         batches.append(parse_input(text, origin, fmt, path))
     total = sum(len(b.parsed.records) for b in batches)
@@ -65,42 +77,55 @@ def import_(
 
 def export(
     keys: Annotated[
-        list[str] | None, typer.Argument(help="Citekeys or DOIs to export.", show_default=False)
+        list[str] | None,
+        typer.Argument(metavar="KEY", help="Citekeys or DOIs to export.", show_default=False),
     ] = None,
     fmt: Annotated[
         str | None,
-        typer.Option("--format", "-f", help=f"{FORMAT_NAMES} [default: from -o's extension]."),
+        typer.Option(
+            "--format",
+            "-f",
+            metavar="FORMAT",
+            help=f"{FORMAT_NAMES} [default: from -o's extension].",
+        ),
     ] = None,
     tag: Annotated[
-        list[str], typer.Option("--tag", "-t", help="Works with this tag (repeat: all of them).")
+        list[str],
+        typer.Option("--tag", "-t", metavar="TAG", help="Works with this tag (repeat: all)."),
     ] = [],  # noqa: B006
     all_: Annotated[bool, typer.Option("--all", help="Every work in the library.")] = False,
     output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="Write here instead of stdout.")
+        Path | None,
+        typer.Option("--output", "-o", metavar="FILE", help="Write here instead of stdout."),
     ] = None,
     no_abstract: Annotated[
         bool, typer.Option("--no-abstract", help="Leave abstracts out.")
     ] = False,
 ) -> None:
-    """Export works as BibTeX, BibLaTeX, RIS or CSL-JSON (to stdout unless -o)."""
+    """Export works as BibTeX, BibLaTeX, RIS or CSL-JSON.
+
+    Written to stdout unless -o is given; the format then comes from its extension.
+    """
     from phbrefs.formats import format_for_path, get_exporter
 
     name = fmt or (format_for_path(output) if output else None)
     if name is None:
         raise typer.BadParameter("give --format (bibtex, biblatex, ris, csljson)")
     if not keys and not tag and not all_:
-        raise typer.BadParameter("name works: KEY…, --tag NAME or --all")
+        raise typer.BadParameter("name works: KEY…, --tag TAG or --all")
     exporter = get_exporter(name)
     with open_library() as library:
         works = library.works(keys or None, tags=tag)
+    if not works:  # never an empty file that looks like a successful export
+        raise NotFoundError(f"no works tagged {', '.join(tag)}" if tag else "the library is empty")
     text = exporter.export(works, abstracts=not no_abstract)
     if output:
         output.parent.mkdir(parents=True, exist_ok=True)
         output.write_text(text, encoding="utf-8")
-        message(f"exported {len(works)} work{'s' if len(works) != 1 else ''} to {output}")
+        message(f"exported {counted(len(works), 'work')} to {output}")
     else:
         sys.stdout.write(text)
-        message(f"exported {len(works)} work{'s' if len(works) != 1 else ''}")
+        message(f"exported {counted(len(works), 'work')}")
 
 
 def dedup(
@@ -122,7 +147,11 @@ def dedup(
     ] = None,
     as_json: JsonOption = False,
 ) -> None:
-    """List groups of likely duplicates with scores and reasons; record reviewers' judgements."""
+    """List likely duplicates with scores and reasons.
+
+    With --not-duplicate KEY KEY..., records that the works are distinct: they are never
+    proposed again.
+    """
     from phbrefs.dedup import find_duplicates, mark_not_duplicate
 
     with open_library() as library:
@@ -158,7 +187,7 @@ def dedup(
     if groups:
         out.print(table)
     message(
-        f"{len(groups)} group{'s' if len(groups) != 1 else ''} of possible duplicates"
+        f"{counted(len(groups), 'group')} of possible duplicates"
         + ("; merge with: phbrefs merge KEEP DUPLICATE…" if groups else "")
     )
 
@@ -169,8 +198,11 @@ def merge(
     ],
     as_json: JsonOption = False,
 ) -> None:
-    """Merge duplicates into the first work: richest fields, every tag, note, finding and
-    source record kept; the old keys and DOIs keep resolving (aliases)."""
+    """Merge duplicates into the first work.
+
+    Field by field the richest value is kept; every tag, note, finding and source record moves
+    to the kept work, and the old keys and DOIs become aliases that keep resolving.
+    """
     from phbrefs.dedup import merge_works
 
     with open_library() as library:
@@ -178,7 +210,7 @@ def merge(
     if as_json:
         print_json(result.to_dict())
         return
-    moved = ", ".join(f"{n} {what}" for what, n in result.moved.items())
+    moved = ", ".join(counted(n, what) for what, n in result.moved.items())
     message(
         f"merged {', '.join(result.retired)} into {result.kept}"
         + (f" (moved {moved})" if moved else "")

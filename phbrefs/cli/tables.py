@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from phbrefs.cli.context import message, open_library, output_path
+from phbrefs.cli.context import counted, message, open_library, output_path, settings
 
 NAMES = "studies, matrix, soqf, profile or claim"
 FORMATS = "md, csv, html, docx, tex, xlsx"
@@ -34,7 +34,7 @@ def table(
     ],
     claim_slug: Annotated[
         str | None,
-        typer.Argument(metavar="[CLAIM]", help="For the claim table: the claim's slug."),
+        typer.Argument(metavar="CLAIM", help="For the claim table: the claim's slug."),
     ] = None,
     formats: Annotated[
         list[str],
@@ -42,7 +42,7 @@ def table(
             "--format",
             "-f",
             metavar="FORMAT",
-            help=f"{FORMATS} or all; repeatable. Default: from -o, else md.",
+            help=f"{FORMATS} or all (repeat) [default: from -o, else md].",
         ),
     ] = [],  # noqa: B006
     output: Annotated[
@@ -51,26 +51,24 @@ def table(
             "--output",
             "-o",
             metavar="FILE",
-            help="File to write (with several formats, its extension is replaced). "
-            "Default: exports/NAME.FORMAT.",
+            help="File to write; with several formats its extension is replaced "
+            "[default: exports/NAME.FORMAT].",
         ),
     ] = None,
     claim: Annotated[
         list[str],
-        typer.Option("--claim", "-c", metavar="SLUG", help="Only this claim (slug); repeatable."),
+        typer.Option("--claim", "-c", metavar="CLAIM", help="Only this claim (repeat)."),
     ] = [],  # noqa: B006
     tag: Annotated[
         list[str],
-        typer.Option(
-            "--tag", "-t", metavar="TAG", help="Only works with this tag; repeatable (all)."
-        ),
+        typer.Option("--tag", "-t", metavar="TAG", help="Only works with this tag (repeat: all)."),
     ] = [],  # noqa: B006
     theme: Annotated[
         list[str],
-        typer.Option("--theme", metavar="THEME", help="Only claims of this theme; repeatable."),
+        typer.Option("--theme", metavar="THEME", help="Only claims of this theme (repeat)."),
     ] = [],  # noqa: B006
 ) -> None:
-    """Write a review table (with its references) and print the path of each file written.
+    """Write a review table and its references; print the paths.
 
     studies: characteristics of included studies; matrix: claims x studies with stances;
     soqf: GRADE-CERQual summary of qualitative findings; profile: CERQual evidence profile;
@@ -106,8 +104,8 @@ def table(
             typer.echo(str(references_path(target)))
     rows, refs = len(built.rows), len(built.references)
     message(
-        f"{name} table: {rows} row{'s' if rows != 1 else ''}, "
-        f"{refs} reference{'s' if refs != 1 else ''}, {len(chosen)} file(s)"
+        f"{name} table: {counted(rows, 'row')}, {counted(refs, 'reference')}, "
+        f"{counted(len(chosen), 'file')}"
     )
 
 
@@ -118,8 +116,8 @@ def evidence_map(
             "--output",
             "-o",
             metavar="FILE",
-            help="A .png or .svg file. Default: exports/evidence-map.png "
-            "(evidence-map-dimensions.png with --by dimensions).",
+            help="A .png or .svg file [default: exports/evidence-map.png, or "
+            "evidence-map-dimensions.png with --by dimensions].",
         ),
     ] = None,
     by: Annotated[
@@ -127,11 +125,15 @@ def evidence_map(
         typer.Option("--by", metavar="AXIS", help="Columns: studies, or framework dimensions."),
     ] = "studies",
 ) -> None:
-    """Draw the evidence map: claims x studies (or dimensions); size = findings, colour = stance."""
+    """Draw the evidence map of claims x studies (or dimensions).
+
+    Marker size = number of findings, colour = stance.
+    """
     from phbrefs.tables.evidence_map import draw_evidence_map
 
     default = "evidence-map.png" if by == "studies" else f"evidence-map-{by}.png"
-    target = output_path(output, default)
+    # no output_path(): its folder is made only once there is a map to write
+    target = output or settings().exports_dir / default
     with open_library() as library:
         written = draw_evidence_map(library, target, by=by)
     typer.echo(str(written))

@@ -7,26 +7,48 @@ from typing import Annotated
 import typer
 
 from phbrefs.cli import context
-from phbrefs.cli.context import confirm, message, open_library, out, print_json
+from phbrefs.cli.base import PhbrefsTyper
+from phbrefs.cli.context import confirm, counted, message, open_library, out, print_json
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Write JSON to stdout.")]
-KeysArgument = Annotated[list[str], typer.Argument(help="Citekeys or DOIs.", show_default=False)]
+KeyArgument = Annotated[str, typer.Argument(metavar="KEY", help="A citekey or DOI.")]
+KeysArgument = Annotated[
+    list[str], typer.Argument(metavar="KEY", help="Citekeys or DOIs.", show_default=False)
+]
+SORT_ORDERS = ("citekey", "year", "author", "added", "title")
 
 
 def list_works(
-    tag: Annotated[list[str], typer.Option("--tag", "-t", help="Only works with this tag.")] = [],  # noqa: B006
-    year_from: Annotated[int | None, typer.Option("--from", help="First year.")] = None,
-    year_to: Annotated[int | None, typer.Option("--to", help="Last year.")] = None,
+    tag: Annotated[
+        list[str],
+        typer.Option("--tag", "-t", metavar="TAG", help="Only works with this tag (repeat: all)."),
+    ] = [],  # noqa: B006
+    year_from: Annotated[
+        int | None, typer.Option("--from", metavar="YEAR", help="Published in or after YEAR.")
+    ] = None,
+    year_to: Annotated[
+        int | None, typer.Option("--to", metavar="YEAR", help="Published in or before YEAR.")
+    ] = None,
     type_: Annotated[
-        list[str], typer.Option("--type", help="CSL or source type, e.g. article-journal.")
+        list[str],
+        typer.Option(
+            "--type", metavar="TYPE", help="CSL or source type, e.g. article-journal (repeat)."
+        ),
     ] = [],  # noqa: B006
     text: Annotated[
-        str | None, typer.Option("--text", help="Substring of title, author, journal, key, DOI.")
+        str | None,
+        typer.Option(
+            "--text", metavar="TEXT", help="Substring of title, author, journal, key or DOI."
+        ),
     ] = None,
-    sort: Annotated[str, typer.Option(help="citekey, year, author, added or title.")] = "citekey",
+    sort: Annotated[
+        str, typer.Option(metavar="ORDER", help=f"Sort by {', '.join(SORT_ORDERS)}.")
+    ] = "citekey",
     as_json: JsonOption = False,
 ) -> None:
     """List the works in the library."""
+    if sort not in SORT_ORDERS:
+        raise typer.BadParameter(f"{sort!r}; choose {', '.join(SORT_ORDERS)}", param_hint="--sort")
     with open_library() as library:
         works = library.works(
             tags=tag,
@@ -42,17 +64,17 @@ def list_works(
     from phbrefs.cli.render import works_table
 
     out.print(works_table(works))
-    message(f"{len(works)} work{'s' if len(works) != 1 else ''}")
+    message(counted(len(works), "work"))
 
 
 def show(
-    key: Annotated[str, typer.Argument(help="A citekey or DOI.")],
+    key: KeyArgument,
     as_json: JsonOption = False,
     raw: Annotated[
-        bool, typer.Option("--raw", help="With --json: add the stored source records.")
+        bool, typer.Option("--raw", help="JSON with the stored source records (Crossref JSON).")
     ] = False,
 ) -> None:
-    """Show every field of one work, its abstract, tags and notes."""
+    """Show every field of one work: abstract, tags and notes."""
     with open_library() as library:
         work = library.get(key)
         sources = library.source_records(key) if raw else None
@@ -68,11 +90,18 @@ def show(
 
 
 def search(
-    query: Annotated[str, typer.Argument(help='Words, or FTS5 syntax: "exact phrase", OR, NOT.')],
-    limit: Annotated[int, typer.Option(help="At most this many results.")] = 20,
+    query: Annotated[
+        str,
+        typer.Argument(metavar="QUERY", help='Words, or FTS5 syntax: "exact phrase", OR, NOT.'),
+    ],
+    limit: Annotated[int, typer.Option(metavar="N", min=1, help="At most N results.")] = 20,
     as_json: JsonOption = False,
 ) -> None:
-    """Ranked full-text search over title, abstract, authors, container, keywords and notes."""
+    """Ranked full-text search (titles, abstracts, authors, notes).
+
+    Searches title, abstract, authors, journal, keywords and notes; title and author matches rank
+    highest.
+    """
     with open_library() as library:
         hits = library.search(query, limit=limit)
     if as_json:
@@ -103,19 +132,23 @@ def search(
 
 def tag(
     keys: KeysArgument,
-    add: Annotated[list[str], typer.Option("--add", "-a", help="Tag to add.")] = [],  # noqa: B006
-    remove: Annotated[list[str], typer.Option("--remove", "-r", help="Tag to remove.")] = [],  # noqa: B006
+    add: Annotated[
+        list[str], typer.Option("--add", "-a", metavar="TAG", help="Tag to add (repeat).")
+    ] = [],  # noqa: B006
+    remove: Annotated[
+        list[str], typer.Option("--remove", "-r", metavar="TAG", help="Tag to remove (repeat).")
+    ] = [],  # noqa: B006
 ) -> None:
     """Add or remove tags on works."""
     if not add and not remove:
-        raise typer.BadParameter("give --add NAME or --remove NAME")
+        raise typer.BadParameter("give --add TAG or --remove TAG")
     with open_library() as library:
         library.tag(keys, add=add, remove=remove)
-    message(f"tagged {len(keys)} work{'s' if len(keys) != 1 else ''}")
+    message(f"tagged {counted(len(keys), 'work')}")
 
 
 def tags(as_json: JsonOption = False) -> None:
-    """List tags with the number of works carrying each."""
+    """List tags with how many works carry each."""
     with open_library() as library:
         rows = library.tags()
     if as_json:
@@ -126,37 +159,37 @@ def tags(as_json: JsonOption = False) -> None:
 
 
 def note(
-    key: Annotated[str, typer.Argument(help="A citekey or DOI.")],
-    text: Annotated[str, typer.Argument(help="The note (searchable).")],
+    key: KeyArgument,
+    text: Annotated[str, typer.Argument(metavar="TEXT", help="The note (searchable).")],
 ) -> None:
     """Attach a note to a work."""
     with open_library() as library:
         work = library.add_note(key, text)
-    message(f"noted {work.citekey} ({len(work.notes)} notes)")
+    message(f"noted {work.citekey} ({counted(len(work.notes), 'note')})")
 
 
 def remove(
     keys: KeysArgument,
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask.")] = False,
 ) -> None:
-    """Delete works, with their tags, notes, findings and study records."""
+    """Delete works with their tags, notes, findings and studies."""
     with open_library() as library:
         dependents = library.dependents(keys)
         lines = []
         for key, counts in dependents.items():
-            extra = ", ".join(f"{n} {what}" for what, n in counts.items())
+            extra = ", ".join(counted(n, what) for what, n in counts.items())
             lines.append(f"{key}" + (f" (with {extra})" if extra else ""))
-        confirm(f"Delete {len(lines)} work(s): {'; '.join(lines)}?", yes=yes)
+        confirm(f"Delete {counted(len(lines), 'work')}: {'; '.join(lines)}?", yes=yes)
         removed = library.remove(keys)
     message(f"removed {', '.join(removed)}")
 
 
-config_app = typer.Typer(help="Show and change settings (config file, environment, defaults).")
+config_app = PhbrefsTyper(help="Show and change settings (config file, environment, defaults).")
 
 
 @config_app.command("list")
 def config_list(as_json: JsonOption = False) -> None:
-    """Every setting, its value and where the value comes from."""
+    """Every setting, its value and where it comes from."""
     import os
 
     from rich.text import Text
@@ -170,7 +203,7 @@ def config_list(as_json: JsonOption = False) -> None:
         origin = "env" if os.environ.get(env) else "file" if key in in_file else "default"
         if key == "db" and context.state.db:
             origin = "option"
-        value = getattr(current, key)
+        value = _shown(key, getattr(current, key))
         rows.append(
             {
                 "key": key,
@@ -190,29 +223,55 @@ def config_list(as_json: JsonOption = False) -> None:
         )
 
 
+SettingArgument = Annotated[
+    str,
+    typer.Argument(
+        metavar="NAME", help="db, crossref_url, mailto, exports_dir, cache, timeout or coder."
+    ),
+]
+
+
+def _shown(key: str, value: object) -> str | None:
+    """A setting's value as text; the cache turned off reads ``off``."""
+    if key == "cache" and value is None:
+        return "off"
+    return None if value is None else str(value)
+
+
 @config_app.command("get")
-def config_get(key: str) -> None:
+def config_get(key: SettingArgument) -> None:
     """Print one setting's value."""
     from phbrefs.config import SETTINGS
     from phbrefs.errors import InvalidInputError
 
     if key not in SETTINGS:
         raise InvalidInputError(f"unknown setting {key!r}; known: {', '.join(SETTINGS)}")
-    value = getattr(context.settings(), key)
-    out.print("" if value is None else str(value), markup=False, highlight=False)
+    value = _shown(key, getattr(context.settings(), key))
+    out.print(value or "", markup=False, highlight=False)
 
 
 @config_app.command("set")
-def config_set(key: str, value: str) -> None:
-    """Store a setting in the config file, e.g. ``phbrefs config set mailto me@uni.ac.uk``."""
-    from phbrefs.config import write_config_value
+def config_set(
+    key: SettingArgument,
+    value: Annotated[str, typer.Argument(metavar="VALUE", help="The new value.")],
+) -> None:
+    """Store a setting in the config file.
 
+    For example: phbrefs config set mailto me@uni.ac.uk
+    """
+    from phbrefs.config import SETTINGS, Settings, write_config_value
+    from phbrefs.errors import InvalidInputError
+
+    if key in SETTINGS:  # an unusable value would break every later command: refuse it now
+        Settings.load(**{key: value})
+        if key == "timeout" and float(value) <= 0:
+            raise InvalidInputError(f"timeout must be a positive number of seconds, not {value!r}")
     path = write_config_value(key, value)
     message(f"{key} = {value} (in {path})")
 
 
 @config_app.command("unset")
-def config_unset(key: str) -> None:
+def config_unset(key: SettingArgument) -> None:
     """Remove a setting from the config file."""
     from phbrefs.config import write_config_value
 

@@ -144,23 +144,44 @@ def add_claim_in(
         if slug in taken:
             raise InvalidInputError(f"claim {slug!r} already exists")
     else:
+        same = session.execute(
+            select(m.Claim.slug).where(func.lower(m.Claim.statement) == statement_text.lower())
+        ).scalar()
+        if same:
+            raise InvalidInputError(f"claim {same!r} already states this")
         base = slug_from_statement(statement_text)
         slug, n = base, 2
         while slug in taken:
             slug, n = f"{base}-{n}", n + 1
-    if position is None:
-        last = session.execute(select(func.max(m.Claim.position))).scalar()
-        position = 1 if last is None else last + 1
+    last = session.execute(select(func.max(m.Claim.position))).scalar()
     claim = m.Claim(
         slug=slug,
         statement=statement_text,
         theme=_clean(theme, "theme"),
         description=_clean(description, "description"),
-        position=position,
+        position=1 if last is None else last + 1,
     )
     session.add(claim)
     session.flush()
+    if position is not None:
+        _place(session, claim, position)
     return claim
+
+
+def _place(session: Session, claim: m.Claim, position: int) -> None:
+    """Put ``claim`` at ``position`` (1 = first) and renumber the others 1..n around it."""
+    others = [
+        c
+        for c in session.execute(select(m.Claim).order_by(m.Claim.position, m.Claim.slug))
+        .scalars()
+        .all()
+        if c.id != claim.id
+    ]
+    others.insert(max(0, min(position - 1, len(others))), claim)
+    for number, each in enumerate(others, start=1):
+        if each.position != number:
+            each.position = number
+    session.flush()
 
 
 def add_claim(library: Library, statement: str, **fields: Any) -> ClaimInfo:
@@ -191,11 +212,12 @@ def update_claim_in(
         changes["theme"] = _clean(theme, "theme")
     if description is not None:
         changes["description"] = _clean(description, "description")
-    if position is not None:
-        changes["position"] = position
     changed = {k: v for k, v in changes.items() if getattr(claim, k) != v}
     for key, value in changed.items():
         setattr(claim, key, value)
+    if position is not None and position != claim.position:
+        _place(session, claim, position)
+        changed["position"] = claim.position
     if changed:
         claim.updated_at = m.utcnow()
         session.flush()

@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from phbrefs.formats import EntryError, ParseResult
@@ -528,14 +529,52 @@ class BibImporter:
         return re.search(r"^\s*@\s*[A-Za-z]+\s*[{(]", text, re.MULTILINE) is not None
 
     def parse(self, text: str, origin: str) -> ParseResult:
+        return _merge([self.parse_part(BibPart(0, text, None), origin)])
+
+    def split(self, text: str, cuts: Sequence[float]) -> list[BibPart] | None:
+        """``text`` cut near ``cuts`` (fractions of its length) into pieces that parse exactly
+        as the whole does; None when entries may depend on each other (``@string``, a key
+        given twice; pieces with ``crossref`` or ``xdata`` are found on parsing, and ``join``
+        refuses them).
+
+        Cuts fall before an ``@type{`` at the start of a line, where bibtexparser always ends
+        the block before and starts a new one; each piece but the last ends with that block
+        start (the sentinel) so that an unclosed block before it fails as it does in the whole
+        file, and the sentinel's own block is dropped.
+        """
+        if not cuts or _STRING.search(text):
+            return None
+        keys = [
+            key.strip().lower()
+            for kind, key in _BLOCK_KEY.findall(text)
+            if not kind.lower().startswith(("comment", "preamble"))  # keyless blocks
+        ]
+        if len(set(keys)) != len(keys):
+            return None
+        starts: list[tuple[int, str]] = []  # (offset, the block start found there)
+        for fraction in cuts:
+            at = max(int(len(text) * fraction), starts[-1][0] if starts else 0)
+            if match := _PART_START.search(text, at):
+                starts.append((match.end(), match.group(1)))
+        pieces, start = [], 0
+        for cut, sentinel in starts:
+            body = text[start:cut]
+            pieces.append(BibPart(_marked_lines(text, start), body + sentinel, _marked_lines(body)))
+            start = cut
+        pieces.append(BibPart(_marked_lines(text, start), text[start:], None))
+        return pieces
+
+    def parse_part(self, part: BibPart, origin: str) -> BibParsed:
         import bibtexparser
         from bibtexparser.model import DuplicateBlockKeyBlock, Entry, ParsingFailedBlock
 
-        library = bibtexparser.parse_string(text, parse_stack=_parse_stack())
-        result = ParseResult()
+        library = bibtexparser.parse_string(part.text, parse_stack=_parse_stack())
+        parsed = BibParsed([], [], [], linked=bool(library.strings))
         entries: dict[str, tuple[str, dict[str, Any]]] = {}
         ordered: list[tuple[Entry, dict[str, Any], str | None]] = []  # entry, fields, error
         for block in library.blocks:
+            if part.sentinel_line is not None and (block.start_line or 0) >= part.sentinel_line:
+                continue  # the next piece's first block
             if isinstance(block, DuplicateBlockKeyBlock):
                 if not isinstance(block.ignore_error_block, Entry):
                     continue  # a repeated @string: the first definition stands
@@ -546,21 +585,22 @@ class BibImporter:
                 if isinstance(inner, Entry):
                     ordered.append((inner, {}, str(block.error)))
                 else:
-                    line = block.start_line + 1 if block.start_line is not None else None
+                    line = part.line(block.start_line)
                     reason = str(block.error).split("\n")[-1].strip() or "unreadable entry"
                     key = _key_of(block.raw)
-                    result.errors.append(EntryError(origin, line, reason, key))
+                    parsed.block_errors.append(EntryError(origin, line, reason, key))
                 continue
             elif isinstance(block, Entry):
                 ordered.append((block, _fields(block), None))
             else:
                 continue
             entries.setdefault(block.key.lower(), (block.entry_type.lower(), ordered[-1][1]))
+        parsed.linked |= any("crossref" in own or "xdata" in own for _, own, _ in ordered)
         for entry, own, error in ordered:
-            line = entry.start_line + 1 if entry.start_line is not None else None
+            line = part.line(entry.start_line)
             entry_type = entry.entry_type.lower()
             if error:
-                result.errors.append(EntryError(origin, line, error, entry.key))
+                parsed.entry_errors.append(EntryError(origin, line, error, entry.key))
                 continue
             if entry_type in CONTAINER_ENTRIES:
                 continue
@@ -569,13 +609,64 @@ class BibImporter:
                 fields = _inherit(entries, entry_type, own, seen)
                 record = entry_to_record(entry_type, entry.key, fields, entry.raw, self.name)
             except (TypeError, ValueError, AttributeError) as problem:
-                result.errors.append(EntryError(origin, line, f"cannot map: {problem}", entry.key))
+                parsed.entry_errors.append(
+                    EntryError(origin, line, f"cannot map: {problem}", entry.key)
+                )
                 continue
             if not record.title:
-                result.errors.append(EntryError(origin, line, "no title", entry.key))
+                parsed.entry_errors.append(EntryError(origin, line, "no title", entry.key))
                 continue
-            result.records.append(record)
-        return result
+            parsed.records.append(record)
+        return parsed
+
+    def join(self, parsed: Sequence[BibParsed]) -> ParseResult | None:
+        """One file's result from its pieces' (unreadable blocks first, then entries' errors),
+        or None when entries of different pieces may refer to each other."""
+        if len(parsed) > 1 and any(piece.linked for piece in parsed):
+            return None
+        return _merge(parsed)
+
+
+def _merge(parsed: Sequence[BibParsed]) -> ParseResult:
+    return ParseResult(
+        [record for piece in parsed for record in piece.records],
+        [error for piece in parsed for error in piece.block_errors]
+        + [error for piece in parsed for error in piece.entry_errors],
+    )
+
+
+# A block start at the beginning of a line (bibtexparser's own pattern), where pieces are cut.
+_PART_START = re.compile(r"\n(?=(@\w*[ \t]*[{(]))")
+# What bibtexparser takes for a block's key: up to its next mark (conservatively, up to an @).
+_BLOCK_KEY = re.compile(r"@(\w*)[ \t]*[{(]([^{}\",=)@]*)")
+_STRING = re.compile(r"@[sS][tT][rR][iI][nN][gG]")  # faster than re.IGNORECASE
+
+
+def _marked_lines(text: str, end: int | None = None) -> int:
+    """The newlines bibtexparser counts before ``end``: those not escaped by a backslash."""
+    end = len(text) if end is None else end
+    return text.count("\n", 0, end) - text.count("\\\n", 0, end)
+
+
+@dataclass
+class BibPart:
+    """A piece of a file: its first line (0-based), its text, and where its sentinel is."""
+
+    first_line: int
+    text: str
+    sentinel_line: int | None
+
+    def line(self, start_line: int | None) -> int | None:
+        """A block's 1-based line in the whole file."""
+        return None if start_line is None else self.first_line + start_line + 1
+
+
+@dataclass
+class BibParsed:
+    records: list[WorkRecord]
+    block_errors: list[EntryError]  # blocks bibtexparser could not read
+    entry_errors: list[EntryError]  # entries read but not mapped
+    linked: bool = False  # holds @string, crossref or xdata: needs the other pieces
 
 
 def _transform_alone(entry: Entry, strings: list[Any]) -> Entry:

@@ -71,11 +71,19 @@ def needs_decoding(value: str) -> bool:
 def to_text(value: str) -> str:
     """A field's LaTeX as Unicode text: accents, commands, dashes and braces resolved."""
     if not needs_decoding(value):
-        return _SPACES.sub(" ", value).strip()
+        return _squeeze(value)
     text = _quick_text(value)
     if text is None:
         text = _decoder().latex_to_text(value)
-    return _SPACES.sub(" ", text).strip()
+    return _squeeze(text)
+
+
+def _squeeze(text: str) -> str:
+    """Runs of spaces, tabs and newlines as one space, stripped (the regex only when needed:
+    most values have none)."""
+    if "\n" in text or "  " in text or "\t" in text or "\r" in text:
+        text = _SPACES.sub(" ", text)
+    return text.strip()
 
 
 # The LaTeX that BibTeX files mostly hold (escaped specials, accents, dashes, grouping braces),
@@ -93,6 +101,7 @@ _ESCAPES = {
     "\\textasciicircum{}": "^",
 }
 _PLACEHOLDERS = str.maketrans({"\x00": "{", "\x01": "}", "\x02": "\\", "\x03": "~"})
+_PLACEHOLDER_RE = re.compile("[\x00-\x03]")  # str.translate is slow on long abstracts
 _ESCAPE_RE = re.compile("|".join(re.escape(k) for k in _ESCAPES))
 _ACCENTS = {
     "'": "\u0301",
@@ -168,7 +177,8 @@ def _quick_text(value: str) -> str | None:
         return None
     for latex, char in _DASHES:
         text = text.replace(latex, char)
-    return text.replace("{", "").replace("}", "").translate(_PLACEHOLDERS)
+    text = text.replace("{", "").replace("}", "")
+    return text.translate(_PLACEHOLDERS) if _PLACEHOLDER_RE.search(text) else text
 
 
 def escape_specials(text: str) -> str:

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
+from itertools import pairwise
 from typing import TYPE_CHECKING, Any
 
 from phbrefs.formats import EntryError, ParseResult
@@ -110,6 +112,7 @@ MONTH_NAMES = {
     )
 }
 _TAG_LINE = re.compile(r"^([A-Z][A-Z0-9])\s{1,2}-(?: |$)")
+_TY_LINE = re.compile(r"^TY\s{1,2}-(?: |$)")  # where an entry always starts
 _SEASONS = {"spring": 3, "summer": 6, "autumn": 9, "fall": 9, "winter": 12}
 
 
@@ -139,9 +142,14 @@ def split_entries(text: str) -> list[tuple[int, list[str]]]:
     Lines are normalised to ``XX  - value`` (some exports use one space); an entry missing
     its ``ER`` ends where the next ``TY`` begins (the importer reports it).
     """
+    return _entries(text.lstrip("\ufeff").splitlines(), 1)
+
+
+def _entries(lines: Sequence[str], first: int) -> list[tuple[int, list[str]]]:
+    """``split_entries`` over lines numbered from ``first``."""
     entries: list[tuple[int, list[str]]] = []
     current: list[str] | None = None
-    for number, line in enumerate(text.lstrip("\ufeff").splitlines(), start=1):
+    for number, line in enumerate(lines, start=first):
         match = _TAG_LINE.match(line)
         if match:
             line = f"{match.group(1)}  - {line[match.end() :].strip()}"
@@ -376,9 +384,28 @@ class RisImporter:
         return re.search(r"^TY\s{1,2}- ", text.lstrip("\ufeff"), re.MULTILINE) is not None
 
     def parse(self, text: str, origin: str) -> ParseResult:
+        return self.parse_part(RisPart(1, text.lstrip("\ufeff").splitlines()), origin)
+
+    def split(self, text: str, cuts: Sequence[float]) -> list[RisPart] | None:
+        """``text`` cut near ``cuts`` (fractions of its lines) at ``TY`` lines, where an entry
+        always starts, so that each piece parses exactly as it does within the whole file."""
+        lines = text.lstrip("\ufeff").splitlines()
+        starts = [0]
+        for fraction in cuts:
+            at = max(int(len(lines) * fraction), starts[-1] + 1)
+            while at < len(lines) and not _TY_LINE.match(lines[at]):
+                at += 1
+            if at < len(lines):
+                starts.append(at)
+        if len(starts) < 2:
+            return None
+        bounds = [*starts, len(lines)]
+        return [RisPart(a + 1, lines[a:b]) for a, b in pairwise(bounds)]
+
+    def parse_part(self, part: RisPart, origin: str) -> ParseResult:
         parser = _rispy_parser()
         result = ParseResult()
-        for line, lines in split_entries(text):
+        for line, lines in _entries(part.lines, part.first_line):
             tags_seen = [ln[:2] for ln in lines if _TAG_LINE.match(ln)]
             raw = "\n".join(lines).strip()
             if tags_seen[0] != "TY":
@@ -401,6 +428,20 @@ class RisImporter:
                 continue
             result.records.append(record)
         return result
+
+    def join(self, parsed: Sequence[ParseResult]) -> ParseResult:
+        return ParseResult(
+            [record for piece in parsed for record in piece.records],
+            [error for piece in parsed for error in piece.errors],
+        )
+
+
+@dataclass
+class RisPart:
+    """A piece of a file: the number of its first line, and its lines."""
+
+    first_line: int
+    lines: list[str]
 
 
 def _ris_name(person: Contributor) -> str:
