@@ -126,7 +126,7 @@ def test_possible_duplicates_are_added_and_listed(cli, tmp_path):
     possible = [i for i in report["items"] if i["outcome"] == "possible duplicate"]
     assert [(i["citekey"], i["matched"]) for i in possible] == [("b", "a")]
     assert "years 2009/2012" in possible[0]["why"]
-    assert "1 possible duplicates to review" in result.stderr
+    assert "1 possible duplicate to review" in result.stderr
 
 
 def test_stdin_and_format_option(cli):
