@@ -204,17 +204,12 @@ def test_latex_escapes_special_characters(tables, hostile):
 @pytest.mark.skipif(shutil.which("pdflatex") is None, reason="pdflatex not installed")
 @pytest.mark.parametrize("name", ["matrix", "claim"])
 def test_latex_fragment_compiles(tables, tmp_path: Path, name: str):
+    """With the packages the fragment's header names (.ci/run installs them)."""
     write_table(tables[name], tmp_path / "table.tex")
     document = r"""\documentclass{article}
 \usepackage[T1]{fontenc}
 \usepackage[utf8]{inputenc}
-\usepackage{longtable,array,graphicx}
-\IfFileExists{pzdr.tfm}{\usepackage{pifont}}{}
-\providecommand\ding[1]{[#1]}
-\IfFileExists{booktabs.sty}{\usepackage{booktabs}}{%
-  \newcommand\toprule{\hline}\newcommand\midrule{\hline}%
-  \newcommand\bottomrule{\hline}\newcommand\addlinespace{}}
-\IfFileExists{pdflscape.sty}{\usepackage{pdflscape}}{\newenvironment{landscape}{}{}}
+\usepackage{booktabs,longtable,array,pifont,graphicx,pdflscape}
 \begin{document}
 \input{table.tex}
 \end{document}
