@@ -35,6 +35,13 @@ def test_export_by_tag_and_all(stocked):
     assert tagged.count("TY  - ") == 6
     everything = stocked("export", "--format", "ris", "--all").stdout
     assert everything.count("TY  - ") == 7
+    untagged = next(
+        w["citekey"]
+        for w in json.loads(stocked("list", "--json").stdout)
+        if "batch1" not in w["tags"]
+    )
+    both = stocked("export", "--format", "ris", untagged, "--tag", "batch1").stdout
+    assert both.count("TY  - ") == 7  # the key given, then the tagged works, each once
 
 
 def test_output_file_and_format_from_extension(stocked, tmp_path):

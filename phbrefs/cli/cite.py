@@ -8,8 +8,17 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from phbrefs.cli.context import counted, err, open_library, out, output_path, print_json
-from phbrefs.errors import ExitCode, InvalidInputError, NotFoundError, PhbrefsError
+from phbrefs.cli.context import (
+    counted,
+    err,
+    open_library,
+    out,
+    output_path,
+    print_json,
+    select_works,
+)
+from phbrefs.cli.options import AllOption, JsonOption, SelectTagOption
+from phbrefs.errors import ExitCode, InvalidInputError, PhbrefsError
 
 if TYPE_CHECKING:
     from phbrefs.cite import Resolved, ScanResult
@@ -45,11 +54,8 @@ def bib(
             help="Language of terms and dates, e.g. en-GB [default: the style's].",
         ),
     ] = None,
-    tag: Annotated[
-        list[str],
-        typer.Option("--tag", "-t", metavar="TAG", help="Works with this tag (repeat: all)."),
-    ] = [],  # noqa: B006
-    all_works: Annotated[bool, typer.Option("--all", help="Every work in the library.")] = False,
+    tag: SelectTagOption = [],  # noqa: B006
+    all_works: AllOption = False,
     fmt: Annotated[
         str | None,
         typer.Option(
@@ -73,8 +79,6 @@ def bib(
     Entries are sorted as the style says; a work the style cannot render is named in a warning
     and the exit code is then 6.
     """
-    if not keys and not tag and not all_works:
-        raise typer.BadParameter("give citekeys, --tag TAG or --all")
     if as_json and (output or fmt):
         raise typer.BadParameter("--json writes to stdout; leave out -o and --format")
     if fmt is None:
@@ -86,12 +90,7 @@ def bib(
     from phbrefs.formats import citeproc
 
     with open_library() as library:
-        works = library.works(keys) if keys else []
-        if tag or all_works:  # keys, then tagged works, each once
-            chosen = {w.id for w in works}
-            works += [w for w in library.works(tags=tag) if w.id not in chosen]
-    if not works:
-        raise NotFoundError(f"no works tagged {', '.join(tag)}" if tag else "the library is empty")
+        works = select_works(library, keys, tag, all_works)
     bibliography = citeproc.format_bibliography(works, style, locale=locale)
     for key, reason in bibliography.problems:
         message(f"phbrefs: warning: {key}: {reason}")
@@ -183,7 +182,7 @@ def cite(
             "--interval", metavar="SECONDS", help="With --watch: seconds between checks.", min=0.1
         ),
     ] = 1.0,
-    as_json: Annotated[bool, typer.Option("--json", help="Write JSON to stdout.")] = False,
+    as_json: JsonOption = False,
 ) -> None:
     """List the works a manuscript cites, or export exactly those.
 

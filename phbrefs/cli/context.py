@@ -20,7 +20,7 @@ from phbrefs.errors import AbortedError
 
 if TYPE_CHECKING:
     from phbrefs.config import Settings
-    from phbrefs.library import Library
+    from phbrefs.library import Library, StoredWork
 
 # Markup off: titles, quotes and abstracts are data ("[b]", "[Ca2+]"), never styling; styled
 # output is built from rich Text objects.
@@ -133,6 +133,27 @@ def progress(total: int, description: str) -> Iterator[Any]:
     ) as bar:
         task = bar.add_task(description, total=total)
         yield lambda n=1: bar.advance(task, n)
+
+
+def select_works(
+    library: Library, keys: list[str] | None, tags: list[str], all_works: bool
+) -> list[StoredWork]:
+    """The works ``KEY…``, ``--tag`` and ``--all`` name: the keys given, then the works with
+    every tag given (or all of them), each once. Never empty: an empty export would look like
+    a successful one."""
+    from phbrefs.errors import NotFoundError
+
+    if not keys and not tags and not all_works:
+        raise typer.BadParameter("name works: KEY…, --tag TAG or --all")
+    works = library.works(keys) if keys else []
+    if tags or all_works:
+        chosen = {w.id for w in works}
+        works += [w for w in library.works(tags=tags) if w.id not in chosen]
+    if not works:
+        raise NotFoundError(
+            f"no works tagged {', '.join(tags)}" if tags else "the library is empty"
+        )
+    return works
 
 
 def output_path(path: Path | None, default_name: str) -> Path:

@@ -9,6 +9,7 @@ import typer
 
 from phbrefs.cli import context
 from phbrefs.cli.context import message, out, print_json
+from phbrefs.cli.options import JsonOption
 
 
 def demo(
@@ -20,7 +21,7 @@ def demo(
             show_default=False,
         ),
     ] = Path("."),
-    as_json: Annotated[bool, typer.Option("--json", help="Write JSON to stdout.")] = False,
+    as_json: JsonOption = False,
 ) -> None:
     """Build the example PHB review and write every table and the map.
 

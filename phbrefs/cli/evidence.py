@@ -12,13 +12,13 @@ from rich.text import Text
 from phbrefs.cli import context
 from phbrefs.cli.base import PhbrefsTyper
 from phbrefs.cli.context import confirm, counted, message, open_library, out, print_json, warn
+from phbrefs.cli.options import JsonOption
 
 if TYPE_CHECKING:
     from phbrefs.evidence.cerqual import CerqualInfo
     from phbrefs.evidence.findings import FindingInfo
     from phbrefs.evidence.studies import StudyInfo
 
-JsonOption = Annotated[bool, typer.Option("--json", help="Write JSON to stdout.")]
 ClaimArgument = Annotated[
     str, typer.Argument(metavar="CLAIM", help="The claim's id (slug), e.g. post-detox-timing.")
 ]

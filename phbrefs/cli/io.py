@@ -8,11 +8,20 @@ from typing import Annotated
 
 import typer
 
-from phbrefs.cli.context import counted, err, message, open_library, out, print_json, progress
-from phbrefs.errors import ExitCode, InvalidInputError, NotFoundError
+from phbrefs.cli.context import (
+    counted,
+    err,
+    message,
+    open_library,
+    out,
+    print_json,
+    progress,
+    select_works,
+)
+from phbrefs.cli.options import AllOption, JsonOption, SelectTagOption
+from phbrefs.errors import ExitCode, InvalidInputError
 
 FORMAT_NAMES = "bibtex, biblatex, ris or csljson"
-JsonOption = Annotated[bool, typer.Option("--json", help="Write JSON to stdout.")]
 
 
 def import_(
@@ -89,11 +98,8 @@ def export(
             help=f"{FORMAT_NAMES} [default: from -o's extension].",
         ),
     ] = None,
-    tag: Annotated[
-        list[str],
-        typer.Option("--tag", "-t", metavar="TAG", help="Works with this tag (repeat: all)."),
-    ] = [],  # noqa: B006
-    all_: Annotated[bool, typer.Option("--all", help="Every work in the library.")] = False,
+    tag: SelectTagOption = [],  # noqa: B006
+    all_: AllOption = False,
     output: Annotated[
         Path | None,
         typer.Option("--output", "-o", metavar="FILE", help="Write here instead of stdout."),
@@ -111,13 +117,9 @@ def export(
     name = fmt or (format_for_path(output) if output else None)
     if name is None:
         raise typer.BadParameter("give --format (bibtex, biblatex, ris, csljson)")
-    if not keys and not tag and not all_:
-        raise typer.BadParameter("name works: KEY…, --tag TAG or --all")
     exporter = get_exporter(name)
     with open_library() as library:
-        works = library.works(keys or None, tags=tag)
-    if not works:  # never an empty file that looks like a successful export
-        raise NotFoundError(f"no works tagged {', '.join(tag)}" if tag else "the library is empty")
+        works = select_works(library, keys, tag, all_)
     text = exporter.export(works, abstracts=not no_abstract)
     if output:
         output.parent.mkdir(parents=True, exist_ok=True)

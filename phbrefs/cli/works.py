@@ -9,8 +9,8 @@ import typer
 from phbrefs.cli import context
 from phbrefs.cli.base import PhbrefsTyper
 from phbrefs.cli.context import confirm, counted, message, open_library, out, print_json
+from phbrefs.cli.options import JsonOption
 
-JsonOption = Annotated[bool, typer.Option("--json", help="Write JSON to stdout.")]
 KeyArgument = Annotated[str, typer.Argument(metavar="KEY", help="A citekey or DOI.")]
 KeysArgument = Annotated[
     list[str], typer.Argument(metavar="KEY", help="Citekeys or DOIs.", show_default=False)
