@@ -8,7 +8,8 @@ import pytest
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
-pytest_plugins = ["crossref_server"]  # the `crossref_server` fixture: a local Crossref
+# `crossref_server`: a local Crossref; `db`/`lib`: a library holding the two seed papers
+pytest_plugins = ["crossref_server", "evidence_helpers"]
 
 
 @pytest.fixture(autouse=True)

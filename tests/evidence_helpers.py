@@ -1,8 +1,13 @@
-"""A small library with the two seed papers, shared by the evidence and coding tests."""
+"""A small library with the two seed papers, shared by the evidence and coding tests.
+
+Loaded as a pytest plugin (tests/conftest.py): the fixtures ``db`` (its path) and ``lib`` (open).
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
+
+import pytest
 
 from phbrefs.library import Library
 from phbrefs.records import Contributor, PartialDate, WorkRecord
@@ -33,3 +38,14 @@ def seed_library(path: Path) -> Path:
             ]
         )
     return path
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Path:
+    return seed_library(tmp_path / "library.db")
+
+
+@pytest.fixture
+def lib(db: Path):
+    with Library(db) as library:
+        yield library

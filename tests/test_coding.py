@@ -7,24 +7,13 @@ import shutil
 from pathlib import Path
 
 import pytest
-from evidence_helpers import KEY_2016, KEY_2022, seed_library
+from evidence_helpers import KEY_2016, KEY_2022
 
 from phbrefs.errors import ExitCode, ValidationError
 from phbrefs.evidence import cerqual, claims, coding, findings, studies
 from phbrefs.library import Library
 
 FIXTURES = Path(__file__).parent / "fixtures" / "coding"
-
-
-@pytest.fixture
-def db(tmp_path: Path) -> Path:
-    return seed_library(tmp_path / "library.db")
-
-
-@pytest.fixture
-def lib(db: Path):
-    with Library(db) as library:
-        yield library
 
 
 @pytest.fixture

@@ -3,25 +3,13 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
-from evidence_helpers import KEY_2016, KEY_2022, seed_library
+from evidence_helpers import KEY_2016, KEY_2022
 
 from phbrefs.errors import ExitCode, InvalidInputError, NotFoundError
 from phbrefs.evidence import cerqual, claims, findings, frameworks, vocab
 from phbrefs.library import Library
-
-
-@pytest.fixture
-def db(tmp_path: Path) -> Path:
-    return seed_library(tmp_path / "library.db")
-
-
-@pytest.fixture
-def lib(db: Path):
-    with Library(db) as library:
-        yield library
 
 
 def _claim(lib: Library, slug: str = "post-detox-timing") -> claims.ClaimInfo:

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
-from evidence_helpers import KEY_2016, KEY_2022, seed_library
+from evidence_helpers import KEY_2016, KEY_2022
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -82,11 +81,6 @@ _GROUPS = st.builds(
 @given(st.lists(_GROUPS, min_size=1, max_size=5))
 def test_describe_then_parse_gives_the_same_groups(groups):
     assert parse_participants(describe_groups(groups)) == groups
-
-
-@pytest.fixture
-def db(tmp_path: Path) -> Path:
-    return seed_library(tmp_path / "library.db")
 
 
 def test_study_set_show_list(cli, db):
