@@ -12,19 +12,33 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
+from phbrefs.db.location import Location
 from phbrefs.errors import InvalidInputError
 
 DEFAULT_CROSSREF_URL = "https://api.crossref.org"
 
 # key -> (environment variable, default, description)
 SETTINGS: dict[str, tuple[str, str | None, str]] = {
-    "db": ("PHBREFS_DB", "library.db", "library database file"),
+    "db": (
+        "PHBREFS_DB",
+        "library.db",
+        "library: a SQLite file, or postgresql://user@host/name for a team server",
+    ),
     "crossref_url": ("PHBREFS_CROSSREF_URL", DEFAULT_CROSSREF_URL, "Crossref REST API base URL"),
     "mailto": ("PHBREFS_MAILTO", None, "contact e-mail for Crossref's polite pool"),
     "exports_dir": ("PHBREFS_EXPORTS", "exports", "where tables and figures are written"),
     "cache": ("PHBREFS_CACHE", None, "HTTP cache file ('off' to disable; default: user cache)"),
     "timeout": ("PHBREFS_TIMEOUT", "20", "seconds to wait for a server"),
-    "coder": ("PHBREFS_CODER", None, "your name or initials, recorded on findings you code"),
+    "coder": (
+        "PHBREFS_CODER",
+        None,
+        "who you are, recorded on findings, judgements, tags and merges (default: login name)",
+    ),
+    "lock_timeout": (
+        "PHBREFS_LOCK_TIMEOUT",
+        "30",
+        "seconds a write waits for another phbrefs process to finish its write",
+    ),
 }
 
 
@@ -73,13 +87,26 @@ def default_cache_path() -> Path:
 
 @dataclass(frozen=True)
 class Settings:
-    db: Path
+    db: Location
     crossref_url: str
     mailto: str | None
     exports_dir: Path
     cache: Path | None  # None: no HTTP cache
     timeout: float
     coder: str | None
+    lock_timeout: float
+
+    @property
+    def who(self) -> str:
+        """The name recorded on what this user changes: ``coder``, else the login name."""
+        if self.coder:
+            return self.coder
+        import getpass
+
+        try:
+            return getpass.getuser()
+        except (KeyError, OSError):  # no login name (some containers)
+            return "unknown"
 
     @classmethod
     def load(cls, **overrides: str | None) -> Settings:
@@ -92,18 +119,24 @@ class Settings:
                 value = os.environ.get(env) or file_values.get(key) or default
             resolved[key] = value
         cache = resolved["cache"]
-        try:
-            timeout = float(resolved["timeout"] or 20)
-        except ValueError as error:
-            raise InvalidInputError(
-                f"timeout must be a number, not {resolved['timeout']!r}"
-            ) from error
         return cls(
-            db=Path(resolved["db"] or "library.db"),
+            db=Location(resolved["db"] or "library.db"),
             crossref_url=(resolved["crossref_url"] or DEFAULT_CROSSREF_URL).rstrip("/"),
             mailto=resolved["mailto"],
             exports_dir=Path(resolved["exports_dir"] or "exports"),
             cache=None if cache == "off" else Path(cache) if cache else default_cache_path(),
-            timeout=timeout,
+            timeout=_seconds(resolved, "timeout"),
             coder=resolved["coder"],
+            lock_timeout=_seconds(resolved, "lock_timeout"),
         )
+
+
+def _seconds(resolved: dict[str, str | None], key: str) -> float:
+    text = resolved[key] or SETTINGS[key][1] or "0"
+    try:
+        value = float(text)
+    except ValueError as error:
+        raise InvalidInputError(f"{key} must be a number of seconds, not {text!r}") from error
+    if value < 0:
+        raise InvalidInputError(f"{key} must not be negative, not {text!r}")
+    return value

@@ -17,12 +17,14 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import delete, func, insert, or_, select, text, update
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlmodel import Session
 
 from phbrefs.db import models as m
-from phbrefs.db.engine import open_engine
-from phbrefs.errors import InvalidInputError, UnknownKeyError
+from phbrefs.db.engine import open_engine, writer
+from phbrefs.db.failures import is_corruption, storage_error
+from phbrefs.db.location import Location
+from phbrefs.errors import InvalidInputError, StorageError, UnknownKeyError
 from phbrefs.ids import InvalidDOIError, citekey_base, normalize_doi, unique_citekey
 from phbrefs.records import WorkRecord
 
@@ -135,9 +137,13 @@ def _search_row(record: WorkRecord, notes: Sequence[str] = ()) -> dict[str, str]
 class Library:
     """A library database. ``Library(":memory:")`` gives a throwaway one (tests, demos)."""
 
-    def __init__(self, path: Path | str, *, create: bool = True) -> None:
+    def __init__(
+        self, path: Path | str | Location, *, create: bool = True, lock_wait: float = 30.0
+    ) -> None:
+        self.location = path if isinstance(path, Location) else Location(str(path))
         self.path = path
-        self.engine = open_engine(path, create=create)
+        self.lock_wait = lock_wait
+        self.engine = open_engine(self.location, create=create, lock_wait=lock_wait)
 
     def close(self) -> None:
         self.engine.dispose()
@@ -149,10 +155,50 @@ class Library:
         self.close()
 
     @contextmanager
-    def session(self) -> Iterator[Session]:
-        """One transaction: committed when the block ends, rolled back if it raises."""
-        with Session(self.engine) as session, session.begin():
-            yield session
+    def session(self, *, write: bool = True) -> Iterator[Session]:
+        """One transaction: committed when the block ends, rolled back if it raises.
+
+        A writing transaction holds the library's write lock from its first statement, so what
+        it reads (taken citekeys, positions, stored DOIs) stays true until it commits. Driver
+        failures (lock wait exceeded, damaged file, full disk) become one ``StorageError``.
+        """
+        bind = writer(self.engine) if write else self.engine
+        try:
+            with Session(bind) as session, session.begin():
+                if write:
+                    self._check_still_there(session)
+                yield session
+        except DBAPIError as error:
+            raise storage_error(error, f"library {self.location}", self.lock_wait) from error
+
+    def _check_still_there(self, session: Session) -> None:
+        """A SQLite file removed while this process waited for the lock (``discard_if_empty``
+        of a failed first command) must not swallow this write into a deleted file."""
+        session.connection()  # BEGIN IMMEDIATE: the lock is held from here
+        path = self.location.path
+        if path is not None and not path.exists():
+            raise StorageError(f"library {path} was removed by another process; run again")
+
+    def discard_if_empty(self) -> None:
+        """Remove a SQLite library this process created when nothing was stored in it, under
+        the write lock so that no other process is between its check and its write."""
+        path = self.location.path
+        if path is None or not path.exists():
+            return
+        with self.session() as session:
+            conn = session.connection()
+            stored = sum(
+                conn.execute(select(func.count()).select_from(table)).scalar_one()
+                for table in (m.Work, m.Claim, m.Note, m.Tag)
+            )
+            if stored:
+                return
+            for leftover in (
+                path,
+                *(path.with_name(path.name + s) for s in ("-wal", "-shm", "-journal")),
+            ):
+                leftover.unlink(missing_ok=True)
+        self.close()
 
     @contextmanager
     def _joined(self, session: Session | None) -> Iterator[Session]:
@@ -192,7 +238,7 @@ class Library:
         """DOI -> citekey for those of ``dois`` already in the library."""
         wanted = list(dict.fromkeys(dois))
         found: dict[str, str] = {}
-        with self.session() as session:
+        with self.session(write=False) as session:
             for start in range(0, len(wanted), 500):
                 chunk = wanted[start : start + 500]
                 rows = session.execute(
@@ -202,7 +248,7 @@ class Library:
         return found
 
     def get(self, key: str) -> StoredWork:
-        with self.session() as session:
+        with self.session(write=False) as session:
             return self._load(session, [self.resolve(session, key)])[0]
 
     def _load(self, session: Session, work_ids: Sequence[int]) -> list[StoredWork]:
@@ -237,13 +283,18 @@ class Library:
             )
             for work_id, note, created in note_rows:
                 notes.setdefault(work_id, []).append((note, created))
+        missing = [work_id for work_id in work_ids if work_id not in works]
+        if missing:  # an index named rows the table no longer has: never return a short list
+            raise StorageError(
+                f"library {self.location} is damaged: {len(missing)} of {len(work_ids)} works "
+                "listed by its index cannot be read; nothing was written. Run 'phbrefs doctor'"
+            )
         result = []
         for work_id in work_ids:
-            if work_id in works:
-                stored = works[work_id]
-                stored.tags = tags.get(work_id, [])
-                stored.notes = notes.get(work_id, [])
-                result.append(stored)
+            stored = works[work_id]
+            stored.tags = tags.get(work_id, [])
+            stored.notes = notes.get(work_id, [])
+            result.append(stored)
         return result
 
     def works(
@@ -258,7 +309,7 @@ class Library:
         order: str = "citekey",
     ) -> list[StoredWork]:
         """Works selected by key (in the order given) or by filters (sorted by ``order``)."""
-        with self.session() as session:
+        with self.session(write=False) as session:
             if keys:
                 ids = [self.resolve(session, key) for key in keys]
                 return self._load(session, list(dict.fromkeys(ids)))
@@ -301,7 +352,7 @@ class Library:
             return self._load(session, ids)
 
     def count(self) -> int:
-        with self.session() as session:
+        with self.session(write=False) as session:
             return session.execute(select(func.count(m.Work.id))).scalar() or 0
 
     def search(self, query: str, *, limit: int = 50) -> list[tuple[StoredWork, float, str]]:
@@ -318,16 +369,18 @@ class Library:
             "snippet(work_fts, -1, '[', ']', '…', 12) FROM work_fts WHERE work_fts MATCH :q "
             "ORDER BY rank LIMIT :limit"
         )
-        with self.session() as session:
+        with self.session(write=False) as session:
             try:
                 rows = session.execute(sql, {"q": fts_query, "limit": limit}).all()
             except OperationalError as error:  # FTS5 syntax errors
+                if is_corruption(error):
+                    raise
                 reason = str(error.orig).removeprefix("fts5: ")
                 raise InvalidInputError(
                     f"cannot search for {query!r}: {reason} (quote a phrase: '\"a b\"')"
                 ) from error
             stored = {w.id: w for w in self._load(session, [r[0] for r in rows])}
-            return [(stored[r[0]], -float(r[1]), r[2]) for r in rows if r[0] in stored]
+            return [(stored[r[0]], -float(r[1]), r[2]) for r in rows]
 
     # -- writes ---------------------------------------------------------------------------------
 
@@ -501,7 +554,7 @@ class Library:
         self._index(session, [(work_id, _search_row(WorkRecord.from_dict(data), notes))])
 
     def source_records(self, key: str) -> list[dict[str, Any]]:
-        with self.session() as session:
+        with self.session(write=False) as session:
             work_id = self.resolve(session, key)
             rows = session.execute(
                 select(m.SourceRecord)
@@ -550,7 +603,7 @@ class Library:
 
     def tags(self) -> list[tuple[str, int]]:
         """Every tag with the number of works carrying it."""
-        with self.session() as session:
+        with self.session(write=False) as session:
             rows = session.execute(
                 select(m.Tag.name, func.count(m.WorkTag.work_id))
                 .join(m.WorkTag, m.WorkTag.tag_id == m.Tag.id, isouter=True)
@@ -570,7 +623,7 @@ class Library:
 
     def dependents(self, keys: Sequence[str]) -> dict[str, dict[str, int]]:
         """What deleting each work would take with it: findings, notes, study records."""
-        with self.session() as session:
+        with self.session(write=False) as session:
             result = {}
             for key in keys:
                 work_id = self.resolve(session, key)

@@ -191,7 +191,8 @@ def _render(report: AddReport, *, as_json: bool) -> None:
             detail = f" ({result.detail})" if result.detail else ""
             message(f"{result.outcome}: {result.item}{detail}")
     counts = ", ".join(f"{n} {outcome}" for outcome, n in report.counts().items())
-    message(f"{counts}; library: {settings().db.resolve()}")
+    location = settings().db
+    message(f"{counts}; library: {location.path.resolve() if location.path else location}")
 
 
 def register(app: typer.Typer) -> None:

@@ -54,22 +54,17 @@ def settings() -> Settings:
 @contextmanager
 def open_library(*, create: bool = False) -> Iterator[Library]:
     """The configured library; reading commands do not create an empty one, and a library this
-    command created is removed again when the command fails (nothing is written on error)."""
+    command created is removed again when the command fails before storing anything."""
     from phbrefs.library import Library
 
-    path = settings().db
-    new = create and not path.exists()
-    library = Library(path, create=create)
+    location = settings().db
+    new = create and not location.exists()
+    library = Library(location, create=create, lock_wait=settings().lock_timeout)
     try:
         yield library
     except BaseException:
-        library.close()
         if new:
-            for leftover in (
-                path,
-                *(path.with_name(path.name + s) for s in ("-wal", "-shm", "-journal")),
-            ):
-                leftover.unlink(missing_ok=True)
+            library.discard_if_empty()
         raise
     finally:
         library.close()

@@ -29,13 +29,15 @@ def demo(
     (unless --db is given before the command) and writes every table and the evidence map
     into FOLDER/exports. Safe to re-run.
     """
+    from phbrefs.db.location import Location
     from phbrefs.evidence.example import build_demo
     from phbrefs.library import Library
 
-    db = Path(context.state.db) if context.state.db else folder / "library.db"
-    db.parent.mkdir(parents=True, exist_ok=True)
-    with Library(db) as library:
-        result = build_demo(library, folder / "exports", coder=context.settings().coder)
+    db = Location(context.state.db or str(folder / "library.db"))
+    if db.path is not None:
+        db.path.parent.mkdir(parents=True, exist_ok=True)
+    with Library(db, lock_wait=context.settings().lock_timeout) as library:
+        result = build_demo(library, folder / "exports", coder=context.settings().who)
     if as_json:
         print_json({"library": str(db), **result.to_dict()})
         return

@@ -34,7 +34,7 @@ STANCE_STYLES = {"supports": "green", "contradicts": "red", "mixed": "yellow", "
 
 
 def _coder(value: str | None) -> str | None:
-    return value or context.settings().coder
+    return value or context.settings().who
 
 
 # -- claim -------------------------------------------------------------------------------------

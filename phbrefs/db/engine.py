@@ -1,4 +1,10 @@
-"""Opening a library database: create it on first write and bring its schema to head."""
+"""Opening a library database (a SQLite file or a PostgreSQL server), creating and migrating it.
+
+The concurrency contract lives here: every write transaction takes the library's one write lock
+before it reads anything it decides on (SQLite ``BEGIN IMMEDIATE`` under WAL with a busy timeout;
+PostgreSQL a transaction-scoped advisory lock with ``lock_timeout``), so citekeys, positions and
+DOI uniqueness are decided by one writer at a time, on any number of processes or machines.
+"""
 
 from __future__ import annotations
 
@@ -6,11 +12,18 @@ import re
 from functools import cache
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, event, inspect, text
+from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
 
+from phbrefs.db.failures import storage_error
+from phbrefs.db.location import Location
 from phbrefs.errors import StorageError
 
 MIGRATIONS = Path(__file__).with_name("migrations")
+WRITE = "phbrefs_write"  # execution option: this transaction writes, take the write lock
+# one advisory lock key per PostgreSQL database: phbrefs's writers queue on it
+ADVISORY_LOCK_KEY = 0x70686272  # "phbr"
+# SQLite files up to this size get a full quick_check at open (milliseconds at this size)
+QUICK_CHECK_LIMIT = 64 * 1024 * 1024
 
 
 def alembic_config(url: str):  # type: ignore[no-untyped-def]
@@ -18,7 +31,7 @@ def alembic_config(url: str):  # type: ignore[no-untyped-def]
 
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
-    config.set_main_option("sqlalchemy.url", url)
+    config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
     return config
 
 
@@ -26,8 +39,8 @@ _REVISION_LINE = re.compile(r"^(down_revision|revision)\s*=\s*['\"]?([\w-]+|None
 
 
 @cache
-def head_revision() -> str:
-    """The newest migration, read from the files without importing Alembic (start-up cost)."""
+def known_revisions() -> tuple[str, frozenset[str]]:
+    """(head, every revision), read from the files without importing Alembic (start-up cost)."""
     revisions: set[str] = set()
     parents: set[str] = set()
     for path in (MIGRATIONS / "versions").glob("*.py"):
@@ -38,10 +51,16 @@ def head_revision() -> str:
     heads = revisions - parents
     if len(heads) != 1:
         raise StorageError(f"migrations have {len(heads)} heads: {sorted(heads)}")
-    return heads.pop()
+    return heads.pop(), frozenset(revisions)
 
 
-def _on_connect(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+def head_revision() -> str:
+    return known_revisions()[0]
+
+
+def _sqlite_connect(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+    # phbrefs issues BEGIN itself (see _begin), so the driver must not
+    dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
@@ -49,45 +68,128 @@ def _on_connect(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-d
     cursor.close()
 
 
-def make_engine(path: Path | str) -> Engine:
-    """An engine on ``path`` (``":memory:"`` for a throwaway library)."""
-    url = "sqlite://" if str(path) == ":memory:" else f"sqlite:///{Path(path)}"
-    engine = create_engine(url)
-    event.listen(engine, "connect", _on_connect)
+def _sqlite_begin(conn: Connection) -> None:
+    writes = conn.get_execution_options().get(WRITE, False)
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if writes else "BEGIN")
+
+
+def _postgres_begin_factory(lock_wait: float):  # type: ignore[no-untyped-def]
+    def begin(conn: Connection) -> None:
+        if conn.get_execution_options().get(WRITE, False):
+            conn.exec_driver_sql(f"SET LOCAL lock_timeout = '{int(lock_wait * 1000)}ms'")
+            conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({ADVISORY_LOCK_KEY})")
+
+    return begin
+
+
+def make_engine(location: Location | str | Path, lock_wait: float = 30.0) -> Engine:
+    """An engine on ``location`` (``":memory:"`` for a throwaway library)."""
+    location = location if isinstance(location, Location) else Location(str(location))
+    if location.is_postgres:
+        try:
+            engine = create_engine(
+                location.sqlalchemy_url,
+                connect_args={"connect_timeout": 10},
+                pool_pre_ping=False,
+            )
+        except ModuleNotFoundError as error:
+            raise StorageError(
+                f"cannot use {location}: the PostgreSQL driver is missing "
+                "(pip install 'psycopg[binary]')"
+            ) from error
+        event.listen(engine, "begin", _postgres_begin_factory(lock_wait))
+        return engine
+    engine = create_engine(location.sqlalchemy_url, connect_args={"timeout": lock_wait})
+    event.listen(engine, "connect", _sqlite_connect)
+    event.listen(engine, "begin", _sqlite_begin)
     return engine
 
 
-def current_revision(engine: Engine) -> str | None:
-    with engine.connect() as conn:
-        if not inspect(conn).has_table("alembic_version"):
-            return None
-        return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+def writer(engine: Engine) -> Engine:
+    """The same engine, its transactions taking the write lock."""
+    return engine.execution_options(**{WRITE: True})
+
+
+def current_revision(bind: Connection | Engine) -> str | None:
+    if isinstance(bind, Engine):
+        with bind.connect() as conn:
+            return current_revision(conn)
+    if not inspect(bind).has_table("alembic_version"):
+        return None
+    return bind.execute(text("SELECT version_num FROM alembic_version")).scalar()
+
+
+def _check_known(revision: str | None, where: str) -> None:
+    head, revisions = known_revisions()
+    if revision is not None and revision not in revisions:
+        raise StorageError(
+            f"{where} has schema {revision}, newer than this phbrefs knows (up to {head}): "
+            "upgrade phbrefs to use it"
+        )
 
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
-    """Run Alembic migrations up to ``revision`` inside one transaction."""
-    from alembic import command
+    """Run Alembic migrations up to ``revision`` in one write transaction.
 
-    config = alembic_config(str(engine.url))
-    with engine.begin() as conn:
+    The revision is read again once the write lock is held, so processes that open a new or
+    old library at the same moment migrate it once: the others find it done.
+    """
+    with writer(engine).begin() as conn:
+        found = current_revision(conn)
+        _check_known(found, str(engine.url))
+        target = head_revision() if revision == "head" else revision
+        if found == target:
+            return
+        from alembic import command
+
+        config = alembic_config(engine.url.render_as_string(hide_password=False))
         config.attributes["connection"] = conn
         command.upgrade(config, revision)
 
 
-def open_engine(path: Path | str, *, create: bool = True) -> Engine:
-    """Open the library at ``path``, creating it and migrating its schema when needed."""
-    if str(path) != ":memory:":
-        location = Path(path)
-        if not location.exists() and not create:
-            raise StorageError(f"no library at {location} (run 'phbrefs add' to create one)")
-        if location.parent and not location.parent.exists():
-            raise StorageError(f"cannot create library {location}: folder does not exist")
-    engine = make_engine(path)
+def quick_check(engine: Engine, location: Location) -> None:
+    """Refuse a damaged SQLite file before anything reads or writes it."""
+    path = location.path
+    if path is None or not path.exists() or path.stat().st_size > QUICK_CHECK_LIMIT:
+        return
+    with engine.connect() as conn:
+        problems = [row[0] for row in conn.exec_driver_sql("PRAGMA quick_check").fetchall()]
+    if problems != ["ok"]:
+        raise StorageError(
+            f"library {location} is damaged ({problems[0]}); nothing was written. "
+            "Run 'phbrefs doctor'"
+        )
+
+
+def open_engine(
+    location: Location | Path | str, *, create: bool = True, lock_wait: float = 30.0
+) -> Engine:
+    """Open the library at ``location``, creating it and migrating its schema when needed."""
+    location = location if isinstance(location, Location) else Location(str(location))
+    path = location.path
+    if path is not None:
+        if not path.exists() and not create:
+            raise StorageError(f"no library at {path} (run 'phbrefs add' to create one)")
+        if not path.parent.exists():
+            raise StorageError(f"cannot create library {path}: folder does not exist")
+        if path.is_dir():
+            raise StorageError(f"cannot open library {path}: it is a folder")
+    engine = make_engine(location, lock_wait)
     try:
-        if current_revision(engine) != head_revision():
+        quick_check(engine, location)
+        found = current_revision(engine)
+        _check_known(found, f"library {location}")
+        if found != head_revision():
+            if found is None and not create and location.is_postgres:
+                raise StorageError(f"no phbrefs library in {location} (run 'phbrefs add')")
             upgrade(engine)
-    except Exception as error:  # sqlite3 errors arrive wrapped in many SQLAlchemy types
-        if isinstance(error, StorageError):
-            raise
-        raise StorageError(f"cannot open library {path}: {error}") from error
+    except StorageError:
+        engine.dispose()
+        raise
+    except Exception as error:  # driver errors arrive wrapped in many SQLAlchemy types
+        engine.dispose()
+        if isinstance(error, ModuleNotFoundError):
+            raise StorageError(f"cannot use {location}: {error}") from error
+        raise storage_error(error, f"library {location}", lock_wait) from error
     return engine
+

@@ -12,6 +12,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from phbrefs.db.location import Location
 from phbrefs.errors import InvalidDOIError
 from phbrefs.ids import extract_dois, normalize_doi
 from phbrefs.library import ItemResult, Library, Outcome
@@ -70,11 +71,12 @@ def wanted_from(
     return wanted
 
 
-def known_dois(library_path: Path | str, dois: Sequence[str]) -> dict[str, str]:
+def known_dois(library_path: Location | Path | str, dois: Sequence[str]) -> dict[str, str]:
     """DOI -> citekey for those already stored; an absent library knows none (and stays absent)."""
-    if not dois or (str(library_path) != ":memory:" and not Path(library_path).exists()):
+    location = Location(str(library_path))
+    if not dois or not location.exists():
         return {}
-    with Library(library_path, create=False) as library:
+    with Library(location, create=False) as library:
         return library.known_dois(dois)
 
 
@@ -100,7 +102,7 @@ def add_dois(
     wanted: Wanted,
     *,
     source: Source,
-    library_path: Path | str,
+    library_path: Location | Path | str,
     refresh: bool = False,
     tags: Sequence[str] = (),
     progress: Progress | None = None,
