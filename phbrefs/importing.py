@@ -344,7 +344,9 @@ def _import(
             later = [entries[i][1] for i in folded.get(index, [])]
             records.append(reduce(merge_records, later, record) if later else record)
             records[-1].raw, records[-1].source = record.raw, record.source
-        results = library.add_many(records, tags=tags, origin=origin, session=session)
+        results = library.add_many(
+            records, tags=tags, origin=origin, same_doi_same_work=False, session=session
+        )
         for index, result in zip(indexes, results, strict=True):
             items[index].citekey = result.citekey
             added_ids[index] = result.work_id or 0

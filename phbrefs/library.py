@@ -74,12 +74,18 @@ class StoredWork:
     updated_at: datetime
     tags: list[str] = field(default_factory=list)
     notes: list[tuple[str, datetime]] = field(default_factory=list)
+    # (tag, who, when) for each tag; who/when are None for tags set before phbrefs kept them
+    tagged: list[tuple[str, str | None, datetime | None]] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return {
             **self.record.to_dict(),
             "citekey": self.citekey,
             "tags": self.tags,
+            "tagged": [
+                {"tag": t, "by": by, "at": at.isoformat() if at else None}
+                for t, by, at in self.tagged
+            ],
             "notes": [{"text": t, "created_at": c.isoformat()} for t, c in self.notes],
             "added_at": self.added_at.isoformat(),
             "updated_at": self.updated_at.isoformat(),
@@ -138,8 +144,17 @@ class Library:
     """A library database. ``Library(":memory:")`` gives a throwaway one (tests, demos)."""
 
     def __init__(
-        self, path: Path | str | Location, *, create: bool = True, lock_wait: float = 30.0
+        self,
+        path: Path | str | Location,
+        *,
+        create: bool = True,
+        lock_wait: float = 30.0,
+        actor: str | None = None,
     ) -> None:
+        """``actor``: who is making the changes (the ``coder`` setting or login name), recorded
+        on tags, merges, findings and judgements; ``lock_wait``: seconds a write waits for
+        another process's write to finish before failing."""
+        self.actor = actor
         self.location = path if isinstance(path, Location) else Location(str(path))
         self.path = path
         self.lock_wait = lock_wait
@@ -222,7 +237,9 @@ class Library:
             except InvalidDOIError:
                 doi = None
             if doi:
-                work_id = session.execute(select(m.Work.id).where(m.Work.doi == doi)).scalar()
+                work_id = session.execute(
+                    select(m.Work.id).where(m.Work.doi == doi).order_by(m.Work.id)
+                ).scalar()
         if work_id is None:
             raise UnknownKeyError(key, self.closest_key(session, key))
         return work_id
@@ -236,16 +253,9 @@ class Library:
 
     def known_dois(self, dois: Iterable[str]) -> dict[str, str]:
         """DOI -> citekey for those of ``dois`` already in the library."""
-        wanted = list(dict.fromkeys(dois))
-        found: dict[str, str] = {}
         with self.session(write=False) as session:
-            for start in range(0, len(wanted), 500):
-                chunk = wanted[start : start + 500]
-                rows = session.execute(
-                    select(m.Work.doi, m.Work.citekey).where(m.Work.doi.in_(chunk))
-                )
-                found.update({doi: key for doi, key in rows})
-        return found
+            stored = self._stored_by_doi(session.connection(), list(dois))
+        return {doi: key for doi, (_, key, _) in stored.items()}
 
     def get(self, key: str) -> StoredWork:
         with self.session(write=False) as session:
@@ -256,7 +266,7 @@ class Library:
         if not work_ids:
             return []
         works: dict[int, StoredWork] = {}
-        tags: dict[int, list[str]] = {}
+        tags: dict[int, list[tuple[str, str | None, datetime | None]]] = {}
         notes: dict[int, list[tuple[str, datetime]]] = {}
         for start in range(0, len(work_ids), 900):
             chunk = list(work_ids[start : start + 900])
@@ -269,13 +279,13 @@ class Library:
                     updated_at=row.updated_at,
                 )
             tag_rows = session.execute(
-                select(m.WorkTag.work_id, m.Tag.name)
+                select(m.WorkTag.work_id, m.Tag.name, m.WorkTag.tagged_by, m.WorkTag.tagged_at)
                 .join(m.Tag, m.Tag.id == m.WorkTag.tag_id)
                 .where(m.WorkTag.work_id.in_(chunk))
                 .order_by(m.Tag.name)
             )
-            for work_id, name in tag_rows:
-                tags.setdefault(work_id, []).append(name)
+            for work_id, name, by, at in tag_rows:
+                tags.setdefault(work_id, []).append((name, by, at))
             note_rows = session.execute(
                 select(m.Note.work_id, m.Note.text, m.Note.created_at)
                 .where(m.Note.work_id.in_(chunk))
@@ -292,7 +302,8 @@ class Library:
         result = []
         for work_id in work_ids:
             stored = works[work_id]
-            stored.tags = tags.get(work_id, [])
+            stored.tagged = tags.get(work_id, [])
+            stored.tags = [name for name, _, _ in stored.tagged]
             stored.notes = notes.get(work_id, [])
             result.append(stored)
         return result
@@ -395,12 +406,18 @@ class Library:
         tags: Sequence[str] = (),
         origin: str | None = None,
         labels: Sequence[str] | None = None,
+        same_doi_same_work: bool = True,
         session: Session | None = None,
     ) -> list[ItemResult]:
         """Store records in one transaction; a record whose DOI is present is left alone
         (``unchanged``) unless ``refresh``, which updates its metadata and keeps its citekey,
         tags, notes and findings. ``labels`` name the items in results (default: DOI/title).
+        ``same_doi_same_work=False``: the caller (an import, whose duplicate matching already
+        judged these records distinct) stores records sharing a DOI as separate works.
         ``session``: join a caller's transaction (an import that also merges duplicates).
+
+        Everything it decides on (taken citekeys, stored DOIs) is read under the write lock,
+        so a record another process stored meanwhile is ``unchanged``, never added twice.
         """
         records = list(records)
         results: list[ItemResult] = []
@@ -408,16 +425,11 @@ class Library:
             conn = session.connection()
             taken = set(conn.execute(select(m.Work.citekey)).scalars())
             taken.update(conn.execute(select(m.Alias.key)).scalars())
-            dois = [r.doi for r in records if r.doi]
-            existing: dict[str, tuple[int, str, dict[str, Any] | WorkRecord]] = {}
-            for start in range(0, len(dois), 500):
-                rows = conn.execute(
-                    select(m.Work.doi, m.Work.id, m.Work.citekey, m.Work.data).where(
-                        m.Work.doi.in_(dois[start : start + 500])
-                    )
-                )
-                existing.update({doi: (wid, key, data) for doi, wid, key, data in rows})
-            new_rows: list[tuple[int, WorkRecord, dict[str, Any]]] = []
+            existing: dict[str, tuple[int, str, dict[str, Any]]] = {}
+            if same_doi_same_work:
+                existing = self._stored_by_doi(conn, [r.doi for r in records if r.doi])
+            first_in_batch: dict[str, ItemResult] = {}  # DOI -> the result that adds it
+            new_rows: list[tuple[WorkRecord, dict[str, Any], ItemResult]] = []
             # WorkRecord.to_json writes what the JSON column's own serialiser (json.dumps) would
             as_json = getattr(conn.dialect, "_json_serializer", None) is None
             for index, record in enumerate(records):
@@ -425,8 +437,6 @@ class Library:
                 if record.doi and record.doi in existing:
                     work_id, key, data = existing[record.doi]
                     outcome = Outcome.UNCHANGED
-                    if isinstance(data, WorkRecord):  # added earlier in this batch
-                        data = data.to_dict()
                     if refresh and record.to_dict() != data:
                         self._replace(session, work_id, record, origin)
                         outcome = Outcome.UPDATED
@@ -434,26 +444,58 @@ class Library:
                         ItemResult(label, outcome, key, record.full_title, work_id=work_id)
                     )
                     continue
+                if same_doi_same_work and record.doi in first_in_batch:
+                    first = first_in_batch[record.doi]
+                    result = ItemResult(
+                        label,
+                        Outcome.UNCHANGED,
+                        first.citekey,
+                        first.title,
+                        detail="same DOI as an earlier item of this batch",
+                    )
+                    results.append(result)
+                    continue
                 base = _clean_key(record.citekey) or citekey_base(
                     first_author_name(record), record.year, record.title
                 )
                 key = unique_citekey(base, taken)
                 taken.add(key)
-                row = {**_work_row(record, as_json=as_json), "citekey": key}
-                new_rows.append((index, record, row))
-                results.append(ItemResult(label, Outcome.ADDED, key, record.full_title))
+                result = ItemResult(label, Outcome.ADDED, key, record.full_title)
+                results.append(result)
+                new_rows.append(
+                    (record, {**_work_row(record, as_json=as_json), "citekey": key}, result)
+                )
                 if record.doi:
-                    existing[record.doi] = (-1, key, record)
+                    first_in_batch[record.doi] = result
             if new_rows:
-                ids = self._insert_works(session, [row for _, _, row in new_rows], as_json)
-                added = iter(r for r in results if r.outcome is Outcome.ADDED)
-                for work_id in ids:
-                    next(added).work_id = work_id
-                inserted = [(wid, rec) for wid, (_, rec, _) in zip(ids, new_rows, strict=True)]
+                ids = self._insert_works(session, [row for _, row, _ in new_rows], as_json)
+                added = {}
+                for work_id, (_, _, result) in zip(ids, new_rows, strict=True):
+                    result.work_id = added[result.citekey] = work_id
+                for result in results:  # later items of the batch with an added item's DOI
+                    if result.work_id is None and result.citekey in added:
+                        result.work_id = added[result.citekey]
+                inserted = [(wid, rec) for wid, (rec, _, _) in zip(ids, new_rows, strict=True)]
                 self._insert_details(session, inserted, origin)
             if tags:
                 self._tag_ids(session, [r.work_id for r in results if r.work_id], tags, [])
         return results
+
+    def _stored_by_doi(
+        self, conn: Any, dois: Sequence[str]
+    ) -> dict[str, tuple[int, str, dict[str, Any]]]:
+        """DOI -> (id, citekey, data) of the first stored work with it."""
+        wanted = list(dict.fromkeys(dois))
+        found: dict[str, tuple[int, str, dict[str, Any]]] = {}
+        for start in range(0, len(wanted), 500):
+            rows = conn.execute(
+                select(m.Work.doi, m.Work.id, m.Work.citekey, m.Work.data)
+                .where(m.Work.doi.in_(wanted[start : start + 500]))
+                .order_by(m.Work.id)
+            )
+            for doi, work_id, key, data in rows:
+                found.setdefault(doi, (work_id, key, data))
+        return found
 
     def _insert_works(
         self, session: Session, rows: list[dict[str, Any]], as_json: bool = False
@@ -583,14 +625,29 @@ class Library:
         self, session: Session, work_ids: Sequence[int], add: Sequence[str], remove: Sequence[str]
     ) -> None:
         conn = session.connection()
+        now = m.utcnow()
         for name in add:
             tag_id = conn.execute(select(m.Tag.id).where(m.Tag.name == name)).scalar()
             if tag_id is None:
                 tag_id = conn.execute(insert(m.Tag).values(name=name)).inserted_primary_key[0]
-            conn.execute(
-                text("INSERT OR IGNORE INTO work_tag (work_id, tag_id) VALUES (:w, :t)"),
-                [{"w": wid, "t": tag_id} for wid in work_ids],
-            )
+            wanted = list(dict.fromkeys(work_ids))
+            tagged: set[int] = set()
+            for start in range(0, len(wanted), 500):  # under the write lock: no race
+                tagged.update(
+                    conn.execute(
+                        select(m.WorkTag.work_id).where(
+                            m.WorkTag.tag_id == tag_id,
+                            m.WorkTag.work_id.in_(wanted[start : start + 500]),
+                        )
+                    ).scalars()
+                )
+            rows = [
+                {"work_id": wid, "tag_id": tag_id, "tagged_by": self.actor, "tagged_at": now}
+                for wid in wanted
+                if wid not in tagged
+            ]
+            if rows:
+                conn.execute(insert(m.WorkTag), rows)
         for name in remove:
             conn.execute(
                 delete(m.WorkTag).where(

@@ -59,7 +59,8 @@ def open_library(*, create: bool = False) -> Iterator[Library]:
 
     location = settings().db
     new = create and not location.exists()
-    library = Library(location, create=create, lock_wait=settings().lock_timeout)
+    config = settings()
+    library = Library(location, create=create, lock_wait=config.lock_timeout, actor=config.who)
     try:
         yield library
     except BaseException:

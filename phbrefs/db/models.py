@@ -26,7 +26,7 @@ def _work_fk(**kwargs: Any) -> Any:
 class Work(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     citekey: str = Field(unique=True, index=True)
-    doi: str | None = Field(default=None, unique=True, index=True)
+    doi: str | None = Field(default=None, index=True)  # shared by supplements, issues, books
     type: str = Field(index=True)
     source_type: str | None = None
     title: str | None = None
@@ -87,6 +87,8 @@ class WorkTag(SQLModel, table=True):
     tag_id: int = Field(
         sa_column=Column(Integer, ForeignKey("tag.id", ondelete="CASCADE"), primary_key=True)
     )
+    tagged_by: str | None = None
+    tagged_at: datetime | None = None
 
 
 class Note(SQLModel, table=True):
