@@ -7,6 +7,7 @@ same session) knows SQL. Citekeys are assigned here, once, and never changed sil
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -14,7 +15,7 @@ from datetime import datetime
 from enum import StrEnum
 from operator import itemgetter
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import delete, func, insert, or_, select, text, update
 from sqlalchemy.exc import DBAPIError, OperationalError
@@ -27,6 +28,9 @@ from phbrefs.db.location import Location
 from phbrefs.errors import InvalidInputError, StorageError, UnknownKeyError
 from phbrefs.ids import InvalidDOIError, citekey_base, normalize_doi, unique_citekey
 from phbrefs.records import WorkRecord
+
+if TYPE_CHECKING:
+    from phbrefs.db.health import HealthReport
 
 
 class Outcome(StrEnum):
@@ -150,15 +154,18 @@ class Library:
         create: bool = True,
         lock_wait: float = 30.0,
         actor: str | None = None,
+        check: bool = True,
     ) -> None:
         """``actor``: who is making the changes (the ``coder`` setting or login name), recorded
         on tags, merges, findings and judgements; ``lock_wait``: seconds a write waits for
-        another process's write to finish before failing."""
+        another process's write to finish before failing; ``check=False``: open a damaged
+        library as it is, to diagnose and repair it (``doctor``)."""
         self.actor = actor
         self.location = path if isinstance(path, Location) else Location(str(path))
         self.path = path
         self.lock_wait = lock_wait
-        self.engine = open_engine(self.location, create=create, lock_wait=lock_wait)
+        self.engine = open_engine(self.location, create=create, lock_wait=lock_wait, check=check)
+        self._file_id = self._identity()
 
     def close(self) -> None:
         self.engine.dispose()
@@ -186,13 +193,24 @@ class Library:
         except DBAPIError as error:
             raise storage_error(error, f"library {self.location}", self.lock_wait) from error
 
-    def _check_still_there(self, session: Session) -> None:
-        """A SQLite file removed while this process waited for the lock (``discard_if_empty``
-        of a failed first command) must not swallow this write into a deleted file."""
-        session.connection()  # BEGIN IMMEDIATE: the lock is held from here
+    def _identity(self) -> tuple[int, int] | None:
+        """The SQLite file's (device, inode), None for a server or an absent file."""
         path = self.location.path
-        if path is not None and not path.exists():
-            raise StorageError(f"library {path} was removed by another process; run again")
+        try:
+            info = path.stat() if path is not None else None
+        except FileNotFoundError:
+            return None
+        return (info.st_dev, info.st_ino) if info else None
+
+    def _check_still_there(self, session: Session) -> None:
+        """A SQLite file removed or replaced while this process waited for the lock (by
+        ``discard_if_empty`` of a failed first command, or ``doctor``) must not swallow this
+        write into a file nobody will read again."""
+        session.connection()  # BEGIN IMMEDIATE: the lock is held from here
+        if self.location.path is not None and self._identity() != self._file_id:
+            raise StorageError(
+                f"library {self.location} was removed or replaced by another process; run again"
+            )
 
     def discard_if_empty(self) -> None:
         """Remove a SQLite library this process created when nothing was stored in it, under
@@ -594,6 +612,66 @@ class Library:
         data = conn.execute(select(m.Work.data).where(m.Work.id == work_id)).scalar_one()
         notes = conn.execute(select(m.Note.text).where(m.Note.work_id == work_id)).scalars().all()
         self._index(session, [(work_id, _search_row(WorkRecord.from_dict(data), notes))])
+
+    def doctor(self, *, repair: bool = True) -> HealthReport:
+        """Check the database and its full-text index; with ``repair``, rebuild the index from
+        the works and notes when it alone is damaged (into a new file, swapped in atomically:
+        run it while no other phbrefs process uses the library)."""
+        from phbrefs.db import health
+
+        try:
+            with writer(self.engine).connect() as conn:
+                transaction = conn.begin()
+                report = health.HealthReport(health.sqlite_checks(conn))
+                transaction.rollback()  # a damaged file may refuse even an empty commit
+        except DBAPIError as error:
+            raise storage_error(error, f"library {self.location}", self.lock_wait) from error
+        path = self.location.path
+        if not (repair and report.data_ok and report.index_damaged) or path is None:
+            return report
+        self.engine.dispose()
+        fresh = path.with_name(f".{path.name}.doctor")
+        fresh.unlink(missing_ok=True)
+        try:
+            health.copy_without_index(path, fresh)
+            with Library(fresh, create=False, lock_wait=self.lock_wait) as rebuilt:
+                with rebuilt.session() as session:
+                    count = rebuilt._rebuild_index(session)
+                with rebuilt.engine.connect() as conn:
+                    conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+                    report.checks = health.sqlite_checks(conn)
+            for suffix in ("-wal", "-shm"):
+                fresh.with_name(fresh.name + suffix).unlink(missing_ok=True)
+            os.replace(fresh, path)
+            for suffix in ("-wal", "-shm"):  # the damaged file's: never replay them on the new
+                path.with_name(path.name + suffix).unlink(missing_ok=True)
+        finally:
+            for leftover in (fresh, *(fresh.with_name(fresh.name + s) for s in ("-wal", "-shm"))):
+                leftover.unlink(missing_ok=True)
+        report.repaired.append(f"search index rebuilt from {count} works")
+        self.engine = open_engine(self.location, create=False, lock_wait=self.lock_wait)
+        self._file_id = self._identity()
+        return report
+
+    def _rebuild_index(self, session: Session) -> int:
+        """Write every work's full-text row again from its stored data and notes."""
+        conn = session.connection()
+        notes: dict[int, list[str]] = {}
+        for work_id, note in conn.execute(select(m.Note.work_id, m.Note.text).order_by(m.Note.id)):
+            notes.setdefault(work_id, []).append(note)
+        ids = conn.execute(select(m.Work.id).order_by(m.Work.id)).scalars().all()
+        for start in range(0, len(ids), 1000):
+            rows = conn.execute(
+                select(m.Work.id, m.Work.data).where(m.Work.id.in_(ids[start : start + 1000]))
+            )
+            self._index(
+                session,
+                [
+                    (wid, _search_row(WorkRecord.from_dict(data), notes.get(wid, ())))
+                    for wid, data in rows
+                ],
+            )
+        return len(ids)
 
     def source_records(self, key: str) -> list[dict[str, Any]]:
         with self.session(write=False) as session:

@@ -153,18 +153,24 @@ def quick_check(engine: Engine, location: Location) -> None:
     if path is None or not path.exists() or path.stat().st_size > QUICK_CHECK_LIMIT:
         return
     with engine.connect() as conn:
-        problems = [row[0] for row in conn.exec_driver_sql("PRAGMA quick_check").fetchall()]
+        problems = [row[0] for row in conn.exec_driver_sql("PRAGMA quick_check(3)").fetchall()]
     if problems != ["ok"]:
+        lines = [line for p in problems for line in p.splitlines() if not line.startswith("***")]
         raise StorageError(
-            f"library {location} is damaged ({problems[0]}); nothing was written. "
+            f"library {location} is damaged ({'; '.join(lines[:2])}); nothing was written. "
             "Run 'phbrefs doctor'"
         )
 
 
 def open_engine(
-    location: Location | Path | str, *, create: bool = True, lock_wait: float = 30.0
+    location: Location | Path | str,
+    *,
+    create: bool = True,
+    lock_wait: float = 30.0,
+    check: bool = True,
 ) -> Engine:
-    """Open the library at ``location``, creating it and migrating its schema when needed."""
+    """Open the library at ``location``, creating it and migrating its schema when needed;
+    ``check=False`` (doctor) opens a damaged library as it is, without migrating it."""
     location = location if isinstance(location, Location) else Location(str(location))
     path = location.path
     if path is not None:
@@ -175,6 +181,8 @@ def open_engine(
         if path.is_dir():
             raise StorageError(f"cannot open library {path}: it is a folder")
     engine = make_engine(location, lock_wait)
+    if not check:
+        return engine
     try:
         quick_check(engine, location)
         found = current_revision(engine)
@@ -192,4 +200,3 @@ def open_engine(
             raise StorageError(f"cannot use {location}: {error}") from error
         raise storage_error(error, f"library {location}", lock_wait) from error
     return engine
-
