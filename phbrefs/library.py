@@ -22,7 +22,14 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlmodel import Session
 
 from phbrefs.db import models as m
-from phbrefs.db.engine import open_engine, writer
+from phbrefs.db.engine import (
+    READ_CHECK_LIMIT,
+    WRITE_CHECK_LIMIT,
+    needs_check,
+    open_engine,
+    quick_check,
+    writer,
+)
 from phbrefs.db.failures import is_corruption, storage_error
 from phbrefs.db.location import Location
 from phbrefs.errors import InvalidInputError, StorageError, UnknownKeyError
@@ -166,6 +173,8 @@ class Library:
         self.lock_wait = lock_wait
         self.engine = open_engine(self.location, create=create, lock_wait=lock_wait, check=check)
         self._file_id = self._identity()
+        # checked at open when small; else before the first write (see db.engine)
+        self._unchecked = check and not needs_check(self.location, READ_CHECK_LIMIT)
 
     def close(self) -> None:
         self.engine.dispose()
@@ -188,7 +197,7 @@ class Library:
         try:
             with Session(bind) as session, session.begin():
                 if write:
-                    self._check_still_there(session)
+                    self._before_write(session)
                 yield session
         except DBAPIError as error:
             raise storage_error(error, f"library {self.location}", self.lock_wait) from error
@@ -202,15 +211,18 @@ class Library:
             return None
         return (info.st_dev, info.st_ino) if info else None
 
-    def _check_still_there(self, session: Session) -> None:
+    def _before_write(self, session: Session) -> None:
         """A SQLite file removed or replaced while this process waited for the lock (by
         ``discard_if_empty`` of a failed first command, or ``doctor``) must not swallow this
         write into a file nobody will read again."""
-        session.connection()  # BEGIN IMMEDIATE: the lock is held from here
+        conn = session.connection()  # BEGIN IMMEDIATE: the lock is held from here
         if self.location.path is not None and self._identity() != self._file_id:
             raise StorageError(
                 f"library {self.location} was removed or replaced by another process; run again"
             )
+        if self._unchecked and needs_check(self.location, WRITE_CHECK_LIMIT):
+            quick_check(conn, self.location)
+            self._unchecked = False
 
     def discard_if_empty(self) -> None:
         """Remove a SQLite library this process created when nothing was stored in it, under

@@ -118,3 +118,15 @@ def test_a_library_from_a_newer_phbrefs_is_refused_naming_both_versions(cli, fil
     line = result.stderr.strip()
     assert "0099_future" in line and head_revision() in line and "upgrade phbrefs" in line
     assert _snapshot(filled) == before
+
+
+def test_a_large_damaged_library_refuses_writes_before_writing(cli, filled, monkeypatch):
+    """Past the size checked at open, the first write of a process checks the file first."""
+    monkeypatch.setattr("phbrefs.library.READ_CHECK_LIMIT", 0)
+    monkeypatch.setattr("phbrefs.db.engine.READ_CHECK_LIMIT", 0)
+    _smash(filled, _pages(filled, "contributor")[2])
+    before = _snapshot(filled)
+    result = cli("tag", "w1", "--add", "x")
+    assert result.exit_code == ExitCode.STORAGE, result.output
+    assert "damaged" in result.stderr and len(result.stderr.strip().splitlines()) == 1
+    assert _snapshot(filled) == before

@@ -80,9 +80,7 @@ def sqlite_checks(conn: Connection) -> list[Check]:
     if in_data:
         return checks
     fk = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
-    checks.append(
-        Check("references between tables", not fk, f"{len(fk)} broken" if fk else "ok")
-    )
+    checks.append(Check("references between tables", not fk, f"{len(fk)} broken" if fk else "ok"))
     if not in_index:
         checks.append(_fts_integrity(conn))
         if checks[-1].ok:
