@@ -12,7 +12,6 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
-from enum import StrEnum
 from operator import itemgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -34,44 +33,11 @@ from phbrefs.db.failures import is_corruption, storage_error
 from phbrefs.db.location import Location
 from phbrefs.errors import InvalidInputError, StorageError, UnknownKeyError
 from phbrefs.ids import InvalidDOIError, citekey_base, normalize_doi, unique_citekey
+from phbrefs.outcomes import ItemResult, Outcome
 from phbrefs.records import WorkRecord
 
 if TYPE_CHECKING:
     from phbrefs.db.health import HealthReport
-
-
-class Outcome(StrEnum):
-    ADDED = "added"
-    UPDATED = "updated"
-    UNCHANGED = "unchanged"
-    NOT_FOUND = "not found"
-    INVALID = "invalid"
-    FAILED = "failed"
-
-    @property
-    def ok(self) -> bool:
-        return self in (Outcome.ADDED, Outcome.UPDATED, Outcome.UNCHANGED)
-
-
-@dataclass
-class ItemResult:
-    """What happened to one item of a batch (a DOI, a BibTeX entry...)."""
-
-    item: str
-    outcome: Outcome
-    citekey: str | None = None
-    title: str | None = None
-    detail: str | None = None
-    work_id: int | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "item": self.item,
-            "outcome": str(self.outcome),
-            "citekey": self.citekey,
-            "title": self.title,
-            "detail": self.detail,
-        }
 
 
 @dataclass

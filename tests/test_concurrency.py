@@ -101,9 +101,9 @@ def test_parallel_imports_of_one_file_store_it_once_and_say_so(tmp_path):
     assert [r.returncode for r in results] == [0, 0, 0, 0], [r.stderr for r in results]
     assert count(tmp_path / "library.db", "work") == 200
     summaries = [json.loads(r.stdout)["summary"] for r in results]
-    assert sum(s["new"] for s in summaries) == 200
-    assert sorted(s["new"] for s in summaries) == [0, 0, 0, 200]  # one import, three no-ops
-    assert all(s["unchanged"] == 200 for s in summaries if s["new"] == 0)
+    assert sum(s["added"] for s in summaries) == 200
+    assert sorted(s["added"] for s in summaries) == [0, 0, 0, 200]  # one import, three no-ops
+    assert all(s["unchanged"] == 200 for s in summaries if s["added"] == 0)
 
 
 def test_parallel_imports_of_different_files_keep_every_work(tmp_path):

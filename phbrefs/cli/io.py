@@ -19,7 +19,7 @@ from phbrefs.cli.context import (
     select_works,
 )
 from phbrefs.cli.options import AllOption, JsonOption, SelectTagOption
-from phbrefs.errors import ExitCode, InvalidInputError
+from phbrefs.errors import InvalidInputError
 
 FORMAT_NAMES = "bibtex, biblatex, ris or csljson"
 
@@ -53,6 +53,7 @@ def import_(
     Confident duplicates are merged into the stored work, possible ones added and reported.
     """
     from phbrefs.importing import import_batches, parse_input
+    from phbrefs.outcomes import Outcome
 
     batches = []
     for name in files:
@@ -74,14 +75,14 @@ def import_(
     if as_json:
         print_json(report.to_dict())
     else:
-        for item in report.items:
-            if item.outcome.value in ("failed", "possible duplicate", "merged"):
+        for item in report.results:
+            if not item.outcome.ok or item.outcome in (Outcome.POSSIBLE, Outcome.MERGED):
                 target = f" -> {item.matched}" if item.matched else ""
                 why = f" ({item.detail or ', '.join(item.why)})"
                 err.print(f"{item.outcome}: {item.item}{target}{why}", markup=False, soft_wrap=True)
     err.print(report.summary(), soft_wrap=True)
-    if report.failed:
-        raise typer.Exit(int(ExitCode.PARTIAL))
+    if not report.ok:
+        raise typer.Exit(int(report.exit_code))
 
 
 def export(

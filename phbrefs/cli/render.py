@@ -10,7 +10,8 @@ from rich.text import Text
 from phbrefs.cli.context import out
 
 if TYPE_CHECKING:
-    from phbrefs.library import ItemResult, StoredWork
+    from phbrefs.library import StoredWork
+    from phbrefs.outcomes import ItemResult
     from phbrefs.records import WorkRecord
 
 

@@ -19,7 +19,8 @@ from phbrefs.records import AbstractSection, Contributor, Funder, PartialDate, W
 
 if TYPE_CHECKING:
     from phbrefs.evidence.coding import ImportReport
-    from phbrefs.library import ItemResult, Library
+    from phbrefs.library import Library
+    from phbrefs.outcomes import ItemResult
 
 EXAMPLE_PACKAGE = "phbrefs.examples.phb"
 EXAMPLE_TAG = "included"
