@@ -50,6 +50,7 @@ class ItemResult:
     score: float | None = None
     why: list[str] = field(default_factory=list)
     record: WorkRecord | None = field(default=None, repr=False)  # the metadata it carried
+    kind: str | None = None  # what the item is, where a batch mixes kinds: finding, claim...
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {
@@ -61,6 +62,8 @@ class ItemResult:
         }
         if self.matched is not None or self.why or self.score is not None:
             data.update(matched=self.matched, score=self.score, why=self.why)
+        if self.kind is not None:
+            data["kind"] = self.kind
         return data
 
 
@@ -70,6 +73,8 @@ class BatchReport:
 
     results: list[ItemResult] = field(default_factory=list)
     dry_run: bool = False
+    origin: str | None = None  # the file or source the batch came from
+    warnings: list[str] = field(default_factory=list)
 
     def count(self, outcome: Outcome) -> int:
         return sum(1 for r in self.results if r.outcome is outcome)
@@ -78,6 +83,14 @@ class BatchReport:
         """Counts of the outcomes that occurred, in the vocabulary's order."""
         found = {o: self.count(o) for o in Outcome}
         return {o: n for o, n in found.items() if n}
+
+    def by_kind(self) -> dict[str, dict[str, int]]:
+        """kind -> outcome -> count, for batches that mix kinds (a coding form's sheets)."""
+        counts: dict[str, dict[str, int]] = {}
+        for result in self.results:
+            per_kind = counts.setdefault(result.kind or "", {})
+            per_kind[str(result.outcome)] = per_kind.get(str(result.outcome), 0) + 1
+        return counts
 
     @property
     def failed(self) -> int:
@@ -110,8 +123,15 @@ class BatchReport:
         return ", ".join(words) + (" (dry run: nothing written)" if self.dry_run else "")
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        data: dict[str, Any] = {
             "summary": {str(o): self.count(o) for o in Outcome},
             "dry_run": self.dry_run,
-            "items": [r.to_dict() for r in self.results],
         }
+        if self.origin is not None:
+            data["file"] = self.origin
+        if any(r.kind for r in self.results):
+            data["counts"] = self.by_kind()
+        if self.warnings:
+            data["warnings"] = self.warnings
+        data["items"] = [r.to_dict() for r in self.results]
+        return data

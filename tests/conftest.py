@@ -28,7 +28,7 @@ def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 def library(tmp_path: Path):
     from phbrefs.library import Library
 
-    with Library(tmp_path / "library.db") as lib:
+    with Library(tmp_path / "library.db", actor="reviewer-a") as lib:
         yield lib
 
 

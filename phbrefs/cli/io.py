@@ -209,16 +209,13 @@ def merge(
     from phbrefs.dedup import merge_works
 
     with open_library() as library:
-        result = merge_works(library, keys)
+        report = merge_works(library, keys)
     if as_json:
-        print_json(result.to_dict())
+        print_json(report.to_dict())
         return
-    moved = ", ".join(counted(n, what) for what, n in result.moved.items())
-    message(
-        f"merged {', '.join(result.retired)} into {result.kept}"
-        + (f" (moved {moved})" if moved else "")
-        + f"; aliases: {', '.join(result.aliases)}"
-    )
+    for result in report.results:
+        moved = f" ({result.detail})" if result.detail else ""
+        message(f"merged {result.item} into {result.citekey}{moved}; {result.item} is now an alias")
 
 
 def register(app: typer.Typer) -> None:

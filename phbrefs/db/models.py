@@ -73,6 +73,21 @@ class Alias(SQLModel, table=True):
     work_id: int = _work_fk(nullable=False, index=True)
 
 
+class MergeLog(SQLModel, table=True):
+    """A work merged into another: who merged it, when, and the work as it was (to undo it)."""
+
+    __tablename__ = "merge_log"
+
+    id: int | None = Field(default=None, primary_key=True)
+    work_id: int = _work_fk(nullable=False, index=True)  # the work it was merged into
+    retired_citekey: str
+    retired_doi: str | None = None
+    retired_data: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    moved: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))  # table -> row keys
+    merged_by: str | None = None
+    merged_at: datetime = Field(default_factory=utcnow)
+
+
 class Tag(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(unique=True, index=True)

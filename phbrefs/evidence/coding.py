@@ -49,6 +49,7 @@ from phbrefs.evidence.studies import (
     store_study,
 )
 from phbrefs.evidence.vocab import CERQUAL_COMPONENTS
+from phbrefs.outcomes import BatchReport, ItemResult, Outcome
 
 if TYPE_CHECKING:
     from sqlmodel import Session
@@ -154,32 +155,6 @@ class CodingData:
     sheets: dict[str, list[tuple[int, dict[str, Any]]]]
     items: bool = False  # numbered as items (YAML/JSON) rather than spreadsheet rows
     problems: list[Problem] = field(default_factory=list)
-
-
-@dataclass
-class ImportReport:
-    origin: str
-    dry_run: bool
-    counts: dict[str, dict[str, int]] = field(default_factory=dict)  # sheet -> outcome -> n
-    warnings: list[str] = field(default_factory=list)
-
-    def count(self, sheet: str, outcome: str) -> None:
-        per_sheet = self.counts.setdefault(sheet, {})
-        per_sheet[outcome] = per_sheet.get(outcome, 0) + 1
-
-    @property
-    def changed(self) -> int:
-        return sum(
-            n for outcomes in self.counts.values() for o, n in outcomes.items() if o != "unchanged"
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "file": self.origin,
-            "dry_run": self.dry_run,
-            "counts": self.counts,
-            "warnings": self.warnings,
-        }
 
 
 def format_of(path: Path, fmt: str | None = None) -> str:
@@ -396,7 +371,7 @@ class _Validator:
         return slug
 
 
-Operation = Callable[["ImportReport"], None]
+Operation = Callable[[BatchReport], None]
 
 
 def _plan_claims(v: _Validator, rows: list[tuple[int, dict[str, Any]]]) -> list[Operation]:
@@ -438,7 +413,8 @@ def _plan_claims(v: _Validator, rows: list[tuple[int, dict[str, Any]]]) -> list[
             continue
 
         def apply(
-            report: ImportReport,
+            report: BatchReport,
+            row: int = row,
             slug: str = slug,
             record: dict[str, Any] = record,
             position: int | None = position,
@@ -457,7 +433,7 @@ def _plan_claims(v: _Validator, rows: list[tuple[int, dict[str, Any]]]) -> list[
                     position=position,
                     **fields,
                 )
-                report.count("claims", "added")
+                _count(report, v, "claims", row, "added")
                 return
             changed = update_claim_in(
                 v.session,
@@ -466,7 +442,7 @@ def _plan_claims(v: _Validator, rows: list[tuple[int, dict[str, Any]]]) -> list[
                 position=position,
                 **fields,
             )
-            report.count("claims", "updated" if changed else "unchanged")
+            _count(report, v, "claims", row, "updated" if changed else "unchanged")
 
         ops.append(apply)
     return ops
@@ -516,12 +492,13 @@ def _plan_papers(v: _Validator, rows: list[tuple[int, dict[str, Any]]]) -> list[
             continue  # a template row nobody filled in
 
         def apply(
-            report: ImportReport,
+            report: BatchReport,
+            row: int = row,
             work_id: int = work_id,
             values: dict[str, str | None] = values,  # type: ignore[assignment]
             groups: list[Group] | None = groups,
         ) -> None:
-            report.count("papers", store_study(v.session, work_id, values, groups))
+            _count(report, v, "papers", row, store_study(v.session, work_id, values, groups))
 
         ops.append(apply)
     return ops
@@ -582,7 +559,8 @@ def _plan_findings(
         )
 
         def apply(
-            report: ImportReport,
+            report: BatchReport,
+            row: int = row,
             work_id: int = work_id,
             slug: str = slug,
             fields: FindingFields = fields,
@@ -599,7 +577,7 @@ def _plan_findings(
                     row_obj.quote = fields.quote
                     v.session.flush()
             _, outcome = store_finding(v.session, work_id, claim_id, fields)
-            report.count("findings", outcome)
+            _count(report, v, "findings", row, outcome)
 
         ops.append(apply)
     return ops
@@ -631,7 +609,8 @@ def _plan_cerqual(v: _Validator, rows: list[tuple[int, dict[str, Any]]]) -> list
             continue
 
         def apply(
-            report: ImportReport,
+            report: BatchReport,
+            row: int = row,
             slug: str = slug,
             components: dict[str, tuple[str | None, str | None]] = components,
             overall: tuple[str | None, str | None] = (overall, overall_why),
@@ -639,11 +618,17 @@ def _plan_cerqual(v: _Validator, rows: list[tuple[int, dict[str, Any]]]) -> list
             info, outcome = store_assessment(
                 v.session, v.claims[slug], components, overall, v.coder
             )
-            report.count("cerqual", outcome)
+            _count(report, v, "cerqual", row, outcome)
             report.warnings.extend(info.warnings)
 
         ops.append(apply)
     return ops
+
+
+def _count(report: BatchReport, v: _Validator, sheet: str, row: int, outcome: str) -> None:
+    """One result per row applied, named as the problems are: sheet and row (or item)."""
+    where = f"{sheet} {'item' if v.data.items else 'row'} {row}"
+    report.results.append(ItemResult(where, Outcome(outcome), kind=sheet))
 
 
 class _DryRun(Exception):
@@ -652,12 +637,12 @@ class _DryRun(Exception):
 
 def import_data(
     library: Library, data: CodingData, *, dry_run: bool = False, coder: str | None = None
-) -> ImportReport:
+) -> BatchReport:
     """Validate every row, then (unless ``dry_run``) apply them all in one transaction.
 
     Raises ``ValidationError`` listing every problem; nothing is written when there is one.
     """
-    report = ImportReport(data.origin, dry_run)
+    report = BatchReport(dry_run=dry_run, origin=data.origin)
     try:
         with library.session() as session:
             v = _Validator(library, session, data, coder)
@@ -688,7 +673,7 @@ def import_coding(
     fmt: str | None = None,
     dry_run: bool = False,
     coder: str | None = None,
-) -> ImportReport:
+) -> BatchReport:
     return import_data(library, read_coding(path, fmt), dry_run=dry_run, coder=coder)
 
 

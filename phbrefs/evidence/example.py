@@ -18,9 +18,8 @@ from phbrefs.ids import normalize_doi
 from phbrefs.records import AbstractSection, Contributor, Funder, PartialDate, WorkRecord
 
 if TYPE_CHECKING:
-    from phbrefs.evidence.coding import ImportReport
     from phbrefs.library import Library
-    from phbrefs.outcomes import ItemResult
+    from phbrefs.outcomes import BatchReport, ItemResult
 
 EXAMPLE_PACKAGE = "phbrefs.examples.phb"
 EXAMPLE_TAG = "included"
@@ -98,7 +97,7 @@ def example_records() -> list[WorkRecord]:
 @dataclass
 class DemoResult:
     papers: list[ItemResult]
-    coding: ImportReport
+    coding: BatchReport
     written: list[Path] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
@@ -111,7 +110,7 @@ class DemoResult:
 
 def load_example(
     library: Library, *, coder: str | None = None
-) -> tuple[list[ItemResult], ImportReport]:
+) -> tuple[list[ItemResult], BatchReport]:
     """Add the seed papers and import their coding (through the coding import)."""
     from phbrefs.evidence.coding import import_coding
 
