@@ -149,6 +149,7 @@ def test_tags_record_who_and_when(cli, tmp_path, monkeypatch):
     monkeypatch.setenv("PHBREFS_CODER", "ek")
     assert cli("tag", "a1", "--add", "included").exit_code == 0
     shown = json.loads(cli("show", "a1", "--json").stdout)
-    assert [(t["tag"], t["by"]) for t in shown["tagged"]] == [("included", "ek"), ("screening", "jb")]
+    by = [(t["tag"], t["by"]) for t in shown["tagged"]]
+    assert by == [("included", "ek"), ("screening", "jb")]
     assert all(t["at"].startswith("20") for t in shown["tagged"])
     assert "included (by ek, " in cli("show", "a1").stdout
