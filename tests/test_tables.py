@@ -377,6 +377,22 @@ def test_participant_totals_never_add_different_units():
         "23 budget holders (interviews); 3 providers (interviews); 42 support plans; "
         "Total: 26 interviews, 42 support plans"
     )
+    large = StudyData(
+        3,
+        groups=[
+            GroupData("budget holders", 1200, None, "site A"),
+            GroupData("budget holders", 1035, None, "site B"),
+            GroupData("support plans", 4200, "support plans", None),
+        ],
+    )
+    assert participants_text(large) == (
+        "1,200 budget holders (site A); 1,035 budget holders (site B); 4,200 support plans; "
+        "Total: 2,235 budget holders, 4,200 support plans"
+    )
+    people = StudyData(
+        4, groups=[GroupData("nurses", 1500, None, None), GroupData("GPs", 9, None, None)]
+    )
+    assert participants_text(people) == "1,500 nurses; 9 GPs; Total n = 1,509"
     assert participants_text(StudyData(2, groups=[GroupData("nurses", None, None, "ward")])) == (
         "nurses (ward)"
     )

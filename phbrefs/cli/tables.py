@@ -92,20 +92,22 @@ def table(
     stem = f"claim-{slug}" if slug else name
     with open_library() as library:
         built = build_table(library, name, claims=claim, tags=tag, themes=theme, claim=slug)
+    from phbrefs.tables.writers import written_files
+
+    files = 0
     for fmt in chosen:
         if output is None:
             target = output_path(None, f"{stem}.{fmt}")
         else:
             target = output_path(output if len(chosen) == 1 else output.with_suffix(f".{fmt}"), "")
-        typer.echo(str(write_table(built, target, fmt)))
-        if fmt == "csv":  # the title, notes and references sit beside the data
-            from phbrefs.tables.writers.csv_writer import references_path
-
-            typer.echo(str(references_path(target)))
+        # CSV's title, notes and references sit beside the data, in a second file
+        for path in written_files(write_table(built, target, fmt), fmt):
+            typer.echo(str(path))
+            files += 1
     rows, refs = len(built.rows), len(built.references)
     message(
         f"{name} table: {counted(rows, 'row')}, {counted(refs, 'reference')}, "
-        f"{counted(len(chosen), 'file')}"
+        f"{counted(files, 'file')}"
     )
 
 
