@@ -204,16 +204,11 @@ def test_latex_escapes_special_characters(tables, hostile):
 @pytest.mark.skipif(shutil.which("pdflatex") is None, reason="pdflatex not installed")
 @pytest.mark.parametrize("name", ["matrix", "claim"])
 def test_latex_fragment_compiles(tables, tmp_path: Path, name: str):
-    """With the packages the fragment's header names (.ci/run installs them)."""
+    """With the README's preamble (.ci/run installs its packages)."""
+    from phbrefs.tables.writers.latex import PREAMBLE
+
     write_table(tables[name], tmp_path / "table.tex")
-    document = r"""\documentclass{article}
-\usepackage[T1]{fontenc}
-\usepackage[utf8]{inputenc}
-\usepackage{booktabs,longtable,array,pifont,graphicx,pdflscape}
-\begin{document}
-\input{table.tex}
-\end{document}
-"""
+    document = PREAMBLE + "\\begin{document}\n\\input{table.tex}\n\\end{document}\n"
     (tmp_path / "main.tex").write_text(document, encoding="utf-8")
     result = subprocess.run(
         ["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "main.tex"],
@@ -269,7 +264,7 @@ def test_docx_keeps_narrow_tables_portrait(tables, tmp_path):
     grid = document.tables[0]
     assert grid.rows[2].cells[3].text == "Not assessed"
     widths = [column.width for column in grid.columns]
-    assert widths[0] < widths[3] < widths[1] == widths[4]  # "#" narrow, statements widest
+    assert widths[0] < widths[3] < widths[1]  # "#" narrow, confidence narrower than statements
 
 
 # -- Excel --------------------------------------------------------------------------------------
