@@ -343,3 +343,40 @@ def test_html_text_is_always_escaped(text: str):
     body = page.split("<tbody>", 1)[1].split("</tbody>", 1)[0]
     inner = body.split("<td>", 1)[1].rsplit("</td>", 1)[0]
     assert "<" not in inner and ">" not in inner
+
+
+# -- references and links in every format -------------------------------------------------------
+
+
+def test_every_format_prints_journals_in_italics_and_dois_as_links(tables, tmp_path):
+    import docx
+    from docx.oxml.ns import qn
+
+    table = tables["soqf"]
+    html_text = write_table(table, tmp_path / "s.html").read_text(encoding="utf-8")
+    doi = "https://doi.org/10.1111/hsc.12396"
+    assert f'<a href="{doi}">{doi}</a>' in html_text
+    assert "<i>Health and Social Care in the Community</i>" in html_text
+    markdown = write_table(table, tmp_path / "s.md").read_text(encoding="utf-8")
+    assert (
+        f"*Health and Social Care in the Community*, 25(5), pp. 1634–1643. Available at: <{doi}>."
+        in markdown
+    )
+    latex = write_table(table, tmp_path / "s.tex").read_text(encoding="utf-8")
+    assert (
+        r"\emph{Health and Social Care in the Community}" in latex and rf"\url{{{doi}}}" in latex
+    )
+    document = docx.Document(str(write_table(table, tmp_path / "s.docx")))
+    italic = [r.text for p in document.paragraphs for r in p.runs if r.italic]
+    assert "Health and Social Care in the Community" in italic
+    links = document.element.body.findall(".//" + qn("w:hyperlink"))
+    targets = {document.part.rels[link.get(qn("r:id"))].target_ref for link in links}
+    assert doi in targets
+
+
+def test_html_sorts_confidence_by_its_rank_not_alphabetically(tables):
+    from phbrefs.tables.writers.html import render
+
+    text = render(tables["soqf"])
+    assert 'data-sort="3">Moderate confidence</td>' in text
+    assert "cell.dataset.sort" in text

@@ -19,7 +19,8 @@ def escape(text: str) -> str:
 
 
 def linked(text: str) -> str:
-    return "".join(f"<{p}>" if is_url else escape(p) for p, is_url in links(" ".join(text.split())))
+    pieces = links(re.sub(r"\s+", " ", text))
+    return "".join(f"<{p}>" if is_url else _SPECIAL.sub(r"\\\1", p) for p, is_url in pieces)
 
 
 def spans(parts: list[Span]) -> str:
