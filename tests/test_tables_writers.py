@@ -363,9 +363,7 @@ def test_every_format_prints_journals_in_italics_and_dois_as_links(tables, tmp_p
         in markdown
     )
     latex = write_table(table, tmp_path / "s.tex").read_text(encoding="utf-8")
-    assert (
-        r"\emph{Health and Social Care in the Community}" in latex and rf"\url{{{doi}}}" in latex
-    )
+    assert r"\emph{Health and Social Care in the Community}" in latex and rf"\url{{{doi}}}" in latex
     document = docx.Document(str(write_table(table, tmp_path / "s.docx")))
     italic = [r.text for p in document.paragraphs for r in p.runs if r.italic]
     assert "Health and Social Care in the Community" in italic
