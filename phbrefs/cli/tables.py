@@ -118,8 +118,9 @@ def evidence_map(
             "--output",
             "-o",
             metavar="FILE",
-            help="A .png or .svg file [default: exports/evidence-map.png, or "
-            "evidence-map-dimensions.png with --by dimensions].",
+            help="A .html file (the interactive evidence gap map), or a .png or .svg figure "
+            "[default: exports/evidence-map.png, or evidence-map-dimensions.png with "
+            "--by dimensions].",
         ),
     ] = None,
     by: Annotated[
@@ -129,7 +130,9 @@ def evidence_map(
 ) -> None:
     """Draw the evidence map of claims x studies (or dimensions).
 
-    Marker size = number of findings, colour = stance.
+    As .html: an interactive evidence gap map in one standalone file (switch columns, bubble
+    size and colour; filter by tag, design, country, stance and confidence; click a bubble
+    for its quotes). As .png/.svg: bubble size = number of findings, colour = stance.
     """
     from phbrefs.tables.evidence_map import draw_evidence_map
 
@@ -137,7 +140,12 @@ def evidence_map(
     # no output_path(): its folder is made only once there is a map to write
     target = output or settings().exports_dir / default
     with open_library() as library:
-        written = draw_evidence_map(library, target, by=by)
+        if target.suffix.lower() in (".html", ".htm"):
+            from phbrefs.tables.gap_map import write_gap_map
+
+            written = write_gap_map(library, target, by=by)
+        else:
+            written = draw_evidence_map(library, target, by=by)
     typer.echo(str(written))
 
 
