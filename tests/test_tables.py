@@ -306,17 +306,20 @@ def test_loading_takes_the_same_number_of_queries_for_3_or_60_works(tmp_path):
     assert max(counts[1]) <= 12
 
 
-def test_evidence_map_points_are_sized_by_findings_and_coloured_by_stance(review):
+def test_evidence_map_draws_every_finding_with_mixed_cells_in_parts(review):
     from phbrefs.tables.builders import Evidence
     from phbrefs.tables.data import load_evidence
-    from phbrefs.tables.evidence_map import evidence_points
+    from phbrefs.tables.evidence_map import MapCell, evidence_points
 
     library, _ = review
     rows, columns, points = evidence_points(Evidence(load_evidence(library)), "studies")
-    assert len(rows) == 4 and columns[0] == "Jones and Smith 2019 † RETRACTED"
+    assert [r.theme for r in rows] == ["Implementation", "Outcomes", "Outcomes", "Other claims"]
+    assert rows[0].statement.startswith("Budget-holders benefit more")  # full, never shortened
+    assert columns[0] == "Jones and Smith 2019 † RETRACTED"
     welch_2016b = columns.index("Welch et al. 2016b")
-    assert (welch_2016b, 1, 2, "mixed") in points  # choice-control: ✓ and ±
-    assert (0, 0, 1, "contradicts") in points
+    cell = next(p for p in points if (p.column, p.row) == (welch_2016b, 1))
+    assert cell.stances == ("supports", "mixed") and cell.stance == "mixed"
+    assert MapCell(0, 0, ("contradicts",)) in points
     data = load_evidence(library, dimensions=True)
     rows, columns, points = evidence_points(Evidence(data), "dimensions")
     assert columns == [
@@ -325,8 +328,10 @@ def test_evidence_map_points_are_sized_by_findings_and_coloured_by_stance(review
         "RE-AIM: Adoption",
         "RE-AIM: Implementation",
         "RE-AIM: Maintenance",
+        "No dimension",
     ]
-    assert sorted(points) == [(0, 0, 1, "supports"), (2, 2, 1, "supports")]
+    assert sum(p.findings for p in points) == sum(max(1, len(f.dimensions)) for f in data.findings)
+    assert MapCell(0, 0, ("supports",)) in points and MapCell(2, 2, ("supports",)) in points
 
 
 def test_themes_keep_their_claims_together_with_unthemed_claims_last():
