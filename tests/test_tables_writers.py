@@ -196,7 +196,8 @@ def test_latex_escapes_special_characters(tables, hostile):
     assert escape("[x]") == "{[}x{]}"
     text = render(tables["matrix"])
     assert r"\begin{longtable}" in text and r"\toprule" in text and r"\endhead" in text
-    assert r"\begin{landscape}" in text
+    assert r"\begin{landscape}" not in text  # five studies fit across a portrait page
+    assert r"\begin{landscape}" in render(tables["profile"])  # nine columns of prose do not
     assert r"choice \& control at 100\% (a \$5\_000 question)" in text
     assert r"\ding{51} \ensuremath{\pm}" in text
 
@@ -246,7 +247,7 @@ def test_docx_is_a_real_table_with_a_repeating_header_and_references_after(table
     assert turned == [c.kind == "symbol" for c in table.columns]  # study columns only
     assert grid.rows[1].cells[0].text == "Implementation"  # a theme heading spanning the row
     assert len(grid.rows) == 1 + len(table.rows) + 3
-    assert document.sections[0].orientation == WD_ORIENT.LANDSCAPE
+    assert document.sections[0].orientation == WD_ORIENT.PORTRAIT  # five studies fit
     texts = [p.text for p in document.paragraphs]
     references = texts.index("References")
     assert texts[references + 1 :] == [r.display for r in table.references]
@@ -259,6 +260,8 @@ def test_docx_keeps_narrow_tables_portrait(tables, tmp_path):
     import docx
     from docx.enum.section import WD_ORIENT
 
+    profile = docx.Document(str(write_table(tables["profile"], tmp_path / "p.docx")))
+    assert profile.sections[0].orientation == WD_ORIENT.LANDSCAPE
     document = docx.Document(str(write_table(tables["soqf"], tmp_path / "s.docx")))
     assert document.sections[0].orientation == WD_ORIENT.PORTRAIT
     grid = document.tables[0]

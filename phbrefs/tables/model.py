@@ -90,8 +90,3 @@ class Table:
     @property
     def has_groups(self) -> bool:
         return any(row.group for row in self.rows)
-
-    @property
-    def wide(self) -> bool:
-        """Wide tables are laid out in landscape (Word, LaTeX)."""
-        return len(self.columns) > 5

@@ -1,6 +1,6 @@
 """Word (python-docx): a real Word table whose header row repeats on every page, in landscape
-when the table is wide, followed by its footnotes and references (hanging indent, journals in
-italics, URLs and DOIs as links).
+when its columns need the room, followed by its footnotes and references (hanging indent,
+journals in italics, URLs and DOIs as links).
 
 Column widths are fixed from the content (``widths.plan_widths``) so that no word is ever
 broken inside a cell, whatever Word or LibreOffice would have guessed; the type is Times New
@@ -28,7 +28,7 @@ LINK_COLOUR = "1F4E9A"
 FONT = "Times New Roman"
 EMU_PER_PT = 12700
 CELL_MARGIN = 2.0  # pt, left and right of a cell's text
-# Portrait at 9 pt when the words fit, else landscape at 8 pt, then 7 pt.
+# Portrait at 9 pt when every text column has room there, else landscape at 8 pt, then 7 pt.
 SIZES = ((False, 9.0), (True, 8.0), (True, 7.0))
 
 
@@ -85,19 +85,16 @@ def _fill(target: Any, cell: Cell, centre: bool) -> None:
 def layout(table: Table, page: tuple[int, int], margins: int) -> tuple[bool, float, list[int]]:
     """Landscape or not, the font size (pt) and each column's width (EMU, cell margins
     included). ``page`` is the portrait (width, height) and ``margins`` the left plus right."""
-    landscape, size = False, SIZES[0][1]
     for landscape, size in SIZES:
-        if landscape is False and table.wide:
-            continue
         line = (page[1] if landscape else page[0]) - margins
         em = size * EMU_PER_PT
         gap = 2 * CELL_MARGIN / size
-        planned = plan_widths(table, line / em - gap, gap=gap)
+        planned = plan_widths(table, line / em - gap, gap=gap, comfortable=not landscape)
         if planned:
             return landscape, size, [int((w + gap) * em) for w in planned]
     line = page[1] - margins  # cannot fit: share by header length, Word wraps what it must
     weights = [max(text_width(c.name), ROTATED) for c in table.columns]
-    return True, size, [int(line * w / sum(weights)) for w in weights]
+    return True, SIZES[-1][1], [int(line * w / sum(weights)) for w in weights]
 
 
 def _cell_margins(grid: Any) -> None:

@@ -1,5 +1,6 @@
 """LaTeX: a booktabs ``longtable`` fragment to ``\\input`` (header repeated on every page),
-landscape when the content needs it, then footnotes and a hanging-indent reference list.
+landscape when the content needs it (a text column would be cramped in portrait), then
+footnotes and a hanging-indent reference list.
 
 Column widths come from the content (``widths.plan_widths``) and sum to ``\\linewidth`` exactly;
 cells are ragged right and never hyphenated, so no word (a citekey, a claim) is broken and no
@@ -92,17 +93,16 @@ def spans(parts: list[Span]) -> str:
 
 def layout(table: Table) -> tuple[bool, str, float, list[float]]:
     """Landscape or not, the font, its ``\\tabcolsep`` and the column widths in ems: portrait
-    when the table has few columns and its words fit, else landscape, smaller type last."""
-    tries = [(False, SIZES[0])] if not table.wide else []
-    tries += [(True, size) for size in SIZES]
+    when every text column gets room enough there, else landscape, smaller type last."""
+    tries = [(False, SIZES[0])] + [(True, size) for size in SIZES]
     for landscape, (font, em, sep) in tries:
         line = (LANDSCAPE if landscape else PORTRAIT) / em
-        widths = plan_widths(table, line, gap=2 * sep / em)
+        widths = plan_widths(table, line, gap=2 * sep / em, comfortable=not landscape)
         if widths:
             return landscape, font, sep, widths
-    landscape, (font, em, sep) = True, SIZES[-1]
+    font, em, sep = SIZES[-1]
     widths = [max(text_width(c.name) / 4, 1.0) for c in table.columns]  # cannot fit: share out
-    return landscape, font, sep, widths
+    return True, font, sep, widths
 
 
 def column_spec(columns: list[Column], widths: list[float]) -> str:
@@ -145,7 +145,7 @@ def render(table: Table) -> str:
         lines.append(r"\begin{landscape}")
     lines += [
         rf"\begingroup{font}\setlength{{\tabcolsep}}{{{sep:g}pt}}",
-        r"\hyphenpenalty=10000\exhyphenpenalty=10000",
+        r"\hyphenpenalty=10000\exhyphenpenalty=10000\setlength{\LTcapwidth}{\linewidth}",
         rf"\begin{{longtable}}{{{column_spec(table.columns, widths)}}}",
         rf"\caption{{{caption}}}\label{{tab:phbrefs-{table.name}}}\\",
         r"\toprule",

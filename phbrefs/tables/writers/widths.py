@@ -78,9 +78,15 @@ def column_needs(table: Table) -> list[ColumnNeed]:
     return needs
 
 
-def plan_widths(table: Table, available: float, *, gap: float) -> list[float] | None:
+COMFORTABLE = 11.0  # ems: a portrait text column narrower than this (and its text) is cramped
+
+
+def plan_widths(
+    table: Table, available: float, *, gap: float, comfortable: bool = False
+) -> list[float] | None:
     """Each column's width in ems for a line of ``available`` ems, with ``gap`` ems between
-    columns; ``None`` when even the longest words do not fit."""
+    columns; ``None`` when even the longest words do not fit, or, with ``comfortable``, when
+    a column of longer text would get less than ``COMFORTABLE`` ems."""
     needs = column_needs(table)
     room = available - gap * (len(needs) - 1)
     fixed = sum(n.minimum for n, c in zip(needs, table.columns, strict=True) if c.kind != "text")
@@ -94,4 +100,6 @@ def plan_widths(table: Table, available: float, *, gap: float) -> list[float] | 
     for i in text:
         share = (needs[i].natural - needs[i].minimum) / stretch if stretch else 1 / len(text)
         widths[i] += spare * share
+    if comfortable and any(widths[i] < COMFORTABLE < needs[i].natural for i in text):
+        return None
     return widths
