@@ -90,6 +90,7 @@ def browser_shots(library: Library, soqf, work: Path) -> None:
         driver.save_screenshot(str(OUT / "evidence-gap-map.png"))
         driver.find_element("css selector", "input[name=by][value=dimensions]").click()
         driver.find_element("css selector", "input[name=colour][value=confidence]").click()
+        driver.find_elements("css selector", "#map .bubble")[-1].click()
         driver.save_screenshot(str(OUT / "evidence-gap-map-dimensions.png"))
         driver.get(html_table.as_uri())
         driver.save_screenshot(str(OUT / "table-soqf-html.png"))

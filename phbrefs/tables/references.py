@@ -100,34 +100,47 @@ def notice_text(record: WorkRecord) -> str | None:
 _YEAR = re.compile(r"\((?:\d{4}[a-z]{0,2}|no date|n\.d\.(?:-[a-z]{1,2})?)\)")
 
 
+# Rendered entries by (citekey, record): citeproc-py takes ~4 ms an entry, and a session
+# (the demo, the Python API) builds several tables citing the same works.
+_RENDERED: dict[tuple[str, str], str | None] = {}
+_RENDERED_MAX = 50_000
+
+
+def _rendered(works: dict[str, WorkRecord]) -> dict[str, str | None]:
+    """Each work's CSL entry (with marker characters), or None when the style cannot render it."""
+    from phbrefs.formats.citeproc import format_bibliography
+
+    keys = {key: (key, record.to_json()) for key, record in works.items()}
+    todo = [_CslWork(key, _plain_titles(works[key])) for key in works if keys[key] not in _RENDERED]
+    if todo:
+        if len(_RENDERED) > _RENDERED_MAX:
+            _RENDERED.clear()
+        entries = {e.citekey: e.marked for e in format_bibliography(todo, STYLE).entries}  # type: ignore[arg-type]
+        for work in todo:
+            _RENDERED[keys[work.citekey]] = entries.get(work.citekey)
+    return {key: _RENDERED[keys[key]] for key in works}
+
+
 def build_references(
     works: Iterable[tuple[int, str, WorkRecord]], citations: dict[int, Citation]
 ) -> list[Reference]:
     """The reference list for ``(id, citekey, record)`` works, rendered by the bundled Harvard
-    (Cite Them Right) CSL style in its order, each dated as its in-text label is (2016b)."""
-    from phbrefs.formats.citeproc import format_bibliography
-
+    (Cite Them Right) CSL style, each dated as its in-text label is (2016b), in author-year
+    order."""
     by_key = {citekey: (work_id, record) for work_id, citekey, record in works}
-    stored = [_CslWork(citekey, _plain_titles(record)) for citekey, (_, record) in by_key.items()]
-    bibliography = format_bibliography(stored, STYLE)  # type: ignore[arg-type]
     references = []
-    for entry in bibliography.entries:
-        work_id, record = by_key[entry.citekey]
+    for citekey, marked in _rendered({k: r for k, (_, r) in by_key.items()}).items():
+        work_id, record = by_key[citekey]
         citation = citations[work_id]
-        dated = _YEAR.sub(f"({citation.year})", entry.marked, count=1)
-        spans = [Span(run.text, italic=run.italic) for run in Entry(entry.citekey, dated).runs]
+        if marked is None:  # a work the style cannot render
+            text = f"{citation.label}. {record.full_title or 'Untitled'}."
+            references.append(Reference(citation.label, text, citekey, notice_text(record)))
+            continue
+        dated = _YEAR.sub(f"({citation.year})", marked, count=1)
+        spans = [Span(run.text, italic=run.italic) for run in Entry(citekey, dated).runs]
         text = "".join(span.text for span in spans)
-        references.append(
-            Reference(citation.label, text, entry.citekey, notice_text(record), spans)
-        )
-    rendered = {r.citekey for r in references}
-    for citekey, (work_id, record) in by_key.items():  # a work the style cannot render
-        if citekey not in rendered:
-            title = record.full_title or "Untitled"
-            text = f"{citations[work_id].label}. {title}."
-            references.append(
-                Reference(citations[work_id].label, text, citekey, notice_text(record))
-            )
+        references.append(Reference(citation.label, text, citekey, notice_text(record), spans))
+    references.sort(key=lambda r: (r.text.casefold(), r.citekey))
     return references
 
 

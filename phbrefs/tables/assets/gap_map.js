@@ -104,6 +104,9 @@
   }
 
   function draw() {
+    detail.textContent = "";
+    detail.appendChild(el("h2", {}, "Details"));
+    detail.appendChild(el("p", {"class": "hint"}, "Select a bubble to list its findings."));
     var findings = D.findings.filter(findingShown);
     var claims = D.claims.filter(claimShown);
     var groups = columnGroups(findings);

@@ -176,13 +176,12 @@ def write(table: Table, path: Path) -> None:
     grid.style = document.styles["Table Grid"]
     grid.style.font.size = size  # one size for every cell, set once on the table style
     grid.alignment = WD_TABLE_ALIGNMENT.CENTER
-    grid.autofit = False
+    grid.autofit = False  # a fixed layout: the grid's widths hold for every row
     _cell_margins(grid)
     for grid_column, width in zip(grid.columns, widths, strict=True):
         grid_column.width = width
-    for row in grid.rows:
-        for cell, width in zip(row.cells, widths, strict=False):
-            cell.width = width
+    for cell, width in zip(grid.rows[0].cells, widths, strict=True):
+        cell.width = width
     rows = iter(grid.rows)
     header = next(rows)
     _mark_header(header)
