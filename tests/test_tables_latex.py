@@ -109,3 +109,8 @@ def test_links_italics_and_invisible_controls(demo_tables):
     table = demo_tables["claim-post-detox-timing"]
     table.rows[0].cells[1].text = "bidi\u202eevil\u200b zero\u2066width"
     assert "bidievil zerowidth" in render(table)
+
+
+def test_the_readme_documents_the_preamble_the_tests_compile_with():
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    assert PREAMBLE in readme.replace("\n  ", "\n")
