@@ -125,6 +125,8 @@ def write_outputs(library: Library, exports: Path) -> list[Path]:
     from phbrefs.evidence.claims import list_claims
     from phbrefs.tables import TABLE_FORMATS, TABLE_NAMES, build_table, write_table
     from phbrefs.tables.evidence_map import draw_evidence_map
+    from phbrefs.tables.gap_map import write_gap_map
+    from phbrefs.tables.writers import written_files
 
     exports.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
@@ -138,10 +140,11 @@ def write_outputs(library: Library, exports: Path) -> list[Path]:
             tables = [(name, build_table(library, name))]
         for stem, table in tables:
             for fmt in TABLE_FORMATS:
-                written.append(write_table(table, exports / f"{stem}.{fmt}", fmt))
+                written += written_files(write_table(table, exports / f"{stem}.{fmt}", fmt), fmt)
     for by, stem in (("studies", "evidence-map"), ("dimensions", "evidence-map-dimensions")):
         for suffix in ("png", "svg"):
             written.append(draw_evidence_map(library, exports / f"{stem}.{suffix}", by=by))
+    written.append(write_gap_map(library, exports / "evidence-map.html"))
     return written
 
 

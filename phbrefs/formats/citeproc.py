@@ -258,7 +258,8 @@ def _patch_citeproc() -> None:
        sorted Welch, Jones, Fox before Welch, Jones, Caiels; and sort keys kept their
        formatting (our markers) and quotation marks, so an italic title sorted after "Z".
 
-    Macros are also looked up once per style rather than by XPath at every use (half the time).
+    Macros and locale terms are also looked up once per style rather than by XPath at every use
+    (a third of the time each).
     """
     global _PATCHED
     if _PATCHED:
@@ -267,6 +268,7 @@ def _patch_citeproc() -> None:
         CitationStylesElement,
         Date,
         Key,
+        Locale,
         Names,
         Substitute,
         Text,
@@ -350,7 +352,27 @@ def _patch_citeproc() -> None:
             cache[name] = original_get_macro(self, name)
         return cache[name]
 
+    original_get_term = Locale.get_term
+    missing = object()
+
+    def get_term(self, name, form=None, zero_padded=False):  # type: ignore[no-untyped-def]
+        root = self.get_root()  # terms are looked up by XPath at every use: cache them too
+        cache = getattr(root, "_phbrefs_terms", None)
+        if cache is None:
+            cache = {}
+            root._phbrefs_terms = cache
+        key = (self.sourceline, name, form, zero_padded)
+        if key not in cache:
+            try:
+                cache[key] = original_get_term(self, name, form, zero_padded)
+            except IndexError:
+                cache[key] = missing
+        if cache[key] is missing:
+            raise IndexError(name)
+        return cache[key]
+
     Key.sort_keys = sort_keys
+    Locale.get_term = get_term
     CitationStylesElement.get_macro = get_macro
     Text._variable = _variable
     Text.process = process

@@ -33,6 +33,15 @@ def format_for(path: Path, fmt: str | None = None) -> str:
     return name
 
 
+def written_files(path: Path, fmt: str) -> list[Path]:
+    """Every file ``write_table`` writes for ``path``: CSV adds its ``-references.csv``."""
+    if fmt == "csv":
+        from phbrefs.tables.writers.csv_writer import references_path
+
+        return [path, references_path(path)]
+    return [path]
+
+
 def write_table(table: Table, path: Path | str, fmt: str | None = None) -> Path:
     """Write ``table`` to ``path`` as ``fmt`` (from the extension when None); returns the path."""
     path = Path(path)
