@@ -327,7 +327,7 @@ def test_round_trip_preserves_fields(
         url="https://example.org/?q=a_b#frag",
         keywords=["health", "budgets"],
         publisher=None if csl_type == "article-journal" else "Policy Press",
-        language="english",
+        language="en",
         note="A note & more",
     )
     text = export(record, dialect)

@@ -16,8 +16,15 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from phbrefs.cleaning import clean_record
 from phbrefs.formats import EntryError, ParseResult
-from phbrefs.formats.latex import escape_specials, needs_decoding, to_latex, to_text
+from phbrefs.formats.latex import (
+    babel_language,
+    escape_specials,
+    needs_decoding,
+    to_latex,
+    to_text,
+)
 from phbrefs.ids import is_doi, normalise_issn, normalize_doi
 from phbrefs.records import Contributor, PartialDate, WorkRecord
 
@@ -514,7 +521,7 @@ def entry_to_record(
         value = getattr(record, name)
         if value is not None:
             setattr(record, name, str(value))
-    return record
+    return clean_record(record)
 
 
 class BibImporter:
@@ -841,7 +848,8 @@ class BibExporter:
                 add("eprinttype", "pubmed")
             else:
                 add("pmid", record.pmid, raw=True)
-        add("langid" if self.biblatex else "language", record.language)
+        if record.language:
+            add("langid" if self.biblatex else "language", babel_language(record.language))
         add("keywords", ", ".join(record.keywords))
         add("note", record.note)
         if abstracts:
