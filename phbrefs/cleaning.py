@@ -27,6 +27,13 @@ _PUBMED_URL = re.compile(
     r"^https?://(?:www\.)?(?:ncbi\.nlm\.nih\.gov/pubmed|pubmed\.ncbi\.nlm\.nih\.gov)/(\d{1,9})/?$",
     re.IGNORECASE,
 )
+_DATABASE_URL = re.compile(
+    r"^https?://(?:[\w-]+\.)*(?:scopus\.com/(?:inward/)?record|webofscience\.com|"
+    r"webofknowledge\.com|ovidsp\.[\w.]+|search\.ebscohost\.com|"
+    r"ebscohost\.com/login\.aspx)",
+    re.IGNORECASE,
+)
+_DOI_URL = re.compile(r"^https?://(?:dx\.)?doi\.org/(10\.\S+)$", re.IGNORECASE)
 _NUMERIC_RANGE = re.compile(r"^(\d+)\s*(?:-+|–|—)\s*(\d+)$")
 # Crossref dates that say when a work existed when no publication date does, best first
 # (a dissertation's approval, a preprint's posting, an acceptance).
@@ -56,12 +63,20 @@ def clean_note(record: WorkRecord) -> None:
     record.note = "; ".join(kept) or None
 
 
-def move_pubmed_url(record: WorkRecord) -> None:
-    """A PubMed page is the record's PMID, not the work's URL: keep it as the PMID only, so
-    no format prints both (biblatex links the PMID already)."""
-    match = _PUBMED_URL.match((record.url or "").strip())
-    if match and record.pmid in (None, match.group(1)):
-        record.pmid = match.group(1)
+def clean_url(record: WorkRecord) -> None:
+    """Keep as the URL only a page of the work itself. A PubMed page is the PMID (biblatex
+    links the PMID already, so no format prints both); a database's record page (Scopus, Web
+    of Science, Ovid, EBSCO) moves to ``extra["database URL"]``; a DOI link of the work's own
+    DOI is the DOI."""
+    url = (record.url or "").strip()
+    if not url:
+        return
+    if (match := _PUBMED_URL.match(url)) and record.pmid in (None, match.group(1)):
+        record.pmid, record.url = match.group(1), None
+    elif _DATABASE_URL.match(url):
+        record.extra.setdefault("database URL", url)  # a key no exporter writes
+        record.url = None
+    elif record.doi and (doi := _DOI_URL.match(url)) and doi.group(1).lower() == record.doi:
         record.url = None
 
 
@@ -132,7 +147,7 @@ def type_without_container(record: WorkRecord) -> None:
 
 STEPS = (
     clean_note,
-    move_pubmed_url,
+    clean_url,
     normalise_language,
     fallback_date,
     expand_pages,

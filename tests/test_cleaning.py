@@ -11,10 +11,10 @@ import pytest
 from phbrefs.cleaning import (
     clean_note,
     clean_record,
+    clean_url,
     expand_pages,
     fallback_date,
     language_tag,
-    move_pubmed_url,
     type_without_container,
 )
 from phbrefs.formats import get_importer
@@ -50,14 +50,35 @@ def test_a_pmid_already_known_is_not_replaced():
 
 def test_pubmed_page_is_the_pmid_not_the_url():
     record = WorkRecord(url="https://www.ncbi.nlm.nih.gov/pubmed/27723138")
-    move_pubmed_url(record)
+    clean_url(record)
     assert (record.url, record.pmid) == (None, "27723138")
 
 
-def test_other_urls_stay():
-    record = WorkRecord(url="https://example.org/pubmed/1", pmid="2")
-    move_pubmed_url(record)
-    assert record.url == "https://example.org/pubmed/1"
+def test_a_database_record_page_is_not_the_works_url():
+    page = "https://www.scopus.com/inward/record.uri?eid=2-s2.0-84991754567&partnerID=40"
+    record = WorkRecord(url=page)
+    clean_url(record)
+    assert (record.url, record.extra["database URL"]) == (None, page)
+
+
+def test_a_doi_link_is_the_doi():
+    record = WorkRecord(doi="10.1111/hsc.12396", url="https://doi.org/10.1111/HSC.12396")
+    clean_url(record)
+    assert record.url is None
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://example.org/pubmed/1",
+        "https://onlinelibrary.wiley.com/doi/10.1111/hsc.12396",
+        "https://doi.org/10.9999/other",
+    ],
+)
+def test_the_works_own_pages_stay(url):
+    record = WorkRecord(url=url, pmid="2", doi="10.1111/hsc.12396")
+    clean_url(record)
+    assert record.url == url
 
 
 @pytest.mark.parametrize(
