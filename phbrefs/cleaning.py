@@ -145,6 +145,26 @@ def type_without_container(record: WorkRecord) -> None:
         record.type = "article"
 
 
+def genre(record: WorkRecord) -> None:
+    """The kind of thesis or report as CSL's ``genre`` (kept in ``extra``), the same text
+    pandoc gives a BibTeX ``@phdthesis`` ("PhD thesis") or a ``type`` field: so CSL-JSON says
+    what BibTeX says. From BibTeX's entry type or ``type``, Crossref's ``degree``, RIS ``M3``."""
+    if record.extra.get("genre") or record.type not in ("thesis", "report"):
+        return
+    given = record.extra.get("type") or record.extra.get("degree") or record.extra.get("M3")
+    if record.type == "report":
+        if given and given.lower() not in ("techreport", "report"):
+            record.extra["genre"] = given
+        return
+    kind = (given or "").lower()
+    if "master" in kind or kind.startswith(("msc", "ma ", "mphil")):
+        record.extra["genre"] = "Master's thesis"
+    elif not kind or "phd" in kind or "doctor" in kind or kind == "thesis":
+        record.extra["genre"] = "PhD thesis"
+    else:
+        record.extra["genre"] = given or "PhD thesis"
+
+
 STEPS = (
     clean_note,
     clean_url,
@@ -152,6 +172,7 @@ STEPS = (
     fallback_date,
     expand_pages,
     type_without_container,
+    genre,
 )
 
 

@@ -14,6 +14,7 @@ from phbrefs.cleaning import (
     clean_url,
     expand_pages,
     fallback_date,
+    genre,
     language_tag,
     type_without_container,
 )
@@ -195,3 +196,27 @@ def test_clean_record_is_idempotent():
     )
     once = clean_record(record).to_dict()
     assert clean_record(WorkRecord.from_dict(once)).to_dict() == once
+
+
+@pytest.mark.parametrize(
+    ("record", "kind"),
+    [
+        (WorkRecord(type="thesis", extra={"type": "phdthesis"}), "PhD thesis"),
+        (WorkRecord(type="thesis", extra={"type": "mastersthesis"}), "Master's thesis"),
+        (
+            WorkRecord(type="thesis", extra={"degree": "Master of Science (MSCS)"}),
+            "Master's thesis",
+        ),
+        (WorkRecord(type="thesis"), "PhD thesis"),
+        (WorkRecord(type="report", extra={"type": "Discussion paper"}), "Discussion paper"),
+    ],
+)
+def test_thesis_and_report_genres(record, kind):
+    genre(record)
+    assert record.extra["genre"] == kind
+
+
+def test_a_report_with_no_kind_gets_no_genre():
+    record = WorkRecord(type="report", extra={"type": "techreport"})
+    genre(record)
+    assert "genre" not in record.extra
