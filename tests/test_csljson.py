@@ -12,6 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from phbrefs.cleaning import clean_record
 from phbrefs.errors import ParseError
 from phbrefs.formats import detect_format, get_exporter, get_importer
 from phbrefs.formats.csljson import csl_to_record, work_to_csl
@@ -209,7 +210,7 @@ def test_round_trip_of_every_field_csl_carries():
         collection_title="Policy and Practice",
         volume="2",
         issue="3",
-        pages="101–124",
+        pages="101-124",  # stored records have the CSL form (cleaning.expand_pages)
         edition="2",
         number="PSSRU DP 2840",
         publisher="Policy Press",
@@ -284,19 +285,21 @@ _date = st.builds(
 def test_round_trip_keeps_what_csl_carries(
     csl_type, title, people, pages, volume, number, issued, keywords, container, doi, key
 ):
-    record = WorkRecord(
-        type=csl_type,
-        title=title,
-        contributors=people,
-        pages=pages,
-        volume=volume,
-        number=number if csl_type not in ("article-journal",) else None,
-        article_number=number if csl_type == "article-journal" else None,
-        issued=issued,
-        keywords=keywords,
-        container_title=container,
-        doi=doi,
-        note='a note with "quotes" & <angle> brackets',
+    record = clean_record(  # what the library stores
+        WorkRecord(
+            type=csl_type,
+            title=title,
+            contributors=people,
+            pages=pages,
+            volume=volume,
+            number=number if csl_type not in ("article-journal",) else None,
+            article_number=number if csl_type == "article-journal" else None,
+            issued=issued,
+            keywords=keywords,
+            container_title=container,
+            doi=doi,
+            note='a note with "quotes" & <angle> brackets',
+        )
     )
     item = json.loads(json.dumps(work_to_csl(_stored(record, key))))
     back = csl_to_record(item)

@@ -16,8 +16,15 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from phbrefs.cleaning import clean_record
 from phbrefs.formats import EntryError, ParseResult
-from phbrefs.formats.latex import escape_specials, needs_decoding, to_latex, to_text
+from phbrefs.formats.latex import (
+    babel_language,
+    escape_specials,
+    needs_decoding,
+    to_latex,
+    to_text,
+)
 from phbrefs.ids import is_doi, normalise_issn, normalize_doi
 from phbrefs.records import Contributor, PartialDate, WorkRecord
 
@@ -514,7 +521,7 @@ def entry_to_record(
         value = getattr(record, name)
         if value is not None:
             setattr(record, name, str(value))
-    return record
+    return clean_record(record)
 
 
 class BibImporter:
@@ -689,9 +696,34 @@ def _key_of(raw: str | None) -> str | None:
 _ACRONYM = re.compile(r"\w*[A-Z]\w*[A-Z]|\w+[A-Z]|\d\w*[A-Z]")
 
 
-def _protect_title(title: str, encode: Callable[[str], str]) -> str:
-    """Brace what a style must not lower-case: acronyms and inner capitals always, and in a
-    sentence-case title every capitalised word after the first (proper nouns: England, NHS)."""
+_WORD = re.compile(r"[^\W\d_][\w'’-]*")
+_SENTENCE_END = re.compile(r"[.!?:;]\s*$|^\s*$")
+
+
+def proper_nouns(text: str | None) -> frozenset[str]:
+    """The words ``text`` (an abstract) writes capitalised inside sentences and never in
+    lower case: the proper nouns a title-case title holds ("the Delphi method" -> Delphi).
+
+    Written here because no maintained package tells a proper noun from a capitalised word
+    without a language model; the work's own abstract is the best witness there is."""
+    if not text:
+        return frozenset()
+    capitalised, lower = set(), set()
+    for match in _WORD.finditer(text):
+        word = match.group(0)
+        if word[0].islower():
+            lower.add(word.lower())
+        elif not _SENTENCE_END.search(text[max(0, match.start() - 3) : match.start()]):
+            capitalised.add(word)
+    return frozenset(w for w in capitalised if w.lower() not in lower)
+
+
+def _protect_title(
+    title: str, encode: Callable[[str], str], proper: frozenset[str] = frozenset()
+) -> str:
+    """Brace what a style must not lower-case: acronyms and inner capitals always, in a
+    sentence-case title every capitalised word after the first (proper nouns: England, NHS),
+    and in a title-case title the words ``proper`` names (see ``proper_nouns``)."""
     words = title.split(" ")
     long_words = [
         w for w in words[1:] if len(w) >= 4 and w[:1].isalpha() and not _ACRONYM.search(w)
@@ -701,8 +733,10 @@ def _protect_title(title: str, encode: Callable[[str], str]) -> str:
     out = []
     for index, word in enumerate(words):
         core = word.strip("()[]\"'“”‘’:;,.!?")
-        protect = bool(_ACRONYM.search(core)) or (
-            sentence_case and index > 0 and core[:1].isupper()
+        protect = (
+            bool(_ACRONYM.search(core))
+            or (sentence_case and index > 0 and core[:1].isupper())
+            or core in proper
         )
         if protect and core:
             lead, _, tail = word.partition(core)
@@ -710,6 +744,19 @@ def _protect_title(title: str, encode: Callable[[str], str]) -> str:
         else:
             out.append(encode(word))
     return " ".join(out)
+
+
+def _is_master(record: WorkRecord) -> bool:
+    return "master" in f"{record.extra.get('type', '')} {record.extra.get('genre', '')}".lower()
+
+
+def _useprefix(options: str | None) -> str:
+    """The entry's ``options`` with ``useprefix=true``: biblatex, biber and pandoc then sort
+    and print "van der Berg" under V, as CSL's non-dropping particle and classic BibTeX do
+    (without it biblatex sorts under B and pandoc reads a dropping particle)."""
+    kept = [o.strip() for o in (options or "").split(",") if o.strip()]
+    kept = [o for o in kept if not o.replace(" ", "").startswith("useprefix")]
+    return ",".join([*kept, "useprefix=true"])
 
 
 def _name(person: Contributor, encode: Callable[[str], str]) -> str:
@@ -757,7 +804,8 @@ class BibExporter:
         biblatex, bibtex = CSL_TO_BIB.get(record.type, ("misc", "misc"))
         if record.type == "chapter" and not record.container_title:
             return "inbook"
-        master = "master" in str(record.extra.get("type", "")).lower()
+        kind = f"{record.extra.get('type', '')} {record.extra.get('genre', '')}"
+        master = "master" in kind.lower()
         if record.type == "thesis" and master and not self.biblatex:
             return "mastersthesis"
         return biblatex if self.biblatex else bibtex
@@ -765,6 +813,7 @@ class BibExporter:
     def fields(self, record: WorkRecord, entry_type: str, abstracts: bool) -> list[tuple[str, str]]:
         enc = self.encode
         fields: list[tuple[str, str]] = []
+        ours = record.source in ("bibtex", "biblatex")  # its extra fields are BibTeX fields
 
         def add(name: str, value: Any, *, raw: bool = False) -> None:
             if value in (None, "", []):
@@ -779,12 +828,13 @@ class BibExporter:
             if people:
                 add(field_name, " and ".join(_name(p, enc) for p in people), raw=True)
         if record.title:
+            proper = proper_nouns(record.abstract)
             if self.biblatex or not record.subtitle:
-                add("title", _protect_title(record.title, enc), raw=True)
+                add("title", _protect_title(record.title, enc, proper), raw=True)
                 if record.subtitle:
-                    add("subtitle", _protect_title(record.subtitle, enc), raw=True)
+                    add("subtitle", _protect_title(record.subtitle, enc, proper), raw=True)
             else:
-                add("title", _protect_title(record.full_title or "", enc), raw=True)
+                add("title", _protect_title(record.full_title or "", enc, proper), raw=True)
         container = record.container_title
         if entry_type in ("article", "periodical", "review"):
             add("journaltitle" if self.biblatex else "journal", container)
@@ -810,11 +860,12 @@ class BibExporter:
         if entry_type in ("thesis", "phdthesis", "mastersthesis"):
             add("institution" if self.biblatex else "school", body)
             if self.biblatex:
-                add("type", record.extra.get("type", "phdthesis"))
+                add("type", "mathesis" if "master" in entry_type or _is_master(record) else
+                    "phdthesis")  # fmt: skip
         elif entry_type in ("report", "techreport"):
             add("institution", body)
-            if self.biblatex:
-                add("type", record.extra.get("type", "techreport"))
+            # "Discussion paper", pandoc's genre; biblatex requires one
+            add("type", record.extra.get("genre") or ("techreport" if self.biblatex else None))
         elif entry_type == "manual" and not self.biblatex:
             add("organization", body)
         elif entry_type != "online" and not (self.biblatex and entry_type == "article"):
@@ -841,13 +892,16 @@ class BibExporter:
                 add("eprinttype", "pubmed")
             else:
                 add("pmid", record.pmid, raw=True)
-        add("langid" if self.biblatex else "language", record.language)
+        if record.language:
+            add("langid" if self.biblatex else "language", babel_language(record.language))
+        if any(person.particle for person in record.contributors):
+            add("options", _useprefix(record.extra.get("options") if ours else None), raw=True)
         add("keywords", ", ".join(record.keywords))
         add("note", record.note)
         if abstracts:
             add("abstract", record.abstract)
-        if record.source in ("bibtex", "biblatex"):
-            written = {name for name, _ in fields} | {"type", "year", "month", "date"}
+        if ours:
+            written = {name for name, _ in fields} | {"type", "year", "month", "date", "genre"}
             for name, value in record.extra.items():
                 if re.fullmatch(r"[a-z][a-z0-9_-]*", name) and name not in written:
                     add(name, value)

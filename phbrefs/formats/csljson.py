@@ -12,6 +12,7 @@ import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+from phbrefs.cleaning import clean_record
 from phbrefs.errors import ParseError
 from phbrefs.formats import EntryError, ParseResult
 from phbrefs.records import Contributor, PartialDate, WorkRecord
@@ -186,7 +187,7 @@ def csl_to_record(item: dict[str, Any]) -> WorkRecord:
         for name, value in item.items()
         if name not in handled and value not in (None, "", [], {})
     }
-    return record
+    return clean_record(record)
 
 
 def _proposed_key(value: Any) -> str | None:

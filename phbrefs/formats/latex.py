@@ -203,3 +203,44 @@ def to_latex(text: str) -> str:
     if escaped.isascii():
         return escaped
     return "".join(ch if ch.isascii() else _char_to_latex(ch) for ch in escaped)
+
+
+# babel's names where they are not the language's English name in lower case (babel manual).
+_BABEL_NAMES = {
+    "en": "english",
+    "en-GB": "british",
+    "en-US": "american",
+    "en-AU": "australian",
+    "en-CA": "canadian",
+    "en-NZ": "newzealand",
+    "de": "ngerman",
+    "de-AT": "naustrian",
+    "de-CH": "nswissgerman",
+    "pt-BR": "brazilian",
+    "fr-CA": "canadien",
+    "nb": "norsk",
+    "no": "norsk",
+    "nn": "nynorsk",
+    "el": "greek",
+    "sl": "slovene",
+}
+
+
+def babel_language(tag: str) -> str:
+    """The babel language name for a BCP 47 tag (``en-GB`` -> ``british``), what biblatex's
+    ``langid`` and babel's hyphenation need; a value that is no tag is returned unchanged."""
+    if tag in _BABEL_NAMES:
+        return _BABEL_NAMES[tag]
+    import langcodes
+
+    try:
+        language = langcodes.Language.get(tag)
+    except ValueError:
+        return tag
+    if not language.is_valid() or not language.language:
+        return tag
+    base = language.language
+    if base in _BABEL_NAMES:
+        return _BABEL_NAMES[base]
+    name = language.language_name("en").lower()
+    return name if name.isalpha() and name.isascii() else tag

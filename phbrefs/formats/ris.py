@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from itertools import pairwise
 from typing import TYPE_CHECKING, Any
 
+from phbrefs.cleaning import clean_record
 from phbrefs.formats import EntryError, ParseResult
 from phbrefs.ids import extract_dois, is_doi, normalise_issn, normalize_doi
 from phbrefs.records import Contributor, PartialDate, WorkRecord
@@ -373,7 +374,7 @@ def tags_to_record(tags: dict[str, list[str]], raw: str) -> WorkRecord:
         if values and tag != "ER":
             tags_extra.setdefault(tag, "\n".join(values))
     record.extra = tags_extra
-    return record
+    return clean_record(record)
 
 
 class RisImporter:

@@ -32,6 +32,7 @@ from requests.adapters import HTTPAdapter
 from urllib3.exceptions import NewConnectionError
 
 from phbrefs import __version__
+from phbrefs.cleaning import FALLBACK_DATES, clean_record
 from phbrefs.errors import SourceError
 from phbrefs.records import Contributor, Funder, PartialDate, UpdateNotice, WorkRecord
 from phbrefs.sources.base import Lookup, Progress, Resolution
@@ -186,6 +187,7 @@ def _extra(message: dict[str, Any]) -> dict[str, str]:
         ),
         "event": strip_markup((message.get("event") or {}).get("name")),
         "subtype": message.get("subtype"),
+        **{name: str(date) for name in FALLBACK_DATES if (date := _date(message, name))},
     }
     return {key: value for key, value in names.items() if value}
 
@@ -209,7 +211,7 @@ def record_from_crossref(message: dict[str, Any]) -> WorkRecord:
     publisher = strip_markup(message.get("publisher"))
     if not publisher and message.get("institution"):
         publisher = _first([i.get("name") for i in message["institution"] if isinstance(i, dict)])
-    return WorkRecord(
+    record = WorkRecord(
         type=CSL_TYPES.get(source_type or "", "document"),
         source_type=source_type,
         doi=(message.get("DOI") or "").lower() or None,
@@ -243,6 +245,7 @@ def record_from_crossref(message: dict[str, Any]) -> WorkRecord:
         source="crossref",
         raw=json.dumps(message, ensure_ascii=False, sort_keys=True),
     )
+    return clean_record(record)
 
 
 # -- politeness -----------------------------------------------------------------------------------
