@@ -126,8 +126,7 @@ def write_outputs(library: Library, exports: Path) -> list[Path]:
     from phbrefs.tables import TABLE_FORMATS, TABLE_NAMES, build_table, write_table
     from phbrefs.tables.evidence_map import draw_evidence_map
 
-    exports.mkdir(parents=True, exist_ok=True)
-    written: list[Path] = []
+    written: list[Path] = []  # files and folders are made by phbrefs.fileio
     for name in TABLE_NAMES:
         if name == "claim":
             tables = [

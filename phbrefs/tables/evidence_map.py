@@ -8,6 +8,7 @@ import textwrap
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from phbrefs import fileio
 from phbrefs.errors import InvalidInputError
 from phbrefs.tables.builders import Evidence, theme_ordered
 from phbrefs.tables.data import NothingToTabulateError, load_evidence
@@ -128,7 +129,8 @@ def draw_evidence_map(library: Library, path: Path | str, *, by: str = "studies"
     axes.legend(
         handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=8, frameon=False
     )
-    path.parent.mkdir(parents=True, exist_ok=True)
     dpi = 150 if width * 150 < 12000 else 72
-    figure.savefig(path, dpi=dpi, metadata={"Date": None} if path.suffix == ".svg" else None)
+    metadata = {"Date": None} if path.suffix == ".svg" else None
+    options = {"format": path.suffix.lstrip(".").lower(), "dpi": dpi, "metadata": metadata}
+    fileio.write_with(path, lambda stream: figure.savefig(stream, **options))
     return path

@@ -7,6 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from phbrefs import fileio
 from phbrefs.tables.model import Cell, Table
 
 STANCE_COLOURS = {
@@ -147,4 +148,4 @@ def write(table: Table, path: Path) -> None:
                 flag = paragraph.add_run(f" [{ref.notice}]")
                 flag.bold = True
                 flag.font.color.rgb = RGBColor.from_string(NOTICE_COLOUR)
-    document.save(str(path))
+    fileio.write_with(path, document.save)

@@ -12,6 +12,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from phbrefs import fileio
 from phbrefs.tables.model import Column, Table
 
 
@@ -124,4 +125,4 @@ def render(table: Table) -> str:
 
 
 def write(table: Table, path: Path) -> None:
-    path.write_text(render(table), encoding="utf-8")
+    fileio.write_text(path, render(table))

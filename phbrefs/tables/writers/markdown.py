@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from phbrefs import fileio
 from phbrefs.tables.model import Column, Table
 
 _SPECIAL = re.compile(r"([\\|*_`<>\[\]$~^#])")
@@ -47,4 +48,4 @@ def render(table: Table) -> str:
 
 
 def write(table: Table, path: Path) -> None:
-    path.write_text(render(table), encoding="utf-8")
+    fileio.write_text(path, render(table))
