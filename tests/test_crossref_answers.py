@@ -10,9 +10,12 @@ from __future__ import annotations
 import copy
 import json
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from phbrefs.errors import ExitCode
 from phbrefs.library import Library
@@ -144,3 +147,38 @@ def test_a_refresh_takes_new_values_and_keeps_what_the_answer_leaves_empty(
     assert after["title"] == "Sound levels in berthing areas (corrected)"
     assert after["contributors"] == before["contributors"]
     assert after["citekey"] == before["citekey"]
+
+
+# -- any shape at all: refused with a reason, or mapped; never a crash ----------------------------
+
+_READ_FIELDS = [
+    "DOI", "type", "title", "subtitle", "container-title", "short-container-title", "author",
+    "editor", "abstract", "publisher", "institution", "event", "volume", "issue", "page",
+    "issued", "published-print", "ISSN", "ISBN", "subject", "URL", "language", "license",
+    "funder", "update-to", "updated-by", "resource", "group-title", "degree", "edition-number",
+]  # fmt: skip
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=8),
+    lambda inner: st.lists(inner, max_size=3)
+    | st.dictionaries(st.text(max_size=6), inner, max_size=3),
+    max_leaves=8,
+)
+_BASE = json.loads(
+    (Path(__file__).parent / "fixtures/crossref/works/10.1002_eng2.12059.json").read_text()
+)["message"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.dictionaries(st.sampled_from(_READ_FIELDS), _JSON | st.sampled_from([[], {}, ""])))
+def test_any_answer_is_refused_with_a_reason_or_mapped(changes):
+    from phbrefs.sources import crossref_schema as schema
+    from phbrefs.sources.crossref import record_from_crossref
+
+    message = {**copy.deepcopy(_BASE), **changes}
+    try:
+        schema.check_work(message)
+    except schema.SchemaError as error:
+        assert schema.reason(error)
+        return
+    record = record_from_crossref(message)
+    assert record.doi == message["DOI"].strip().lower()

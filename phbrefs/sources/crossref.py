@@ -216,7 +216,7 @@ def record_from_crossref(message: dict[str, Any]) -> WorkRecord:
     return WorkRecord(
         type=CSL_TYPES.get(source_type or "", "document"),
         source_type=source_type,
-        doi=(message.get("DOI") or "").lower() or None,
+        doi=(message.get("DOI") or "").strip().lower() or None,
         title=_first(message.get("title")),
         subtitle=_first(message.get("subtitle")),
         container_title=container,
