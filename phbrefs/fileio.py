@@ -86,7 +86,7 @@ def atomic_path(path: Path | str) -> Iterator[Path]:
         yield temporary
         _sync(temporary)
         if existed:
-            os.chmod(temporary, stat.S_IMODE(target.stat().st_mode))
+            _keep_owner_and_mode(temporary, target.stat())
         os.replace(temporary, target)
     except OSError as error:
         temporary.unlink(missing_ok=True)
@@ -134,6 +134,12 @@ def _create_beside(target: Path) -> Path:
         except FileExistsError:
             continue
         return temporary
+
+
+def _keep_owner_and_mode(temporary: Path, previous: os.stat_result) -> None:
+    os.chmod(temporary, stat.S_IMODE(previous.st_mode))
+    if os.geteuid() == 0:  # root writing someone's file: it stays theirs
+        os.chown(temporary, previous.st_uid, previous.st_gid)
 
 
 def _sync(path: Path) -> None:

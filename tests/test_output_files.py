@@ -255,3 +255,27 @@ def test_a_library_on_a_full_disk_is_one_line_exit_7_and_unchanged(cli, review, 
         result = cli("--db", folder / "library.db", "note", KEY, text)
         assert_one_line_error(result, ExitCode.STORAGE, "library")
         assert (folder / "library.db").read_bytes() == before
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="only root can give a file to another owner")
+def test_root_rewriting_a_users_file_leaves_it_theirs(cli, review, tmp_path):
+    target = tmp_path / "refs.bib"
+    target.write_bytes(PREVIOUS)
+    os.chown(target, 65534, 65534)
+    assert run_writer(cli, "export", target).exit_code == 0
+    info = target.stat()
+    assert (info.st_uid, info.st_gid) == (65534, 65534)
+
+
+@pytest.mark.parametrize("failure", [RuntimeError("a writer's bug"), KeyboardInterrupt()])
+def test_a_writer_failing_half_way_leaves_the_previous_file_and_no_debris(tmp_path, failure):
+    from phbrefs import fileio
+
+    target = tmp_path / "table.xlsx"
+    target.write_bytes(PREVIOUS)
+
+    with pytest.raises(type(failure)), fileio.atomic_path(target) as temporary:
+        temporary.write_bytes(b"half a workbook")
+        raise failure
+    assert target.read_bytes() == PREVIOUS
+    assert leftovers(tmp_path) == ["table.xlsx"]
