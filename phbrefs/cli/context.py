@@ -153,8 +153,8 @@ def select_works(
 
 
 def output_path(path: Path | None, default_name: str) -> Path:
-    """``path``, or ``default_name`` in the exports folder (created when needed)."""
+    """``path``, or ``default_name`` in the exports folder (made by ``phbrefs.fileio`` when a
+    file is written there)."""
     if path is None:
         path = settings().exports_dir / default_name
-    path.parent.mkdir(parents=True, exist_ok=True)
     return path

@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 
+from phbrefs import fileio
 from phbrefs.cli.context import (
     counted,
     err,
@@ -115,6 +116,7 @@ def export(
     """
     from phbrefs.formats import format_for_path, get_exporter
 
+    output = fileio.file_or_stdout(output)
     name = fmt or (format_for_path(output) if output else None)
     if name is None:
         raise typer.BadParameter("give --format (bibtex, biblatex, ris, csljson)")
@@ -123,8 +125,7 @@ def export(
         works = select_works(library, keys, tag, all_)
     text = exporter.export(works, abstracts=not no_abstract)
     if output:
-        output.parent.mkdir(parents=True, exist_ok=True)
-        output.write_text(text, encoding="utf-8")
+        fileio.write_text(output, text)
         message(f"exported {counted(len(works), 'work')} to {output}")
     else:
         sys.stdout.write(text)

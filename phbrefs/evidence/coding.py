@@ -12,6 +12,7 @@ empty cell clears it; a findings row states the whole finding.
 from __future__ import annotations
 
 import csv
+import io
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -20,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 
+from phbrefs import fileio
 from phbrefs.db import models as m
 from phbrefs.errors import InvalidInputError, ParseError, PhbrefsError, ValidationError
 from phbrefs.evidence import vocab
@@ -49,6 +51,7 @@ from phbrefs.evidence.studies import (
     store_study,
 )
 from phbrefs.evidence.vocab import CERQUAL_COMPONENTS
+from phbrefs.formulas import as_text_cell, guard, unguard
 from phbrefs.outcomes import BatchReport, ItemResult, Outcome
 
 if TYPE_CHECKING:
@@ -240,7 +243,7 @@ def read_xlsx(path: Path) -> CodingData:
 def read_csv(path: Path) -> CodingData:
     try:
         with path.open(encoding="utf-8-sig", newline="") as handle:
-            rows = list(csv.reader(handle))
+            rows = [[unguard(value) for value in row] for row in csv.reader(handle)]
     except (OSError, UnicodeDecodeError, csv.Error) as error:
         raise ParseError(str(path), f"cannot read CSV ({error})") from error
     data = CodingData(str(path), {})
@@ -783,6 +786,8 @@ def _write_xlsx(rows: dict[str, list[dict[str, Any]]], path: Path, library: Libr
         ws.append(list(columns))
         for row in rows[sheet]:
             ws.append(_flat(row, columns))
+            for cell in ws[ws.max_row]:
+                as_text_cell(cell)
         for index, column in enumerate(columns, start=1):
             letter = get_column_letter(index)
             ws.column_dimensions[letter].width = widths.get(column, max(12, len(column) + 2))
@@ -798,7 +803,7 @@ def _write_xlsx(rows: dict[str, list[dict[str, Any]]], path: Path, library: Libr
     for index, (name, values) in enumerate(lists.items(), start=1):
         ws_lists.cell(1, index, name)
         for offset, value in enumerate(values, start=2):
-            ws_lists.cell(offset, index, value)
+            as_text_cell(ws_lists.cell(offset, index, value))
     ws_lists.sheet_state = "hidden"
 
     def drop_down(sheet: str, column: str, list_name: str, *, strict: bool = True) -> None:
@@ -834,7 +839,7 @@ def _write_xlsx(rows: dict[str, list[dict[str, Any]]], path: Path, library: Libr
         help_sheet.append([column, meaning])
     help_sheet.column_dimensions["A"].width = 45
     help_sheet.column_dimensions["B"].width = 100
-    workbook.save(path)
+    fileio.write_with(path, workbook.save)
 
 
 def export_coding(
@@ -850,14 +855,14 @@ def export_coding(
     if path.exists() and not overwrite:
         raise InvalidInputError(f"{path} exists; a filled-in form would be lost (use --force)")
     rows = coding_rows(library, tags=tags)
-    path.parent.mkdir(parents=True, exist_ok=True)
     if kind == "xlsx":
         _write_xlsx(rows, path, library)
     elif kind == "csv":
-        with path.open("w", encoding="utf-8", newline="") as handle:
-            writer = csv.writer(handle)
-            writer.writerow(FINDING_COLUMNS)
-            writer.writerows(_flat(r, FINDING_COLUMNS) for r in rows["findings"])
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow(FINDING_COLUMNS)
+        writer.writerows([guard(v) for v in _flat(r, FINDING_COLUMNS)] for r in rows["findings"])
+        fileio.write_text(path, buffer.getvalue(), newline="")
     else:
         structured = {
             "papers": [
@@ -876,5 +881,5 @@ def export_coding(
             import yaml
 
             text = yaml.safe_dump(structured, allow_unicode=True, sort_keys=False, width=100)
-        path.write_text(text, encoding="utf-8")
+        fileio.write_text(path, text)
     return {sheet: len(rows[sheet]) for sheet in SHEETS if kind != "csv" or sheet == "findings"}

@@ -128,8 +128,7 @@ def write_outputs(library: Library, exports: Path) -> list[Path]:
     from phbrefs.tables.gap_map import write_gap_map
     from phbrefs.tables.writers import written_files
 
-    exports.mkdir(parents=True, exist_ok=True)
-    written: list[Path] = []
+    written: list[Path] = []  # files and folders are made by phbrefs.fileio
     for name in TABLE_NAMES:
         if name == "claim":
             tables = [

@@ -18,6 +18,7 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
+from phbrefs import fileio
 from phbrefs.errors import InvalidInputError
 from phbrefs.formats.citeproc_patches import patch_citeproc
 from phbrefs.formats.csljson import work_to_csl
@@ -351,4 +352,4 @@ def write_docx(bibliography: Bibliography, path: Path, *, title: str = "Referenc
             word_run.font.superscript = run.superscript or None
             word_run.font.subscript = run.subscript or None
             word_run.font.small_caps = run.small_caps or None
-    document.save(str(path))
+    fileio.write_with(path, document.save)

@@ -105,6 +105,8 @@ def add_dois(
     records: dict[str, WorkRecord] = {}
     if found or (skipped and tags):
         with Library(library_path, create=True) as library:
+            if found and refresh:
+                _keep_stored_values(library, found, present)
             if found:
                 outcomes = library.add_many(
                     [r.record for r in found if r.record],
@@ -141,6 +143,21 @@ def add_dois(
         result.record = records.get(doi) if result.outcome.ok else None
         results.append(result)
     return BatchReport(results)
+
+
+def _keep_stored_values(
+    library: Library, found: list[Resolution], present: dict[str, str]
+) -> None:
+    """A refresh never blanks a stored field (see ``sources/refresh.py``)."""
+    from phbrefs.sources.refresh import keep_stored_values
+
+    keys = [present[r.identifier] for r in found if r.identifier in present]
+    stored = {w.record.doi: w.record for w in library.works(keys=keys) if w.record.doi}
+    for resolution in found:
+        if resolution.record and resolution.identifier in stored:
+            resolution.record = keep_stored_values(
+                resolution.record, stored[resolution.identifier]
+            )
 
 
 def _problem(resolution: Resolution) -> ItemResult:

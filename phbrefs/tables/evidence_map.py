@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from phbrefs import fileio
 from phbrefs.errors import InvalidInputError
 from phbrefs.tables.builders import CONFIDENCE, OTHER_THEME, Evidence, theme_ordered
 from phbrefs.tables.data import NothingToTabulateError, load_evidence
@@ -264,7 +265,8 @@ def draw_evidence_map(library: Library, path: Path | str, *, by: str = "studies"
         title="Pie: a cell's findings by stance",
         title_fontsize=7.5,
     )
-    path.parent.mkdir(parents=True, exist_ok=True)
     dpi = 150 if width * 150 < 12000 else 72
-    figure.savefig(path, dpi=dpi, metadata={"Date": None} if path.suffix == ".svg" else None)
+    metadata = {"Date": None} if path.suffix == ".svg" else None
+    options = {"format": path.suffix.lstrip(".").lower(), "dpi": dpi, "metadata": metadata}
+    fileio.write_with(path, lambda stream: figure.savefig(stream, **options))
     return path

@@ -47,6 +47,5 @@ def write_table(table: Table, path: Path | str, fmt: str | None = None) -> Path:
     path = Path(path)
     name = format_for(path, fmt)
     module = import_module(f"phbrefs.tables.writers.{_MODULES[name]}")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    module.write(table, path)
+    module.write(table, path)  # through phbrefs.fileio: atomic, folders made as needed
     return path

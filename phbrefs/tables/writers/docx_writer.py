@@ -12,6 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from phbrefs import fileio
 from phbrefs.tables.model import Cell, Span, Table
 from phbrefs.tables.writers.common import links
 from phbrefs.tables.writers.widths import ROTATED, plan_widths, text_width
@@ -216,4 +217,4 @@ def write(table: Table, path: Path) -> None:
                 flag = paragraph.add_run(f" [{ref.notice}]")
                 flag.bold = True
                 flag.font.color.rgb = RGBColor.from_string(NOTICE_COLOUR)
-    document.save(str(path))
+    fileio.write_with(path, document.save)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from html import escape
 from pathlib import Path
 
+from phbrefs import fileio
 from phbrefs.tables.model import Cell, Span, Table
 from phbrefs.tables.writers.common import links
 
@@ -144,4 +145,4 @@ def render(table: Table) -> str:
 
 
 def write(table: Table, path: Path) -> None:
-    path.write_text(render(table), encoding="utf-8")
+    fileio.write_text(path, render(table))

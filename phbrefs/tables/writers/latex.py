@@ -18,6 +18,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from phbrefs import fileio
 from phbrefs.tables.model import Column, Span, Table
 from phbrefs.tables.writers.common import links
 from phbrefs.tables.writers.widths import plan_widths, text_width
@@ -188,4 +189,4 @@ def render(table: Table) -> str:
 
 
 def write(table: Table, path: Path) -> None:
-    path.write_text(render(table), encoding="utf-8")
+    fileio.write_text(path, render(table))

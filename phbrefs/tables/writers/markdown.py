@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from phbrefs import fileio
 from phbrefs.tables.model import Column, Span, Table
 from phbrefs.tables.writers.common import links
 
@@ -68,4 +69,4 @@ def render(table: Table) -> str:
 
 
 def write(table: Table, path: Path) -> None:
-    path.write_text(render(table), encoding="utf-8")
+    fileio.write_text(path, render(table))
