@@ -19,7 +19,7 @@ from phbrefs.cli.context import (
     select_works,
 )
 from phbrefs.cli.options import AllOption, JsonOption, SelectTagOption
-from phbrefs.errors import ExitCode, InvalidInputError
+from phbrefs.errors import ExitCode
 
 FORMAT_NAMES = "bibtex, biblatex, ris or csljson"
 
@@ -53,19 +53,17 @@ def import_(
     Confident duplicates are merged into the stored work, possible ones added and reported.
     """
     from phbrefs.importing import import_batches, parse_input
+    from phbrefs.textfiles import decode_text, read_text
 
     batches = []
     for name in files:
         if name == "-":
-            text, path = sys.stdin.read(), None
-            origin = "<stdin>"
+            stdin = getattr(sys.stdin, "buffer", None)
+            text = decode_text(stdin.read(), "standard input") if stdin else sys.stdin.read()
+            path, origin = None, "<stdin>"
         else:
             path = Path(name)
-            try:
-                text = path.read_text(encoding="utf-8-sig")
-            except (OSError, UnicodeDecodeError) as error:
-                reason = getattr(error, "strerror", None) or error
-                raise InvalidInputError(f"{name}: cannot read: {reason}") from error
+            text = read_text(path)
             origin = name
         batches.append(parse_input(text, origin, fmt, path))
     total = sum(len(b.parsed.records) for b in batches)

@@ -18,6 +18,8 @@ from typing import TYPE_CHECKING, Any
 
 from phbrefs.formats import EntryError, ParseResult
 from phbrefs.formats.latex import escape_specials, needs_decoding, to_latex, to_text
+from phbrefs.formats.limits import MAX_FIELD_CHARS
+from phbrefs.formats.limits import problem as beyond_limits
 from phbrefs.ids import is_doi, normalise_issn, normalize_doi
 from phbrefs.records import Contributor, PartialDate, WorkRecord
 
@@ -236,25 +238,48 @@ def _parse_stack() -> list[Any]:
         """bibtexparser's ``@string`` resolution, plus ``#`` concatenation (``pre # {Text}``)."""
 
         def transform(self, library: Any) -> Any:
-            strings: dict[str, str] = {}
+            strings: dict[str, str | None] = {}  # None: refused, too large
             for string in library.strings:
-                strings[string.key.lower()] = _concatenate(string.value, strings)
+                try:
+                    strings[string.key.lower()] = _concatenate(string.value, strings)
+                except ExpansionError:
+                    strings[string.key.lower()] = None
             for entry in library.entries:
                 for field in entry.fields:
                     if isinstance(field.value, str):
-                        field.value = _concatenate(field.value, strings)
+                        try:
+                            field.value = _concatenate(field.value, strings)
+                        except ExpansionError as error:
+                            entry.parser_metadata[ENTRY_ERROR] = f"field {field.key}: {error}"
             return library
 
     return [ResolveStrings(), DecodeFields()]
 
 
-def _concatenate(value: str, strings: dict[str, str]) -> str:
+ENTRY_ERROR = "phbrefs.error"  # an entry's parser_metadata key: why it cannot be read
+
+
+class ExpansionError(ValueError):
+    """``@string`` macros that expand beyond a field's size (a macro bomb)."""
+
+
+def _macro(name: str, strings: dict[str, str | None]) -> str | None:
+    key = name.strip().lower()
+    if key in strings and strings[key] is None:
+        raise ExpansionError(
+            f"@string {name.strip()} expands to more than {MAX_FIELD_CHARS:,} characters"
+        )
+    return strings.get(key)
+
+
+def _concatenate(value: str, strings: dict[str, str | None]) -> str:
     """A raw field value (``{a}``, ``"a"``, ``macro``, ``1999`` or parts joined by ``#``) as
-    one braced value; unknown macros (month names) stay as their names."""
+    one braced value; unknown macros (month names) stay as their names. A value expanding
+    beyond ``MAX_FIELD_CHARS`` raises ExpansionError, before it is built."""
     if "#" not in value:
         if value[:1] in ("{", '"'):
             return value
-        resolved = strings.get(value.strip().lower())
+        resolved = _macro(value, strings)
         return value if resolved is None else resolved
     parts, depth, quoted, start = [], 0, False, 0
     for index, char in enumerate(value):
@@ -270,13 +295,16 @@ def _concatenate(value: str, strings: dict[str, str]) -> str:
     parts.append(value[start:])
     if len(parts) == 1 and value[:1] in ("{", '"'):
         return value
-    pieces = []
+    pieces, size = [], 0
     for part in (p.strip() for p in parts):
         if part[:1] in ("{", '"') and len(part) >= 2:
             pieces.append(part[1:-1])
         else:
-            resolved = strings.get(part.lower())
+            resolved = _macro(part, strings)
             pieces.append(resolved[1:-1] if resolved is not None else part)
+        size += len(pieces[-1])
+        if size > MAX_FIELD_CHARS:
+            raise ExpansionError(f"expands to more than {MAX_FIELD_CHARS:,} characters")
     return "{" + "".join(pieces) + "}"
 
 
@@ -567,7 +595,12 @@ class BibImporter:
 
     def parse_part(self, part: BibPart, origin: str) -> BibParsed:
         import bibtexparser
-        from bibtexparser.model import DuplicateBlockKeyBlock, Entry, ParsingFailedBlock
+        from bibtexparser.model import (
+            DuplicateBlockKeyBlock,
+            Entry,
+            ImplicitComment,
+            ParsingFailedBlock,
+        )
 
         library = bibtexparser.parse_string(part.text, parse_stack=_parse_stack())
         parsed = BibParsed([], [], [], linked=bool(library.strings))
@@ -580,7 +613,7 @@ class BibImporter:
                 if not isinstance(block.ignore_error_block, Entry):
                     continue  # a repeated @string: the first definition stands
                 block = _transform_alone(block.ignore_error_block, library.strings)
-                ordered.append((block, _fields(block), None))
+                ordered.append((block, _fields(block), _entry_error(block)))
             elif isinstance(block, ParsingFailedBlock):
                 inner = block.ignore_error_block
                 if isinstance(inner, Entry):
@@ -592,8 +625,10 @@ class BibImporter:
                     parsed.block_errors.append(EntryError(origin, line, reason, key))
                 continue
             elif isinstance(block, Entry):
-                ordered.append((block, _fields(block), None))
+                ordered.append((block, _fields(block), _entry_error(block)))
             else:
+                if isinstance(block, ImplicitComment):
+                    parsed.block_errors.extend(_stray_entries(block, part, origin))
                 continue
             entries.setdefault(block.key.lower(), (block.entry_type.lower(), ordered[-1][1]))
         parsed.linked |= any("crossref" in own or "xdata" in own for _, own, _ in ordered)
@@ -616,6 +651,9 @@ class BibImporter:
                 continue
             if not record.title:
                 parsed.entry_errors.append(EntryError(origin, line, "no title", entry.key))
+                continue
+            if reason := beyond_limits(record):
+                parsed.entry_errors.append(EntryError(origin, line, reason, entry.key))
                 continue
             parsed.records.append(record)
         return parsed
@@ -678,6 +716,33 @@ def _transform_alone(entry: Entry, strings: list[Any]) -> Entry:
     for middleware in _parse_stack():
         alone = middleware.transform(alone)
     return alone.entries[0] if alone.entries else entry
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+# A line of text between entries that starts like one: an entry bibtexparser could not see
+# (a NUL or another stray byte in its header), never to be skipped silently.
+_STRAY_ENTRY = re.compile(r"^[ \t]*@[^\n]*", re.MULTILINE)
+
+
+def _entry_error(entry: Entry) -> str | None:
+    if found := _CONTROL.search(entry.key):
+        return f"the key holds a control character (U+{ord(found.group(0)):04X})"
+    return entry.parser_metadata.get(ENTRY_ERROR)
+
+
+def _stray_entries(block: Any, part: BibPart, origin: str) -> list[EntryError]:
+    errors = []
+    for match in _STRAY_ENTRY.finditer(block.raw or ""):
+        line = part.line((block.start_line or 0) + _marked_lines(block.raw, match.start()))
+        header = match.group(0).strip()[:40]
+        bad = _CONTROL.search(header)
+        reason = (
+            f"not a readable entry: control character U+{ord(bad.group(0)):04X} in {header!r}"
+            if bad
+            else f"not a readable entry: {header!r}"
+        )
+        errors.append(EntryError(origin, line, reason, _key_of(match.group(0))))
+    return errors
 
 
 def _key_of(raw: str | None) -> str | None:
