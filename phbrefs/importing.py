@@ -68,6 +68,7 @@ class ImportItem:
 @dataclass
 class ImportReport:
     items: list[ImportItem] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # values entries were imported without
 
     def count(self, outcome: ImportOutcome) -> int:
         return sum(1 for item in self.items if item.outcome is outcome)
@@ -89,6 +90,7 @@ class ImportReport:
         return {
             "summary": {str(o): self.count(o) for o in ImportOutcome},
             "items": [item.to_dict() for item in self.items],
+            "warnings": self.warnings,
         }
 
 
@@ -275,7 +277,9 @@ def import_batches(
         if not name.strip():
             raise InvalidInputError("a tag name cannot be empty")
     entries = [(b.origin, r) for b in batches for r in b.parsed.records]
-    report = ImportReport([_error_item(e) for e in errors])
+    report = ImportReport(
+        [_error_item(e) for e in errors], [str(w) for b in batches for w in b.parsed.warnings]
+    )
     with _bulk(), library.session() as session:
         _import(library, session, entries, report, list(tags), advance or (lambda n: None))
     return report

@@ -77,6 +77,9 @@ def import_(
                 target = f" -> {item.matched}" if item.matched else ""
                 why = f" ({item.detail or ', '.join(item.why)})"
                 err.print(f"{item.outcome}: {item.item}{target}{why}", markup=False, soft_wrap=True)
+    if not as_json:
+        for warning in report.warnings:
+            err.print(f"warning: {warning}", markup=False, soft_wrap=True)
     err.print(report.summary(), soft_wrap=True)
     if report.failed:
         raise typer.Exit(int(ExitCode.PARTIAL))

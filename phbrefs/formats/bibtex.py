@@ -10,6 +10,7 @@ for biber, with BibLaTeX's own entry types and fields (``date``, ``journaltitle`
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import re
 from collections.abc import Callable, Sequence
@@ -655,6 +656,9 @@ class BibImporter:
             if reason := beyond_limits(record):
                 parsed.entry_errors.append(EntryError(origin, line, reason, entry.key))
                 continue
+            if not record.doi and record.extra.get("doi"):
+                why = f"doi {record.extra['doi']!r} is not a DOI: kept as written, not matched"
+                parsed.warnings.append(EntryError(origin, line, why, entry.key))
             parsed.records.append(record)
         return parsed
 
@@ -671,6 +675,7 @@ def _merge(parsed: Sequence[BibParsed]) -> ParseResult:
         [record for piece in parsed for record in piece.records],
         [error for piece in parsed for error in piece.block_errors]
         + [error for piece in parsed for error in piece.entry_errors],
+        [warning for piece in parsed for warning in piece.warnings],
     )
 
 
@@ -706,6 +711,7 @@ class BibParsed:
     block_errors: list[EntryError]  # blocks bibtexparser could not read
     entry_errors: list[EntryError]  # entries read but not mapped
     linked: bool = False  # holds @string, crossref or xdata: needs the other pieces
+    warnings: list[EntryError] = dataclasses.field(default_factory=list)
 
 
 def _transform_alone(entry: Entry, strings: list[Any]) -> Entry:

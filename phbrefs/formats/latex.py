@@ -17,6 +17,8 @@ from functools import lru_cache
 from pylatexenc.latex2text import LatexNodes2Text, MacroTextSpec, get_default_latex_context_db
 from pylatexenc.latexencode import UnicodeToLatexEncoder
 
+from phbrefs.controls import strip_controls
+
 # pylatexenc logs a warning for each macro it cannot substitute; the value is then kept.
 logging.getLogger("pylatexenc").addHandler(logging.NullHandler())
 logging.getLogger("pylatexenc").propagate = False
@@ -40,16 +42,6 @@ _DOTLESS = re.compile(r"\\(['`^\"~=.])\\i(?![A-Za-z])")
 _SPACES = re.compile(r"[ \t\r\n]+")
 # Pairs LaTeX turns into dashes and quotes: "--" -> en dash, "``" -> left quote.
 _LIGATURES = re.compile(r"(?<=-)(?=-)|(?<=`)(?=`)|(?<=')(?=')")
-
-# Bidirectional and zero-width controls: invisible, they reorder or join what LaTeX, a DOI
-# resolver or a reader sees (U+202E makes pdflatex fail), so no output carries them.
-CONTROLS = "\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff"
-_CONTROLS_RE = re.compile(f"[{CONTROLS}]")
-
-
-def strip_controls(text: str) -> str:
-    """``text`` without bidirectional and zero-width control characters."""
-    return _CONTROLS_RE.sub("", text)
 
 
 @lru_cache(maxsize=1)
