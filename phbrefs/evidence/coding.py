@@ -277,7 +277,7 @@ def read_csv(path: Path) -> CodingData:
 
 def read_structured(path: Path, fmt: str) -> CodingData:
     """YAML or JSON: a mapping with ``papers``, ``claims``, ``findings``, ``cerqual`` lists."""
-    from phbrefs.formats.limits import bounded_int
+    from phbrefs.formats.limits import bounded_int, unstorable
     from phbrefs.textfiles import read_text
     from phbrefs.yamlsafe import load
 
@@ -290,6 +290,8 @@ def read_structured(path: Path, fmt: str) -> CodingData:
         raise ParseError(str(path), f"cannot read {fmt.upper()} ({error})") from error
     except Exception as error:  # yaml.YAMLError and its children
         raise ParseError(str(path), f"cannot read YAML ({error})") from error
+    if where := unstorable(content):
+        raise ParseError(str(path), f"cannot read {fmt.upper()} ({where})")
     return structured_data(content, str(path))
 
 

@@ -58,6 +58,15 @@ def problem(record: Any) -> str | None:
     return None
 
 
+def unstorable(content: Any) -> str | None:
+    """Where parsed JSON or YAML holds text that cannot be stored, or None."""
+    for name, text in _strings(content):
+        if found := _UNSTORABLE.search(text):
+            what = "a NUL byte" if found.group(0) == "\x00" else "a lone surrogate"
+            return f"{what} (U+{ord(found.group(0)):04X}) in {name or 'a value'}"
+    return None
+
+
 def screen(result: ParseResult, origin: str) -> ParseResult:
     """``result`` with every record beyond the bounds moved to its errors."""
     kept = []
