@@ -63,9 +63,11 @@ def _bulk() -> Iterator[None]:
 
 def parse_input(text: str, origin: str, fmt: str | None = None, path: Path | None = None) -> Batch:
     """Parse one file's text (format given, or from the extension, or from the content)."""
+    from phbrefs.formats.limits import screen
+
     name = fmt or detect_format(text, path)
     with _bulk():
-        return Batch(origin, name, parse_text(get_importer(name), text, origin))
+        return Batch(origin, name, screen(parse_text(get_importer(name), text, origin), origin))
 
 
 # Below this size a second process costs more than it saves (about 1,000 entries).
@@ -131,7 +133,9 @@ def _parse_parts(importer: Any, parts: Sequence[Any], origin: str) -> list[Any]:
         for part in parts[1:]:
             reader, writer = context.Pipe(duplex=False)
             child = context.Process(
-                target=_parse_in_child, args=(importer, part, origin, writer), daemon=True
+                target=_parse_in_child,
+                args=(importer, part, origin, writer, os.getpid()),
+                daemon=True,
             )
             child.start()
             writer.close()
@@ -152,7 +156,23 @@ def _parse_parts(importer: Any, parts: Sequence[Any], origin: str) -> list[Any]:
             child.join()
 
 
-def _parse_in_child(importer: Any, part: Any, origin: str, writer: Any) -> None:
+def _end_with_parent(parent: int) -> None:
+    """Have the kernel kill this process when its parent dies (a parent killed with -9 never
+    reads the result, and the child would wait on its pipe forever)."""
+    import ctypes
+    import signal
+
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):  # not Linux's C library: the parent check below remains
+        pass
+    if os.getppid() != parent:  # the parent died before the request took effect
+        os._exit(1)
+
+
+def _parse_in_child(importer: Any, part: Any, origin: str, writer: Any, parent: int) -> None:
+    _end_with_parent(parent)
     try:
         writer.send(importer.parse_part(part, origin))
     except BaseException:  # the parent parses the part itself when nothing arrives
@@ -194,7 +214,10 @@ def import_batches(
         if not name.strip():
             raise InvalidInputError("a tag name cannot be empty")
     entries = [(b.origin, r) for b in batches for r in b.parsed.records]
-    report = BatchReport([_error_item(e) for e in errors])
+    report = BatchReport(
+        [_error_item(e) for e in errors],
+        warnings=[str(w) for b in batches for w in b.parsed.warnings],
+    )
     with _bulk(), library.session() as session:
         _import(library, session, entries, report, list(tags), advance or (lambda n: None))
     return report

@@ -279,7 +279,7 @@ _date = st.builds(
     issued=st.none() | _date,
     keywords=st.lists(_word, max_size=3),
     container=st.none() | _text.filter(bool),
-    doi=st.none() | st.from_regex(r"\A10\.[1-9]\d{3,4}/[a-z0-9][a-z0-9.\-]{0,20}[a-z0-9]\Z"),
+    doi=st.none() | st.from_regex(r"\A10\.[1-9][0-9]{3,4}/[a-z0-9][a-z0-9.\-]{0,20}[a-z0-9]\Z"),
     key=st.from_regex(r"\A[a-z][a-z0-9:_\-]{0,20}\Z"),
 )
 def test_round_trip_keeps_what_csl_carries(

@@ -21,10 +21,9 @@ STDIN = "-"
 def _read(path: Path) -> str:
     if str(path) == STDIN:
         return sys.stdin.read()
-    try:
-        return path.read_text(encoding="utf-8", errors="replace")
-    except OSError as error:
-        raise InvalidInputError(f"cannot read {path}: {error.strerror or error}") from error
+    from phbrefs.textfiles import read_text
+
+    return read_text(path)
 
 
 def add(

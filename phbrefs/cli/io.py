@@ -20,7 +20,6 @@ from phbrefs.cli.context import (
     select_works,
 )
 from phbrefs.cli.options import AllOption, JsonOption, SelectTagOption
-from phbrefs.errors import InvalidInputError
 
 FORMAT_NAMES = "bibtex, biblatex, ris or csljson"
 
@@ -55,19 +54,17 @@ def import_(
     """
     from phbrefs.importing import import_batches, parse_input
     from phbrefs.outcomes import Outcome
+    from phbrefs.textfiles import decode_text, read_text
 
     batches = []
     for name in files:
         if name == "-":
-            text, path = sys.stdin.read(), None
-            origin = "<stdin>"
+            stdin = getattr(sys.stdin, "buffer", None)
+            text = decode_text(stdin.read(), "standard input") if stdin else sys.stdin.read()
+            path, origin = None, "<stdin>"
         else:
             path = Path(name)
-            try:
-                text = path.read_text(encoding="utf-8-sig")
-            except (OSError, UnicodeDecodeError) as error:
-                reason = getattr(error, "strerror", None) or error
-                raise InvalidInputError(f"{name}: cannot read: {reason}") from error
+            text = read_text(path)
             origin = name
         batches.append(parse_input(text, origin, fmt, path))
     total = sum(len(b.parsed.records) for b in batches)
@@ -81,6 +78,9 @@ def import_(
                 target = f" -> {item.matched}" if item.matched else ""
                 why = f" ({item.detail or ', '.join(item.why)})"
                 err.print(f"{item.outcome}: {item.item}{target}{why}", markup=False, soft_wrap=True)
+    if not as_json:
+        for warning in report.warnings:
+            err.print(f"warning: {warning}", markup=False, soft_wrap=True)
     err.print(report.summary(), soft_wrap=True)
     if not report.ok:
         raise typer.Exit(int(report.exit_code))

@@ -241,10 +241,12 @@ def read_xlsx(path: Path) -> CodingData:
 
 
 def read_csv(path: Path) -> CodingData:
+    from phbrefs.textfiles import read_text
+
     try:
-        with path.open(encoding="utf-8-sig", newline="") as handle:
-            rows = [[unguard(value) for value in row] for row in csv.reader(handle)]
-    except (OSError, UnicodeDecodeError, csv.Error) as error:
+        text = io.StringIO(read_text(path), newline="")
+        rows = [[unguard(value) for value in row] for row in csv.reader(text)]
+    except csv.Error as error:
         raise ParseError(str(path), f"cannot read CSV ({error})") from error
     data = CodingData(str(path), {})
     _table_rows("findings", rows, data)
@@ -253,18 +255,21 @@ def read_csv(path: Path) -> CodingData:
 
 def read_structured(path: Path, fmt: str) -> CodingData:
     """YAML or JSON: a mapping with ``papers``, ``claims``, ``findings``, ``cerqual`` lists."""
-    try:
-        text = path.read_text(encoding="utf-8")
-        if fmt == "json":
-            content = json.loads(text)
-        else:
-            import yaml
+    from phbrefs.formats.limits import bounded_int, unstorable
+    from phbrefs.textfiles import read_text
+    from phbrefs.yamlsafe import load
 
-            content = yaml.safe_load(text)
-    except (OSError, UnicodeDecodeError, ValueError) as error:
+    text = read_text(path)
+    try:
+        content = json.loads(text, parse_int=bounded_int) if fmt == "json" else load(text)
+    except RecursionError as error:
+        raise ParseError(str(path), f"cannot read {fmt.upper()} (nested too deeply)") from error
+    except ValueError as error:  # YAMLBombError, JSONDecodeError, an integer too long
         raise ParseError(str(path), f"cannot read {fmt.upper()} ({error})") from error
     except Exception as error:  # yaml.YAMLError and its children
         raise ParseError(str(path), f"cannot read YAML ({error})") from error
+    if where := unstorable(content):
+        raise ParseError(str(path), f"cannot read {fmt.upper()} ({where})")
     return structured_data(content, str(path))
 
 

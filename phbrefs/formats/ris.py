@@ -344,6 +344,9 @@ def tags_to_record(tags: dict[str, list[str]], raw: str) -> WorkRecord:
         if dois:
             record.doi = dois[0]
             break
+    else:
+        if tags.get("DO") or tags.get("DI"):  # kept as written: reported, never dropped
+            tags_extra["DO"] = "\n".join(tags.get("DO", []) + tags.get("DI", []))
     tags.pop("DO", None)
     tags.pop("DI", None)
     if tags.get("M3") and record.doi and any(record.doi in extract_dois(v) for v in tags["M3"]):
@@ -427,6 +430,9 @@ class RisImporter:
             if not record.title:
                 result.errors.append(EntryError(origin, line, "no title (TI/T1)"))
                 continue
+            if "DO" in record.extra:
+                why = f"DO {record.extra['DO']!r} is not a DOI: kept as written, not matched"
+                result.warnings.append(EntryError(origin, line, why, record.citekey))
             result.records.append(record)
         return result
 
@@ -434,6 +440,7 @@ class RisImporter:
         return ParseResult(
             [record for piece in parsed for record in piece.records],
             [error for piece in parsed for error in piece.errors],
+            [warning for piece in parsed for warning in piece.warnings],
         )
 
 
