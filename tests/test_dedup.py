@@ -9,8 +9,6 @@ from sqlalchemy import insert, select
 
 from phbrefs.db import models as m
 from phbrefs.dedup import (
-    CONFIDENT,
-    POSSIBLE,
     Fingerprint,
     compare,
     find_duplicates,
@@ -40,9 +38,12 @@ def score(a: WorkRecord, b: WorkRecord):
 
 
 def test_scores():
-    same_doi = score(paper("A", doi="10.1/x"), paper("B", doi="10.1/x"))
-    assert same_doi.score == 1.0 and same_doi.confident
-    assert score(paper(TITLE, doi="10.1/x"), paper(TITLE, doi="10.1/y")) is None
+    same_doi = score(paper(TITLE, doi="10.1/x"), paper(TITLE.lower(), doi="10.1/x"))
+    assert same_doi.confident and "same DOI" in same_doi.reasons
+    shared_doi = score(paper("A first abstract", doi="10.1/x"), paper("Another", doi="10.1/x"))
+    assert shared_doi is None or not shared_doi.confident  # a DOI alone is no proof
+    different_dois = score(paper(TITLE, doi="10.1/x"), paper(TITLE, doi="10.1/y"))
+    assert different_dois is None or not different_dois.confident
     typo = score(paper(TITLE, pages="1-9"), paper(TITLE.replace("budgets", "budgts"), pages="1-9"))
     assert typo.confident and "same first author" in typo.reasons
     accents = score(paper(TITLE, family="Müller"), paper(TITLE.upper(), family="Muller"))
@@ -50,9 +51,9 @@ def test_scores():
     other_part = score(
         paper(TITLE + " part 1", pages="1-9"), paper(TITLE + " part 2", pages="10-19")
     )
-    assert other_part is not None and not other_part.confident
+    assert other_part is None or not other_part.confident
     years_apart = score(paper(TITLE, 2012), paper(TITLE, 2019))
-    assert years_apart is not None and POSSIBLE <= years_apart.score < CONFIDENT
+    assert years_apart is not None and years_apart.tier == "review"
     assert score(paper(TITLE), paper("Personal budgets and social care outcomes")) is None
     short = score(paper("Editorial"), paper("Editorial"))
     assert short is not None and not short.confident
@@ -106,7 +107,7 @@ def three(library):
 def test_find_and_merge(three):
     (group,) = find_duplicates(three)
     assert group.keys == ["welch2016", "welchcopy"]
-    assert group.confident and group.pairs[0]["why"][0] == "title 100%"
+    assert group.confident and group.pairs[0]["why"][0] == "same title"
     result = merge_works(three, ["welch2016", "welchcopy"])
     assert result.retired == ["welchcopy"] and "welchcopy" in result.aliases
     assert result.moved["finding"] == 1 and result.moved["note"] == 1
@@ -149,7 +150,7 @@ def test_cli_dedup_and_merge(cli, tmp_path):
     cli("import", bib)
     listed = json.loads(cli("dedup", "--json").stdout)
     assert [g["keys"] for g in listed] == [["a", "b"]]
-    assert listed[0]["confident"] is False and listed[0]["pairs"][0]["score"] >= POSSIBLE
+    assert listed[0]["confident"] is False and listed[0]["pairs"][0]["score"] > 0
     assert "1 group" in cli("dedup").stderr
     assert cli("dedup", "--not-duplicate", "a", "b").exit_code == 0
     assert json.loads(cli("dedup", "--json").stdout) == []

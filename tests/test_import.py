@@ -63,7 +63,7 @@ def test_import_bibtex_file_and_rerun_is_unchanged(cli, tmp_path):
     assert failed["item"] == f"{path}:25" and failed["citekey"] == "broken"
     assert "1 failed" in result.stderr
     merged = next(i for i in report["items"] if i["outcome"] == "merged")
-    assert merged["matched"] == "duffy2006" and merged["score"] >= 0.93
+    assert merged["matched"] == "duffy2006" and merged["score"] >= 0.9
     # the merged entry's key still resolves, to the work it joined
     shown = json.loads(cli("show", "duffy2006again", "--json").stdout)
     assert shown["citekey"] == "duffy2006"
@@ -178,7 +178,8 @@ def test_a_later_import_enriches_the_stored_work(cli):
     assert result.exit_code == 0, result.output
     assert report["summary"]["merged"] == 1 and report["summary"]["new"] == 1
     merged = next(i for i in report["items"] if i["outcome"] == "merged")
-    assert merged["why"] == ["same DOI"] and merged["score"] == 1.0
+    assert "same DOI" in merged["why"] and "same title" in merged["why"]
+    assert merged["score"] == 1.0
     work = json.loads(cli("show", "10.1111/hsc.12396", "--raw").stdout)
     assert work["citekey"] == merged["citekey"]
     assert work["publisher"] == "Blackwell Publishing Ltd"  # only Scopus had it

@@ -1,0 +1,306 @@
+"""One small normalisation per field: what two exports of the same work agree on once the
+noise each database adds is taken away.
+
+Every function is pure and cheap (they run once per record, not per pair), and each answers
+one question a reviewer would ask: "is this the same title once the MEDLINE tail is gone?",
+"is ``Endocr Rev`` ``Endocrine Reviews``?", "is ``1201-14`` the same pages as ``1201-1214``?".
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from rapidfuzz.distance import Levenshtein
+
+from phbrefs.ids import ascii_fold
+
+_WORD = re.compile(r"[a-z0-9]+")
+_NON_ASCII = re.compile(r"[^\x00-\x7f]+")
+
+# -- text -----------------------------------------------------------------------------------
+
+_GREEK = {
+    "α": "alpha", "β": "beta", "γ": "gamma", "δ": "delta", "ε": "epsilon", "ζ": "zeta",
+    "η": "eta", "θ": "theta", "ι": "iota", "κ": "kappa", "λ": "lambda", "μ": "mu", "ν": "nu",
+    "ξ": "xi", "π": "pi", "ρ": "rho", "σ": "sigma", "τ": "tau", "υ": "upsilon", "φ": "phi",
+    "χ": "chi", "ψ": "psi", "ω": "omega", "µ": "mu",
+}  # fmt: skip
+_GREEK_RE = re.compile("|".join(_GREEK))
+_LOST_LETTER = re.compile(r"(?<=[A-Za-z])\?(?=[A-Za-z])")
+_SYMBOLS = [("+/-", " plus or minus "), ("±", " plus or minus "), ("&", " and ")]
+
+
+def words(text: str | None) -> str:
+    """Lower-case ASCII words separated by single spaces; Greek letters spelled out
+    (``α`` and ``(alpha)`` agree), ``&`` as ``and``, ``±`` as ``plus or minus``."""
+    if not text:
+        return ""
+    if "?" in text:  # a letter the export could not encode: "toracostom?a"
+        text = _LOST_LETTER.sub("", text)
+    if not text.isascii():
+        text = _GREEK_RE.sub(lambda m: f" {_GREEK[m.group()]} ", text.lower())
+        text = _NON_ASCII.sub(lambda run: ascii_fold(run.group()), text)
+    for symbol, spelled in _SYMBOLS:
+        if symbol in text:
+            text = text.replace(symbol, spelled)
+    return " ".join(_WORD.findall(text.lower()))
+
+
+# -- titles ---------------------------------------------------------------------------------
+
+_MARKUP = re.compile(r"</?[a-zA-Z][^>]{0,40}>|&[a-z]{2,8};|\\[a-z]+\{([^}]*)\}")
+# what databases append to a title: MEDLINE tails, language tags, notes about the record
+_TAILS = re.compile(
+    r"""(?ix)
+    \s*\.?\s*\[(?:
+        review | \d+\s*refs? | abstract(?:\s*no[:.]?\s*[\w-]*)? | (?:article\s+in\s+)?[a-z]+\s*
+        (?=\]) | erratum[^\]]* | comment[^\]]* | published\s+erratum[^\]]* | see\s+comments?
+        | corrected | retracted[^\]]* | retraction[^\]]* | letter | editorial | note[^\]]*
+    )\]
+    | \s+(?:LA|TO|SO|AB):\s.*$          # field labels pasted into the title (LA: Chi, TO: ...)
+    | \s*\.{2,}\s*includes?\s+discussion.*$
+    """
+)
+_LANGUAGE_TAG = re.compile(
+    r"\s*\[(?:in\s+)?(?:english|french|german|spanish|italian|portuguese|chinese|japanese|"
+    r"russian|polish|dutch|czech|hungarian|danish|swedish|norwegian|finnish|turkish|korean|"
+    r"hebrew|greek|croatian|serbian|romanian|persian|arabic)(?:\s+abstract)?\]",
+    re.IGNORECASE,
+)
+_ORIGINAL = re.compile(r"\s*<ORIGINAL>.*$", re.DOTALL)  # Embase: the original title appended
+_QUOTES = "\"'“”‘’«»"
+_BRACKETED = re.compile(r"^\[(.+)\]\.?$")
+_TRAILING_BRACKET = re.compile(r"^(.{20,}?)\s*\[([^\[\]]{20,})\]\.?$")
+
+
+def clean_title(title: str | None) -> str:
+    """The title as written, without markup, quotes, MEDLINE tails (``[Review] [45 refs]``),
+    language tags (``[French]``), pasted notes (``[Erratum appears in ...]``, ``<ORIGINAL>``,
+    ``LA: Chi``) and the brackets MEDLINE puts round translated titles."""
+    if not title:
+        return ""
+    text = _ORIGINAL.sub("", title)
+    text = _MARKUP.sub(lambda m: m.group(1) or " ", text).strip().strip(_QUOTES).strip()
+    for _ in range(3):  # tails come in runs: "[Review] [45 refs] [French]"
+        stripped = _LANGUAGE_TAG.sub("", _TAILS.sub("", text)).strip()
+        if stripped == text:
+            break
+        text = stripped
+    if match := _BRACKETED.match(text):
+        text = match.group(1)
+    return text.strip().rstrip(".").strip()
+
+
+def title_variants(title: str | None) -> tuple[str, ...]:
+    """The normalised title and the other titles a record carries: a bracketed translation
+    after the title, an original-language title after ``;`` or ``=``, a subtitle dropped.
+    The first is the whole cleaned title; matching takes the best agreeing variant."""
+    text = clean_title(title)
+    variants = [words(text)]
+    if match := _TRAILING_BRACKET.match(text):
+        variants += [words(match.group(1)), words(match.group(2))]
+    for separator in ("; ", " = "):
+        if separator in text:
+            variants += [words(part) for part in text.split(separator) if len(part) >= 20]
+    return tuple(dict.fromkeys(v for v in variants if v))
+
+
+_NUMBER = re.compile(r"\d+")
+_ROMAN = re.compile(r"\b(?:i{1,3}|iv|v|vi{1,3}|ix|x)\b")
+
+
+def title_numbers(normalised: str) -> frozenset[str]:
+    """Numbers that tell works apart: "part 2", "phase III", "2019 update"."""
+    found = set(_NUMBER.findall(normalised))
+    for context in re.finditer(r"\b(?:part|phase|stage|type|study|trial)\s+(\w+)", normalised):
+        if _ROMAN.fullmatch(context.group(1)):
+            found.add(context.group(1))
+    return frozenset(found)
+
+
+# -- authors --------------------------------------------------------------------------------
+
+_PARTICLES = frozenset("van von der den de del della di da dos du le la ter ten".split())
+_GROUP_WORDS = re.compile(
+    r"\b(?:group|investigators?|collaborat\w*|consortium|committee|network|society|"
+    r"association|trialists|working party|study|team|organi[sz]ation|council)\b",
+    re.IGNORECASE,
+)
+
+
+def is_group_author(name: str) -> bool:
+    """``North American Linomide Investigators``: an organisation, not a person."""
+    return bool(_GROUP_WORDS.search(name)) or len(name.split()) > 4
+
+
+@lru_cache(maxsize=32768)
+def surname(family: str) -> str:
+    """``Della Latta``, ``della-latta`` and ``van der Berg``/``Berg``: one key each
+    (particles dropped, spaces and hyphens closed up)."""
+    parts = words(family).split()
+    while len(parts) > 1 and parts[0] in _PARTICLES:
+        parts = parts[1:]
+    return "".join(parts)
+
+
+def author_key(family: str | None, given: str | None) -> str:
+    """``surname`` + first initial: ``Zhao, Wei-Zhu`` and ``Zhao, W. Z.`` agree."""
+    initial = words(given)[:1]
+    return f"{surname(family or '')} {initial}".strip()
+
+
+def same_surname(a: str, b: str) -> bool:
+    """``Mulic`` and ``Muli`` (a letter the export lost), ``Vazquez`` and ``Vasquez``."""
+    if a == b:
+        return True
+    if min(len(a), len(b)) >= 4 and (a.startswith(b) or b.startswith(a)):
+        return abs(len(a) - len(b)) <= 2
+    return min(len(a), len(b)) >= 5 and Levenshtein.distance(a, b, score_cutoff=1) <= 1
+
+
+# -- journals -------------------------------------------------------------------------------
+
+_JOURNAL_STOP = frozenset("the of and for in on de la le des du der und fur y e a an d l".split())
+_PARENTHESES = re.compile(r"\([^)]*\)")
+
+
+@lru_cache(maxsize=1)
+def _ltwa() -> tuple[dict[str, str], dict[str, str]]:
+    """The ISSN Centre's List of Title Word Abbreviations as pyiso4 ships it: whole words and
+    word stems (``nation-`` -> ``natl``) to their abbreviations. Read here into two dicts
+    (~0.1 s) rather than through pyiso4's own abbreviator, whose prefix tree takes 2 s to
+    build: journals only need word-by-word lookups. Empty when pyiso4 is absent."""
+    try:
+        from importlib.resources import files
+
+        text = (files("pyiso4") / "LTWA_20210702.csv").read_text(encoding="utf-8")
+    except (ImportError, FileNotFoundError, ModuleNotFoundError):
+        return {}, {}
+    exact: dict[str, str] = {}
+    stems: dict[str, str] = {}
+    for line in text.splitlines()[1:]:
+        pattern, _, rest = line.partition("\t")
+        abbreviation = rest.partition("\t")[0]
+        if not pattern or pattern.startswith("-") or " " in pattern.strip():
+            continue
+        short = words(abbreviation)
+        if abbreviation.strip().lower() in ("n.a.", "n. a.", "n.a") or not short:
+            continue
+        key = words(re.sub(r"\(.*?\)", "", pattern))
+        if pattern.rstrip().endswith("-"):
+            stems.setdefault(key, short.replace(" ", ""))
+        else:
+            exact.setdefault(key, short.replace(" ", ""))
+    return exact, stems
+
+
+@lru_cache(maxsize=65536)
+def abbreviate_word(word: str) -> str:
+    """``cardiovascular`` -> ``cardiovasc`` by the LTWA; a word it lacks stays whole."""
+    exact, stems = _ltwa()
+    if word in exact:
+        return exact[word]
+    for end in range(len(word), 2, -1):
+        if (stem := word[:end]) in stems:
+            return stems[stem]
+    return word
+
+
+@lru_cache(maxsize=16384)
+def journal_variants(name: str | None) -> tuple[tuple[str, ...], ...]:
+    """Each title a journal field carries (``Ai zheng = Aizheng = Chinese journal of cancer``
+    has three; ``Jpen: Journal of ...`` two), as ISO 4-abbreviated words without stop words
+    or the ``(Munich, Germany : 1983)`` qualifiers."""
+    if not name:
+        return ()
+    text = _PARENTHESES.sub(" ", name)
+    parts = [text, *re.split(r"\s=\s|:\s", text)] if re.search(r"\s=\s|:\s", text) else [text]
+    variants = []
+    for part in parts:
+        tokens = tuple(
+            abbreviate_word(w) for w in words(part).split() if w not in _JOURNAL_STOP
+        )
+        if tokens:
+            variants.append(tokens)
+    return tuple(dict.fromkeys(variants))
+
+
+def _tokens_agree(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
+    """Word by word, one an abbreviation (a prefix) of the other; or one is the other's
+    words run together (``jthoraccardiovascsurg``)."""
+    if len(a) == len(b):
+        return all(x.startswith(y) or y.startswith(x) for x, y in zip(a, b, strict=True))
+    joined_a, joined_b = "".join(a), "".join(b)
+    return len(min(joined_a, joined_b, key=len)) >= 6 and joined_a == joined_b
+
+
+def journals_agree(a: tuple[tuple[str, ...], ...], b: tuple[tuple[str, ...], ...]) -> bool:
+    """``Endocr Rev`` and ``Endocrine Reviews``; ``JPEN`` forms; any title of either."""
+    return any(_tokens_agree(x, y) for x in a for y in b)
+
+
+# -- pages, volumes, years ------------------------------------------------------------------
+
+_PAGE = re.compile(r"^\s*([a-z]{0,2})(\d{1,7})([a-z]?)\s*(?:[-–—]+\s*([a-z]{0,2})(\d{1,7}))?", re.I)
+_MONTHS = re.compile(r"jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec", re.IGNORECASE)
+
+
+def page_range(pages: str | None) -> tuple[str, str | None] | None:
+    """First and last page as written in full: ``1201-14`` -> (``1201``, ``1214``),
+    ``S33-38`` -> (``s33``, ``s38``), ``742-8; discussion 748-9`` -> (``742``, ``748``).
+    Garbage (``t-51``, ``01-Jun`` from a spreadsheet) gives None; a lone ``"230-`` its start."""
+    if not pages:
+        return None
+    text = pages.strip().strip(_QUOTES).strip()
+    if _MONTHS.search(text):
+        return None
+    match = _PAGE.match(text)
+    if not match:
+        return None
+    prefix, start, suffix, _, end = match.groups()
+    first = f"{prefix.lower()}{int(start)}{suffix.lower()}"
+    if not end:
+        return first, None
+    if len(end) < len(start):  # 1201-14: the missing leading digits are the start's
+        end = start[: len(start) - len(end)] + end
+    return first, f"{prefix.lower()}{int(end)}"
+
+
+def is_supplement_page(first_page: str) -> bool:
+    """``S27``: a supplement page, shared by many abstracts."""
+    return first_page.startswith("s")
+
+
+_VOLUME = re.compile(r"\d+")
+
+
+def volume_number(volume: str | None) -> str | None:
+    """``10 Suppl 2`` -> ``10``; ``30a`` -> ``30``: the number both exports agree on."""
+    if not volume:
+        return None
+    match = _VOLUME.search(volume)
+    return str(int(match.group())) if match else None
+
+
+def years_agree(a: int | None, b: int | None) -> bool | None:
+    """Same year or one apart (online first, then print); None when either is missing."""
+    if a is None or b is None:
+        return None
+    return abs(a - b) <= 1
+
+
+# -- DOIs -----------------------------------------------------------------------------------
+
+_SHARED_DOI = re.compile(
+    r"""(?ix)
+    suppl | supplement | \.s\d+$ | /s\d+$ | _suppl | abstracts? | proceedings | meeting
+    | congress | /978-?\d | ^10\.\d+/978\d | \.issue[-.] | \(\d+\)x\d | issue-? \d+$
+    """
+)
+
+
+def doi_may_be_shared(doi: str | None) -> bool:
+    """A DOI that different works are often given: a supplement or abstract book, a whole
+    issue, a book whose chapters carry its DOI. Such a DOI is no proof of identity."""
+    return bool(doi) and bool(_SHARED_DOI.search(doi or ""))
