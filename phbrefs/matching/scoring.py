@@ -126,7 +126,11 @@ def _authors(x: Fingerprint, y: Fingerprint) -> Evidence:
                         right or y.group_author)  # fmt: skip
     names_x = list(dict.fromkeys(a.split(" ")[0] for a in x.authors))
     names_y = list(dict.fromkeys(a.split(" ")[0] for a in y.authors))
-    common = sum(any(nz.same_surname(a, b) for b in names_y) for a in names_x)
+    exact = set(names_x) & set(names_y)
+    rest_y = [b for b in names_y[:12] if b not in exact]  # a letter lost: fuzzy, a few only
+    common = len(exact) + sum(
+        any(nz.same_surname(a, b) for b in rest_y) for a in names_x[:12] if a not in exact
+    )
     overlap = min(1.0, common / min(len(names_x), len(names_y)))
     same_first = nz.same_surname(names_x[0], names_y[0])
     if same_first and overlap >= 0.75 and min(len(names_x), len(names_y)) >= 2:
@@ -186,6 +190,16 @@ def _journal(x: Fingerprint, y: Fingerprint) -> Evidence:
     return Evidence("journal", "journal names differ", -2.0, left, right)
 
 
+def _clearly_distinct(x: Fingerprint, y: Fingerprint) -> bool:
+    """Most candidate pairs from blocking share a surname and year or two title words and
+    nothing else: different titles, no common DOI, not at the same place. Skipped cheaply."""
+    if (x.doi and x.doi == y.doi) or (x.pages and x.pages == y.pages and x.volume == y.volume):
+        return False
+    return not any(
+        Indel.normalized_similarity(a, b, score_cutoff=0.69) for a in x.titles for b in y.titles
+    ) and not any(a in b or b in a for a in x.titles[:1] for b in y.titles[:1])
+
+
 def _score(total: float) -> float:
     """Points shown as 0..1: the review threshold is 0.6, the merge threshold 0.9, fourteen
     points (every field agreeing) 1.0."""
@@ -237,5 +251,7 @@ def assess(x: Fingerprint, y: Fingerprint) -> Match:
 
 def compare(x: Fingerprint, y: Fingerprint) -> Match | None:
     """The pair's match, or None when the records are distinct works."""
+    if _clearly_distinct(x, y):
+        return None
     match = assess(x, y)
     return match if match.tier != DISTINCT else None
