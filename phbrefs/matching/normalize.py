@@ -9,6 +9,7 @@ one question a reviewer would ask: "is this the same title once the MEDLINE tail
 from __future__ import annotations
 
 import re
+from collections import Counter
 from functools import lru_cache
 
 from rapidfuzz.distance import Levenshtein
@@ -110,20 +111,30 @@ _NUMBER = re.compile(r"\d+")
 _ROMAN = re.compile(r"\b(?:i{1,3}|iv|v|vi{1,3}|ix|x)\b")
 
 
-def title_numbers(normalised: str) -> frozenset[str]:
-    """Numbers that tell works apart: "part 2", "phase III", "2019 update"."""
-    found = set(_NUMBER.findall(normalised))
+def title_numbers(normalised: str) -> tuple[str, ...]:
+    """Numbers that tell works apart ("part 2", "phase III", "arm 1 of 2"), sorted, repeats
+    kept."""
+    found = _NUMBER.findall(normalised)
     for context in re.finditer(r"\b(?:part|phase|stage|type|study|trial)\s+(\w+)", normalised):
         if _ROMAN.fullmatch(context.group(1)):
-            found.add(context.group(1))
-    return frozenset(found)
+            found.append(context.group(1))
+    return tuple(sorted(found))
+
+
+def numbers_clash(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
+    """Both titles carry numbers and neither's are among the other's: a truncated title or
+    an added subtitle keeps the shorter's numbers; part 1 against part 2 does not."""
+    if not (a and b):
+        return False
+    count_a, count_b = Counter(a), Counter(b)
+    return not (count_a <= count_b or count_b <= count_a)
 
 
 # -- authors --------------------------------------------------------------------------------
 
 _PARTICLES = frozenset("van von der den de del della di da dos du le la ter ten".split())
 _GROUP_WORDS = re.compile(
-    r"\b(?:group|investigators?|collaborat\w*|consortium|committee|network|society|"
+    r"\b(?:group|groupe|grupo|gruppo|investigators?|collaborat\w*|consortium|committee|network|society|"
     r"association|trialists|working party|study|team|organi[sz]ation|council)\b",
     re.IGNORECASE,
 )
@@ -161,7 +172,10 @@ def same_surname(a: str, b: str) -> bool:
 
 # -- journals -------------------------------------------------------------------------------
 
-_JOURNAL_STOP = frozenset("the of and for in on de la le des du der und fur y e a an d l".split())
+_JOURNAL_STOP = frozenset(
+    "the of and for in on a an de la le les des du d l et en der die das und fur zur y e "
+    "del di da do dos das och voor van".split()
+)  # English, French, German, Spanish, Italian, Portuguese, Swedish, Dutch
 _PARENTHESES = re.compile(r"\([^)]*\)")
 
 
@@ -294,8 +308,8 @@ def years_agree(a: int | None, b: int | None) -> bool | None:
 
 _SHARED_DOI = re.compile(
     r"""(?ix)
-    suppl | supplement | \.s\d+$ | /s\d+$ | _suppl | abstracts? | proceedings | meeting
-    | congress | /978-?\d | ^10\.\d+/978\d | \.issue[-.] | \(\d+\)x\d | issue-? \d+$
+    suppl | supplement | abstracts? | proceedings | meeting | congress | conference
+    | /97[89](?:-?\d){9}-?[\dx]$    # a whole book's DOI (its ISBN): chapters are given it too
     """
 )
 

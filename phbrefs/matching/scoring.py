@@ -82,10 +82,7 @@ def _title(x: Fingerprint, y: Fingerprint) -> tuple[Evidence, bool]:
                 best, pair = similarity, (a, b)
     short, long_ = sorted(pair, key=len)
     extends = len(short) >= 25 and len(short.split()) >= 4 and short in long_
-    numbers_a, numbers_b = nz.title_numbers(pair[0]), nz.title_numbers(pair[1])
-    clash = bool(numbers_a and numbers_b) and not (
-        numbers_a <= numbers_b or numbers_b <= numbers_a
-    )
+    clash = nz.numbers_clash(nz.title_numbers(pair[0]), nz.title_numbers(pair[1]))
     if best >= 0.97 and len(short) >= LONG_TITLE:
         verdict, points = "same title", 5.0  # long titles rarely coincide
     elif best >= 0.97:
@@ -244,7 +241,7 @@ def assess(x: Fingerprint, y: Fingerprint) -> Match:
         tier = REVIEW
     else:
         tier = DISTINCT
-    score = round(_score(total), 4)
+    score = round(_score(total) if tier != DISTINCT else min(_score(total), 0.59), 4)
     reasons = [e.verdict for e in fields if e.points or e.field == "title"]
     return Match(x.ref, y.ref, score, reasons, tier, fields)
 
