@@ -270,6 +270,28 @@ def find_duplicates(library: Library) -> list[DuplicateGroup]:
     return sorted(result, key=lambda g: -g.score)
 
 
+@dataclass
+class Explanation:
+    """Why two works are or are not one, field by field (``phbrefs dedup --explain``)."""
+
+    keys: list[str]
+    titles: list[str]
+    match: Match
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"keys": self.keys, "titles": self.titles, **self.match.to_dict()}
+
+
+def explain_pair(library: Library, first: str, second: str) -> Explanation:
+    """Every field's evidence for the two works named, and the tier it adds up to."""
+    a, b = library.get(first), library.get(second)
+    if a.id == b.id:
+        raise InvalidInputError(f"{first} and {second} name the same work")
+    match = assess(Fingerprint.of(a.citekey, a.record), Fingerprint.of(b.citekey, b.record))
+    titles = [a.record.full_title or "", b.record.full_title or ""]
+    return Explanation([a.citekey, b.citekey], titles, match)
+
+
 def mark_not_duplicate(library: Library, keys: Sequence[str]) -> list[str]:
     """Record that the works named are distinct (every pair among them); returns their keys."""
     from sqlalchemy import select, text

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 from sqlalchemy import insert, select
@@ -160,3 +161,36 @@ def test_cli_dedup_and_merge(cli, tmp_path):
     assert json.loads(cli("show", "c", "--json").stdout)["citekey"] == "a"
     assert cli("merge", "a").exit_code == ExitCode.INVALID_INPUT
     assert cli("merge", "a", "zzz").exit_code == ExitCode.NOT_FOUND
+
+
+SAMPLE = Path(__file__).parent / "fixtures" / "dedup" / "sra_respiratory_sample.ris"
+
+
+def test_cli_explain_shows_each_fields_evidence(cli):
+    assert cli("import", SAMPLE).exit_code == 0
+    result = cli("dedup", "--explain", "id_0001355", "id_0001356", "--json")
+    assert result.exit_code == 0
+    explained = json.loads(result.stdout)
+    assert explained["keys"] == ["id_0001355", "id_0001356"]
+    assert explained["tier"] == "review"
+    fields = {e["field"]: e for e in explained["evidence"]}
+    assert list(fields) == ["title", "doi", "authors", "year", "volume", "pages", "journal"]
+    assert fields["journal"]["verdict"] == "journal names differ"
+    assert fields["journal"]["right"] == "acp j club" and fields["journal"]["points"] < 0
+    assert fields["pages"]["left"] == "jc6-jc9"
+    table = cli("dedup", "--explain", "id_0001369", "id_0001372")
+    assert table.exit_code == 0 and "Traceback" not in table.output
+    assert "different titles" in table.stdout and "same first page" in table.stdout
+    assert "distinct works" in table.stderr
+
+
+def test_cli_explain_refuses_what_it_cannot_explain(cli):
+    cli("import", SAMPLE)
+    one = cli("dedup", "--explain", "id_0001355")
+    assert one.exit_code == ExitCode.USAGE and "exactly two" in one.stderr
+    unknown = cli("dedup", "--explain", "id_0001355", "nosuchkey")
+    assert unknown.exit_code == ExitCode.NOT_FOUND
+    merged = cli("dedup", "--explain", "id_0000088", "id_0000089")  # merged on import
+    assert merged.exit_code == ExitCode.INVALID_INPUT and "same work" in merged.stderr
+    for result in (one, unknown, merged):
+        assert "Traceback" not in result.output
