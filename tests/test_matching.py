@@ -75,8 +75,8 @@ def test_title_numbers_tell_parts_and_phases_apart():
     assert nz.title_numbers("linomide part i trial design") == ("i",)
     assert nz.title_numbers("a phase 2 study in stage iv") == ("2", "iv")
     assert nz.numbers_clash(("1", "2"), ("2", "2"))  # arm 1 of 2, arm 2 of 2
-    assert not nz.numbers_clash(("1",), ("1", "300"))  # a subtitle added
-    assert not nz.numbers_clash((), ("2",))
+    assert nz.numbers_clash((), ("2",))  # the unnumbered first part against part 2
+    assert not nz.numbers_clash(("4",), ("4", "300"), truncated=True)  # the rest was cut off
 
 
 # -- authors --------------------------------------------------------------------------------

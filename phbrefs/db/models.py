@@ -227,3 +227,18 @@ class CerqualAssessment(SQLModel, table=True):
     overall_explanation: str | None = None
     assessed_by: str | None = None
     assessed_at: datetime = Field(default_factory=utcnow)
+
+
+class MergeLog(SQLModel, table=True):
+    """What one merge changed, so that ``phbrefs unmerge`` can split the work again: the kept
+    work's record before it, and each retired work (or incoming record) with the ids of the
+    rows that moved. ``work_id`` is not a foreign key on purpose: a retired work's own merge
+    history must survive its deletion and come back with it."""
+
+    __tablename__ = "merge_log"
+
+    id: int | None = Field(default=None, primary_key=True)
+    work_id: int = Field(index=True)  # the kept work
+    merge_id: str = Field(index=True)  # one merge_into call; unmerge undoes the latest
+    snapshot: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    merged_at: datetime = Field(default_factory=utcnow)

@@ -4,12 +4,24 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
+from itertools import islice
 from typing import Any
 
 from phbrefs.matching import normalize as nz
 from phbrefs.records import Contributor, WorkRecord
 
+MAX_AUTHORS = 20  # enough to tell works apart; consortium papers list hundreds
 _STOP = frozenset("a an the of on in for and or to with from by at as is".split())
+
+
+@lru_cache(maxsize=65536)
+def _person(family: str | None, given: str | None, literal: str | None) -> tuple[str, str]:
+    """(``surname initial``, "") for a person, ("", name) for an organisation: names repeat
+    across a library, each worked out once."""
+    if family and not nz.is_group_author(family):
+        return nz.author_key(family, given), ""
+    return "", nz.words(literal or family)
 
 
 @dataclass
@@ -69,13 +81,13 @@ class Fingerprint:
         """From the fields themselves: a record's, or a stored work's columns."""
         authors: list[str] = []
         group = ""
-        for person in people:
+        for person in islice(people, MAX_AUTHORS):
             get = person.get if isinstance(person, dict) else person.__dict__.get
-            family, literal = get("family"), get("literal")
-            if family and not nz.is_group_author(family):
-                authors.append(nz.author_key(family, get("given")))
-            elif name := literal or family:
-                group = group or nz.words(name)
+            key, organisation = _person(get("family"), get("given"), get("literal"))
+            if key:
+                authors.append(key)
+            elif organisation and not group:
+                group = organisation
         made = cls(
             ref=ref,
             doi=(doi or "").lower() or None,

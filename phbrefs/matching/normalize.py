@@ -70,6 +70,7 @@ _LANGUAGE_TAG = re.compile(
     re.IGNORECASE,
 )
 _ORIGINAL = re.compile(r"\s*<ORIGINAL>.*$", re.DOTALL)  # Embase: the original title appended
+_MAY_HAVE_TAIL = re.compile(r"\[|: |\.\.")  # what every tail starts with: most titles have none
 _QUOTES = "\"'“”‘’«»"
 _BRACKETED = re.compile(r"^\[(.+)\]\.?$")
 _TRAILING_BRACKET = re.compile(r"^(.{20,}?)\s*\[([^\[\]]{20,})\]\.?$")
@@ -81,9 +82,11 @@ def clean_title(title: str | None) -> str:
     ``LA: Chi``) and the brackets MEDLINE puts round translated titles."""
     if not title:
         return ""
-    text = _ORIGINAL.sub("", title)
-    text = _MARKUP.sub(lambda m: m.group(1) or " ", text).strip().strip(_QUOTES).strip()
-    for _ in range(3):  # tails come in runs: "[Review] [45 refs] [French]"
+    text = _ORIGINAL.sub("", title) if "<ORIGINAL>" in title else title
+    if "<" in text or "&" in text or "\\" in text:
+        text = _MARKUP.sub(lambda m: m.group(1) or " ", text)
+    text = text.strip().strip(_QUOTES).strip()
+    for _ in range(3 if _MAY_HAVE_TAIL.search(text) else 0):  # "[Review] [45 refs] [French]"
         stripped = _LANGUAGE_TAG.sub("", _TAILS.sub("", text)).strip()
         if stripped == text:
             break
@@ -121,13 +124,14 @@ def title_numbers(normalised: str) -> tuple[str, ...]:
     return tuple(sorted(found))
 
 
-def numbers_clash(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
-    """Both titles carry numbers and neither's are among the other's: a truncated title or
-    an added subtitle keeps the shorter's numbers; part 1 against part 2 does not."""
-    if not (a and b):
+def numbers_clash(a: tuple[str, ...], b: tuple[str, ...], truncated: bool = False) -> bool:
+    """The titles carry different numbers: part 1 against part 2, or against an unnumbered
+    first part. Only where an export cut a long title short (``truncated``) may one carry
+    fewer numbers than the other."""
+    if a == b:
         return False
     count_a, count_b = Counter(a), Counter(b)
-    return not (count_a <= count_b or count_b <= count_a)
+    return not (truncated and (count_a <= count_b or count_b <= count_a))
 
 
 # -- authors --------------------------------------------------------------------------------
@@ -249,6 +253,7 @@ def _tokens_agree(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
     return len(min(joined_a, joined_b, key=len)) >= 6 and joined_a == joined_b
 
 
+@lru_cache(maxsize=65536)
 def journals_agree(a: tuple[tuple[str, ...], ...], b: tuple[tuple[str, ...], ...]) -> bool:
     """``Endocr Rev`` and ``Endocrine Reviews``; ``JPEN`` forms; any title of either."""
     return any(_tokens_agree(x, y) for x in a for y in b)

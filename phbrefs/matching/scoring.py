@@ -30,6 +30,7 @@ MERGE, REVIEW, DISTINCT = "merge", "review", "distinct"
 MERGE_POINTS = 7.0
 REVIEW_POINTS = 3.0
 LONG_TITLE = 50  # a title this long, the same, is strong evidence on its own
+TRUNCATED_TITLE = 150  # exports cut titles of this length or more short
 SHORT_TITLE = 20  # "Editorial", "Empyema thoracis": never a merge on the title alone
 
 
@@ -82,7 +83,8 @@ def _title(x: Fingerprint, y: Fingerprint) -> tuple[Evidence, bool]:
                 best, pair = similarity, (a, b)
     short, long_ = sorted(pair, key=len)
     extends = len(short) >= 25 and len(short.split()) >= 4 and short in long_
-    clash = nz.numbers_clash(nz.title_numbers(pair[0]), nz.title_numbers(pair[1]))
+    truncated = len(long_) >= TRUNCATED_TITLE and long_.startswith(short[: len(short) * 4 // 5])
+    clash = nz.numbers_clash(nz.title_numbers(pair[0]), nz.title_numbers(pair[1]), truncated)
     if best >= 0.97 and len(short) >= LONG_TITLE:
         verdict, points = "same title", 5.0  # long titles rarely coincide
     elif best >= 0.97:
