@@ -355,7 +355,9 @@ def merge_into(
     from sqlalchemy import delete, select, text
 
     from phbrefs.db import models as m
+    from phbrefs.merge_log import log_merge
 
+    log_merge(session, keep, list(retire), extra_record)  # so that it can be undone
     conn = session.connection()
     rows = {
         r.id: r

@@ -357,6 +357,7 @@ def _import(
     # confident duplicates of works already stored
     for work_id, indexes in merges.items():
         incoming = reduce(merge_records, [entries[i][1] for i in indexes])
+        incoming.raw = entries[indexes[0]][1].raw  # logged, to find its source text on unmerge
         merge_into(library, session, work_id, [], extra_record=incoming)
     # every incoming text is kept beside the work it became part of
     # and the key it proposed keeps resolving (a manuscript may cite it)

@@ -17,7 +17,8 @@ from phbrefs.dedup import (
     merge_records,
     merge_works,
 )
-from phbrefs.errors import ExitCode, UnknownKeyError
+from phbrefs.errors import ExitCode, InvalidInputError, UnknownKeyError
+from phbrefs.merge_log import unmerge_work
 from phbrefs.records import Contributor, PartialDate, WorkRecord
 
 
@@ -194,3 +195,56 @@ def test_cli_explain_refuses_what_it_cannot_explain(cli):
     assert merged.exit_code == ExitCode.INVALID_INPUT and "same work" in merged.stderr
     for result in (one, unknown, merged):
         assert "Traceback" not in result.output
+
+
+def test_unmerge_restores_every_dependent_row(three):
+    before = three.get("welchcopy").record.to_dict()
+    kept_before = three.get("welch2016").record.to_dict()
+    with three.session() as session:
+        copy_id = three.resolve(session, "welchcopy")
+        sources = session.execute(
+            select(m.SourceRecord.id).where(m.SourceRecord.work_id == copy_id)
+        ).scalars().all()
+    merge_works(three, ["welch2016", "welchcopy"])
+    three.tag(["welch2016"], add=["added-after"])
+    result = unmerge_work(three, "welch2016")
+    assert result.kept == "welch2016" and result.restored == ["welchcopy"]
+    assert three.count() == 3
+    copy, kept = three.get("welchcopy"), three.get("welch2016")
+    assert copy.citekey == "welchcopy" and copy.record.to_dict() == before
+    assert kept.record.to_dict() == kept_before  # its own fields again (no pages, no abstract)
+    assert copy.tags == ["screening"] and kept.tags == ["added-after"]
+    assert [n for n, _ in copy.notes] == ["Read in full."] and kept.notes == []
+    with three.session() as session:
+        assert session.execute(select(m.Finding.work_id)).scalar() == copy.id
+        assert session.execute(select(m.Study.work_id)).scalars().all() == [copy.id]
+        moved_back = session.execute(
+            select(m.SourceRecord.id).where(m.SourceRecord.work_id == copy.id)
+        ).scalars().all()
+        assert moved_back == sources
+        assert session.execute(select(m.Alias.key)).scalars().all() == []
+    assert [g.keys for g in find_duplicates(three)] == [["welch2016", "welchcopy"]]
+    assert three.search("Read")[0][0].citekey == "welchcopy"  # re-indexed for search
+    with pytest.raises(InvalidInputError):
+        unmerge_work(three, "welch2016")  # nothing left to undo
+
+
+def test_cli_unmerge_splits_an_import_merge(cli):
+    ris = Path(__file__).parent / "fixtures" / "ris"
+    cli("import", ris / "pubmed.ris")
+    report = json.loads(cli("import", ris / "scopus.ris", "--json").stdout)
+    merged = next(i for i in report["items"] if i["outcome"] == "merged")
+    split = cli("unmerge", merged["citekey"], "--json")
+    assert split.exit_code == 0, split.output
+    result = json.loads(split.stdout)
+    assert result["kept"] == merged["citekey"] and len(result["restored"]) == 1
+    assert "stays with" in result["notes"][0]  # one DOI, one work
+    restored = json.loads(cli("show", result["restored"][0], "--raw").stdout)
+    assert restored["publisher"] == "Blackwell Publishing Ltd"  # Scopus's record, alone
+    assert [s["source"] for s in restored["source_records"]] == ["ris"]
+    kept = json.loads(cli("show", merged["citekey"], "--raw").stdout)
+    assert kept.get("publisher") is None and len(kept["source_records"]) == 1
+    again = cli("unmerge", merged["citekey"])
+    assert again.exit_code == ExitCode.INVALID_INPUT and "no merge to undo" in again.stderr
+    assert "Traceback" not in again.output
+    assert cli("unmerge", "nosuchkey").exit_code == ExitCode.NOT_FOUND

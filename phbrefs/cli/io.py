@@ -266,8 +266,31 @@ def merge(
     )
 
 
+def unmerge(
+    key: Annotated[str, typer.Argument(help="A work that a merge produced.", metavar="KEY")],
+    as_json: JsonOption = False,
+) -> None:
+    """Split a merged work back into the works its latest merge joined.
+
+    Each gets back its own fields, citekey, DOI, tags, notes, findings, study record and source
+    texts; a record merged on import becomes a work of its own again.
+    """
+    from phbrefs.merge_log import unmerge_work
+
+    with open_library() as library:
+        result = unmerge_work(library, key)
+    if as_json:
+        print_json(result.to_dict())
+        return
+    message(
+        f"split {result.kept} back into {', '.join([result.kept, *result.restored])}"
+        + "".join(f"; {note}" for note in result.notes)
+    )
+
+
 def register(app: typer.Typer) -> None:
     app.command("import")(import_)
     app.command()(export)
     app.command()(dedup)
     app.command()(merge)
+    app.command()(unmerge)
