@@ -335,6 +335,7 @@ def _import(
     # new works (with the later batch entries folded into them), per origin for source records
     added_ids: dict[int, int] = {}
     by_origin: dict[str, list[int]] = {}
+    taken_dois = {fp.doi for fp in prints if fp.doi}
     for index in new:
         by_origin.setdefault(entries[index][0], []).append(index)
     for origin, indexes in by_origin.items():
@@ -344,6 +345,7 @@ def _import(
             later = [entries[i][1] for i in folded.get(index, [])]
             records.append(reduce(merge_records, later, record) if later else record)
             records[-1].raw, records[-1].source = record.raw, record.source
+        _detach_taken_dois(records, taken_dois)
         results = library.add_many(records, tags=tags, origin=origin, session=session)
         for index, result in zip(indexes, results, strict=True):
             items[index].citekey = result.citekey
@@ -388,6 +390,19 @@ def _import(
     if tags and touched:
         library._tag_ids(session, list(dict.fromkeys(touched)), tags, [])
     report.items[:0] = items
+
+
+def _detach_taken_dois(records: list[WorkRecord], taken: set[str]) -> None:
+    """A record judged a distinct work whose DOI another work holds (a supplement's, a
+    book's) is stored without it (kept in ``extra``): one DOI is one work in the library, and
+    storing it would otherwise drop the record, a lost study."""
+    for record in records:
+        doi = (record.doi or "").lower()
+        if doi and doi in taken:
+            record.extra = {**record.extra, "shared DOI": record.doi or ""}
+            record.doi = None
+        elif doi:
+            taken.add(doi)
 
 
 def _describe(item: ImportItem, outcome: ImportOutcome, match: Match, key: str | None) -> None:

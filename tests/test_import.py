@@ -188,3 +188,43 @@ def test_a_later_import_enriches_the_stored_work(cli):
     assert [s["source"] for s in work["source_records"]] == ["ris", "ris"]
     hits = json.loads(cli("search", "Blackwell", "--json").stdout)  # re-indexed for search
     assert [h["citekey"] for h in hits] == [work["citekey"]]
+
+
+SHARED_DOI_RIS = """TY  - JOUR
+ID  - abs1
+AU  - Antonia, S.
+TI  - Durvalumab after chemoradiotherapy in stage III lung cancer
+PY  - 2019
+T2  - Journal of Clinical Oncology
+VL  - 37
+IS  - 15_suppl
+SP  - 8500
+DO  - 10.1200/JCO.2019.37.15_suppl
+ER  -
+
+TY  - JOUR
+ID  - abs2
+AU  - Larkin, J.
+TI  - Nivolumab plus ipilimumab in advanced melanoma: five-year results
+PY  - 2019
+T2  - Journal of Clinical Oncology
+VL  - 37
+IS  - 15_suppl
+SP  - 9501
+DO  - 10.1200/JCO.2019.37.15_suppl
+ER  -
+"""
+
+
+def test_abstracts_sharing_a_supplement_doi_are_both_kept(cli, tmp_path):
+    path = tmp_path / "abstracts.ris"
+    path.write_text(SHARED_DOI_RIS, encoding="utf-8")
+    result, report = run_json(cli, path)
+    assert result.exit_code == 0 and report["summary"]["new"] == 2
+    works = json.loads(cli("list", "--json").stdout)
+    assert sorted(w["citekey"] for w in works) == ["abs1", "abs2"]  # no study lost
+    second = json.loads(cli("show", "abs2", "--json").stdout)
+    assert second["doi"] is None and second["extra"]["shared DOI"] == "10.1200/jco.2019.37.15_suppl"
+    assert json.loads(cli("dedup", "--json").stdout) == []
+    _, again = run_json(cli, path)
+    assert again["summary"]["unchanged"] == 2
