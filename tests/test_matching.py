@@ -267,6 +267,8 @@ def test_the_same_doi_and_title_merge_across_databases():
     assert assess(prints["455"], prints["204"]).tier == "merge"  # one without pages
     assert assess(prints["258"], prints["24"]).tier == "merge"
     assert compare(prints["115"], prints["455"]) is None
+    typo = assess(prints["436"], prints["98"])  # DOIs differ in the ISSN part: one mistyped
+    assert typo.tier == "merge" and "mistyped" in typo.reasons[1]
 
 
 @pytest.mark.parametrize(
