@@ -166,12 +166,13 @@ def library_fingerprints(session: Session) -> tuple[list[Fingerprint], dict[int,
             m.Work.data["container_short_title"].as_string(),
             m.Work.data["volume"].as_string(),
             m.Work.data["pages"].as_string(),
+            m.Work.data["url"].as_string(),
             m.Work.data["contributors"],
         ).order_by(m.Work.id)
     ).all()
     prints = []
     keys = {}
-    for work_id, key, doi, title, year, container, short, volume, pages, people in rows:
+    for work_id, key, doi, title, year, container, short, volume, pages, url, people in rows:
         keys[work_id] = key
         authors = [p for p in people or [] if p.get("role") == "author"] or people or []
         journal = " = ".join(t for t in (container, short) if t)
@@ -185,6 +186,7 @@ def library_fingerprints(session: Session) -> tuple[list[Fingerprint], dict[int,
                 journal=journal,
                 volume=volume,
                 pages=pages,
+                url=url,
             )
         )
     return prints, keys

@@ -175,7 +175,7 @@ def test_cli_explain_shows_each_fields_evidence(cli):
     assert explained["keys"] == ["id_0001355", "id_0001356"]
     assert explained["tier"] == "review"
     fields = {e["field"]: e for e in explained["evidence"]}
-    assert list(fields) == ["title", "doi", "authors", "year", "volume", "pages", "journal"]
+    assert list(fields) == ["title", "doi", "url", "authors", "year", "volume", "pages", "journal"]
     assert fields["journal"]["verdict"] == "journal names differ"
     assert fields["journal"]["right"] == "acp j club" and fields["journal"]["points"] < 0
     assert fields["pages"]["left"] == "jc6-jc9"

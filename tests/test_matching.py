@@ -123,6 +123,8 @@ def test_author_order_does_not_matter():
         ("Ann Fr Anesth Reanim", "Annales Francaises d Anesthesie et de Reanimation"),
         ("J Clin Oncol", "Journal of clinical oncology : official journal of the ASCO"),
         ("Medizinische Klinik (Munich, Germany : 1983)", "Med Klin"),
+        ("Proceedings of the International Conference on Integrated Care",
+         "Proceedings of the 2019 International Conference on Integrated Care"),
     ],
 )
 def test_journal_abbreviations_agree_with_full_titles(a, b):
@@ -166,6 +168,11 @@ def test_abbreviated_last_pages_expand(start, span):
         common += 1
     short = end[common:]
     assert nz.page_range(f"{start}-{short}") == (str(start), end)
+
+
+def test_urls_agree_whatever_the_scheme_and_doi_links_are_left_to_dois():
+    assert nz.url_key("https://www.england.nhs.uk/phb/") == nz.url_key("http://england.nhs.uk/phb")
+    assert nz.url_key("https://doi.org/10.1/x") is None and nz.url_key("") is None
 
 
 def test_volumes_years_and_dois():

@@ -35,6 +35,7 @@ class Fingerprint:
     journals: tuple[tuple[str, ...], ...] = ()
     volume: str | None = None
     pages: tuple[str, str | None] | None = None
+    url: str | None = None
     blocks: list[tuple[str, ...]] = field(default_factory=list, repr=False)
 
     @property
@@ -63,6 +64,7 @@ class Fingerprint:
             ),
             volume=record.volume,
             pages=record.pages or record.article_number,
+            url=record.url,
         )
 
     @classmethod
@@ -77,6 +79,7 @@ class Fingerprint:
         journal: str | None,
         volume: str | None,
         pages: str | None,
+        url: str | None = None,
     ) -> Fingerprint:
         """From the fields themselves: a record's, or a stored work's columns."""
         authors: list[str] = []
@@ -98,6 +101,7 @@ class Fingerprint:
             journals=nz.journal_variants(journal),
             volume=nz.volume_number(volume),
             pages=nz.page_range(pages),
+            url=nz.url_key(url),
         )
         made.blocks = made._block_keys()
         return made

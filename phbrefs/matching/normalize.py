@@ -236,8 +236,10 @@ def journal_variants(name: str | None) -> tuple[tuple[str, ...], ...]:
     parts = [text, *re.split(r"\s=\s|:\s", text)] if re.search(r"\s=\s|:\s", text) else [text]
     variants = []
     for part in parts:
-        tokens = tuple(
-            abbreviate_word(w) for w in words(part).split() if w not in _JOURNAL_STOP
+        tokens = tuple(  # numbers dropped: "Proceedings of the 2019 Conference on..."
+            abbreviate_word(w)
+            for w in words(part).split()
+            if w not in _JOURNAL_STOP and not w.isdigit()
         )
         if tokens:
             variants.append(tokens)
@@ -307,6 +309,18 @@ def years_agree(a: int | None, b: int | None) -> bool | None:
     if a is None or b is None:
         return None
     return abs(a - b) <= 1
+
+
+_URL_PREFIX = re.compile(r"^(?:https?://)?(?:www\.)?", re.IGNORECASE)
+
+
+def url_key(url: str | None) -> str | None:
+    """``https://www.england.nhs.uk/x/`` and ``http://england.nhs.uk/x``: one page. DOI
+    links are left to the DOI."""
+    if not url:
+        return None
+    key = _URL_PREFIX.sub("", url.strip()).rstrip("/").lower()
+    return None if not key or key.startswith(("doi.org/", "dx.doi.org/")) else key
 
 
 # -- DOIs -----------------------------------------------------------------------------------

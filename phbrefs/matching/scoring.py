@@ -116,6 +116,12 @@ def _doi(x: Fingerprint, y: Fingerprint) -> Evidence:
     return Evidence("doi", "same DOI", 5.0, x.doi, y.doi)
 
 
+def _url(x: Fingerprint, y: Fingerprint) -> Evidence:
+    if x.url and x.url == y.url:
+        return Evidence("url", "same URL", 3.0, x.url, y.url)
+    return Evidence("url", "missing or different (no evidence)", 0.0, x.url or "", y.url or "")
+
+
 def _authors(x: Fingerprint, y: Fingerprint) -> Evidence:
     left, right = "; ".join(x.authors[:5]), "; ".join(y.authors[:5])
     if not (x.authors and y.authors):
@@ -214,8 +220,8 @@ def _score(total: float) -> float:
 def assess(x: Fingerprint, y: Fingerprint) -> Match:
     """Every field's evidence and the tier it adds up to (for ``dedup --explain``)."""
     title, numbers_clash = _title(x, y)
-    fields = [title, _doi(x, y), _authors(x, y), _year(x, y), _volume(x, y), _pages(x, y),
-              _journal(x, y)]  # fmt: skip
+    fields = [title, _doi(x, y), _url(x, y), _authors(x, y), _year(x, y), _volume(x, y),
+              _pages(x, y), _journal(x, y)]  # fmt: skip
     by = {e.field: e for e in fields}
     located = (
         by["volume"].points > 0
