@@ -14,7 +14,7 @@ import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from functools import reduce
 from pathlib import Path
@@ -324,6 +324,7 @@ def _import(
             first = -in_batch[0].b - 1
             _describe(item, ImportOutcome.MERGED, in_batch[0], None)
             folded.setdefault(first, []).append(index)
+            batch.add(replace(fingerprint, ref=in_batch[0].b))  # later copies may match it
             continue
         possible = max([*matches[:1], *in_batch[:1]], key=lambda mt: mt.score, default=None)
         if possible is not None:

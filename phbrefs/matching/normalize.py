@@ -334,6 +334,7 @@ _SHARED_DOI = re.compile(
 
 
 def doi_may_be_shared(doi: str | None) -> bool:
-    """A DOI that different works are often given: a supplement or abstract book, a whole
-    issue, a book whose chapters carry its DOI. Such a DOI is no proof of identity."""
+    """A DOI that different works are often given: a supplement or abstract book, a book
+    whose chapters carry its DOI. Such a DOI is no proof of identity. A whole issue's DOI has
+    no telling shape: scoring discounts any DOI shared by records whose titles disagree."""
     return bool(doi) and bool(_SHARED_DOI.search(doi or ""))
