@@ -123,6 +123,7 @@ def test_author_order_does_not_matter():
         ("Ann Fr Anesth Reanim", "Annales Francaises d Anesthesie et de Reanimation"),
         ("J Clin Oncol", "Journal of clinical oncology : official journal of the ASCO"),
         ("Medizinische Klinik (Munich, Germany : 1983)", "Med Klin"),
+        ("Praxis", "Schweizerische Rundschau Fur Medizin/Praxis"),
         ("Proceedings of the International Conference on Integrated Care",
          "Proceedings of the 2019 International Conference on Integrated Care"),
     ],
@@ -225,6 +226,8 @@ def tier(prints: dict[str, Fingerprint], a: int, b: int) -> str:
         (760, 761, "year one apart"),
         (313, 314, "surname that lost a letter; pages garbled"),
         (88, 89, "translated title at the same place by the same authors"),
+        (611, 612, "one author, the same page range, original title appended"),
+        (610, 612, "journal named twice: Schweizerische Rundschau fur Medizin/Praxis"),
     ],
 )
 def test_real_duplicates_are_merged(sra, a, b, pattern):

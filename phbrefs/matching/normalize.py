@@ -181,6 +181,7 @@ _JOURNAL_STOP = frozenset(
     "del di da do dos das och voor van".split()
 )  # English, French, German, Spanish, Italian, Portuguese, Swedish, Dutch
 _PARENTHESES = re.compile(r"\([^)]*\)")
+_JOURNAL_PARTS = re.compile(r"\s=\s|:\s|(?<=\w)/(?=\w)")  # "Medizin/Praxis": two titles
 
 
 @lru_cache(maxsize=1)
@@ -228,12 +229,12 @@ def abbreviate_word(word: str) -> str:
 @lru_cache(maxsize=16384)
 def journal_variants(name: str | None) -> tuple[tuple[str, ...], ...]:
     """Each title a journal field carries (``Ai zheng = Aizheng = Chinese journal of cancer``
-    has three; ``Jpen: Journal of ...`` two), as ISO 4-abbreviated words without stop words
-    or the ``(Munich, Germany : 1983)`` qualifiers."""
+    has three; ``Jpen: Journal of ...`` and ``Rundschau fur Medizin/Praxis`` two), as ISO
+    4-abbreviated words without stop words, numbers or ``(Munich, Germany : 1983)``."""
     if not name:
         return ()
     text = _PARENTHESES.sub(" ", name)
-    parts = [text, *re.split(r"\s=\s|:\s", text)] if re.search(r"\s=\s|:\s", text) else [text]
+    parts = [text, *_JOURNAL_PARTS.split(text)] if _JOURNAL_PARTS.search(text) else [text]
     variants = []
     for part in parts:
         tokens = tuple(  # numbers dropped: "Proceedings of the 2019 Conference on..."

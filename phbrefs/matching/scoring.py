@@ -225,15 +225,16 @@ def assess(x: Fingerprint, y: Fingerprint) -> Match:
     by = {e.field: e for e in fields}
     if by["doi"].points >= 5 and title.points < 0:  # conference abstracts of one supplement...
         by["doi"].verdict, by["doi"].points = "same DOI, but titles disagree: shared?", 1.0
+    # the same article range (not one abstract's page) in the same volume and year
+    same_range = bool(x.pages and x.pages[1] and x.pages == y.pages and x.pages[0].isdigit())
     located = (
         by["volume"].points > 0
         and by["pages"].points >= 2
         and by["year"].points >= 0
         and by["authors"].points >= 1
-        and by["journal"].points >= 0
+        # a journal named in two languages (Zhonghua... = Chinese Journal of...) by one team
+        and (by["journal"].points >= 0 or (same_range and by["authors"].points >= 2))
     )
-    # a translated title: the same article range (not one abstract's page) by the same authors
-    same_range = bool(x.pages and x.pages[1] and x.pages == y.pages and x.pages[0].isdigit())
     if located and same_range and title.points < 0 and not numbers_clash:
         title.verdict += " (a translation? same authors at the same place)"
         title.points = 0.0
@@ -249,7 +250,9 @@ def assess(x: Fingerprint, y: Fingerprint) -> Match:
         or (by["volume"].points < 0 and by["pages"].points < 0)
     )
     strong = title.points >= 3 or located or (by["doi"].points >= 5 and title.points >= 2)
-    if total >= MERGE_POINTS and strong and not contradiction:
+    # the same page range of one volume by the same first author: one point less is enough
+    needed = MERGE_POINTS - 1 if located and same_range else MERGE_POINTS
+    if total >= needed and strong and not contradiction:
         tier = MERGE
     elif total >= REVIEW_POINTS and (title.points >= 0 or by["doi"].points >= 5):
         tier = REVIEW
