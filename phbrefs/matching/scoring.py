@@ -10,9 +10,10 @@ Thresholds, chosen on the two labelled development sets (bench/dedup.py) to keep
 tier's pairwise precision at 1.000 there with margin, then checked against each error
 pattern in tests/test_matching.py:
 
-- ``MERGE_POINTS`` 7 with a title worth at least 3 points (near-identical) or a full locator
-  match (volume, first page, year, first author), and no contradiction (different DOIs,
-  years more than one apart, different numbers in the titles, both volume and pages differ);
+- ``MERGE_POINTS`` 7 (6 at the same page range of one volume) with a title worth at least 3
+  points (near-identical) or a full locator match (volume, first page, year, first author), and
+  no contradiction (different DOIs, years more than one apart, different numbers in the titles,
+  both volume and pages differ);
 - ``REVIEW_POINTS`` 3: everything else with some agreement, for a reviewer.
 """
 
