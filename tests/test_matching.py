@@ -150,7 +150,9 @@ def test_different_journals_disagree(a, b):
         ("S33-38", ("s33", "s38")),
         ("742-8; discussion 748-9", ("742", "748")),
         ('"230-', ("230", None)),
-        ("e43268", ("e43268", None)),
+        ("e43268", ("43268", None)),  # an e-locator is the page number
+        ("P63 [tp 104]", ("63", None)),
+        ("1‐7", ("1", "7")),  # a Unicode hyphen
         ("t-51", None),
         ("01-Jun", None),  # a spreadsheet's date for 1-6
         ("", None),
@@ -158,6 +160,14 @@ def test_different_journals_disagree(a, b):
 )
 def test_page_ranges_are_written_in_full_and_garbage_ignored(pages, expected):
     assert nz.page_range(pages) == expected
+
+
+def test_an_article_printed_in_several_languages_has_several_ranges():
+    ranges = nz.page_ranges('"230-5, 246-51, 233-8"')
+    assert ranges == (("230", "235"), ("246", "251"), ("233", "238"))
+    assert nz.page_ranges("233-238+230-235+246-251")[1] == ("230", "235")
+    assert nz.ranges_overlap(("676", "682"), ("678", "684"))
+    assert not nz.ranges_overlap(("676", "682"), ("683", "690"))
 
 
 @given(st.integers(1, 99999), st.integers(0, 99))
@@ -302,6 +312,16 @@ def test_look_alikes_go_to_review_not_merge(x, y, pattern):
     b = _print(2, title, ["Davies", "Maskell"], year=y.pop("year", 2011), **y)
     match = compare(a, b)
     assert match is None or match.tier == "review", pattern
+
+
+def test_an_abstract_and_the_paper_in_one_volume_are_not_merged():
+    title = "Indwelling pleural catheters reduce admissions for malignant effusion"
+    abstract = _print(1, title, ["Davies", "Maskell"], container_title="Thorax", volume="66",
+                      pages="A12")  # fmt: skip
+    paper = _print(2, title, ["Davies", "Maskell"], container_title="Thorax", volume="66",
+                   pages="1011-1017")  # fmt: skip
+    match = assess(abstract, paper)
+    assert match.tier == "review" and "different pages" in match.reasons
 
 
 def test_trial_arms_with_different_numbers_are_not_merged():

@@ -34,7 +34,8 @@ class Fingerprint:
     group_author: str = ""  # the first organisation named as an author
     journals: tuple[tuple[str, ...], ...] = ()
     volume: str | None = None
-    pages: tuple[str, str | None] | None = None
+    pages: tuple[str, str | None] | None = None  # the first range
+    page_starts: frozenset[str] = frozenset()  # every range's: "230-5, 246-51, 233-8"
     url: str | None = None
     blocks: list[tuple[str, ...]] = field(default_factory=list, repr=False)
 
@@ -91,6 +92,7 @@ class Fingerprint:
                 authors.append(key)
             elif organisation and not group:
                 group = organisation
+        ranges = nz.page_ranges(pages)
         made = cls(
             ref=ref,
             doi=(doi or "").lower() or None,
@@ -100,7 +102,8 @@ class Fingerprint:
             group_author=group,
             journals=nz.journal_variants(journal),
             volume=nz.volume_number(volume),
-            pages=nz.page_range(pages),
+            pages=ranges[0] if ranges else None,
+            page_starts=frozenset(r[0] for r in ranges),
             url=nz.url_key(url),
         )
         made.blocks = made._block_keys()
@@ -119,6 +122,6 @@ class Fingerprint:
                 keys.append(("tt", variant))
         if self.first_author and self.year:
             keys.append(("ay", self.first_author, str(self.year)))
-        if self.volume and self.pages:
-            keys.append(("vp", self.volume, self.pages[0]))
+        if self.volume:
+            keys += [("vp", self.volume, start) for start in sorted(self.page_starts)[:3]]
         return list(dict.fromkeys(keys))

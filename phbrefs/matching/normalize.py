@@ -264,29 +264,47 @@ def journals_agree(a: tuple[tuple[str, ...], ...], b: tuple[tuple[str, ...], ...
 
 # -- pages, volumes, years ------------------------------------------------------------------
 
-_PAGE = re.compile(r"^\s*([a-z]{0,2})(\d{1,7})([a-z]?)\s*(?:[-–—]+\s*([a-z]{0,2})(\d{1,7}))?", re.I)
+_PAGE = re.compile(
+    r"^\s*([a-z]{0,2})(\d{1,7})([a-z]?)\s*(?:[-‐‑–—−]+\s*([a-z]{0,2})(\d{1,7}))?", re.I
+)
+_PAGE_LIST = re.compile(r"[,;+]")
+_PAGE_MARK = re.compile(r"^pp?\.?\s*(?=\d)", re.IGNORECASE)
 _MONTHS = re.compile(r"jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec", re.IGNORECASE)
 
 
-def page_range(pages: str | None) -> tuple[str, str | None] | None:
-    """First and last page as written in full: ``1201-14`` -> (``1201``, ``1214``),
-    ``S33-38`` -> (``s33``, ``s38``), ``742-8; discussion 748-9`` -> (``742``, ``748``).
-    Garbage (``t-51``, ``01-Jun`` from a spreadsheet) gives None; a lone ``"230-`` its start."""
+def page_ranges(pages: str | None) -> tuple[tuple[str, str | None], ...]:
+    """Each range of the pages field, first and last page written in full: ``1201-14`` ->
+    (``1201``, ``1214``), ``S33-38`` -> (``s33``, ``s38``), ``P63`` -> (``63``, None),
+    ``230-5, 246-51`` (one article printed in two languages) two ranges. Garbage (``t-51``,
+    ``01-Jun`` from a spreadsheet, ``discussion 748-9``) is left out; ``"230-`` gives its start."""
     if not pages:
-        return None
-    text = pages.strip().strip(_QUOTES).strip()
-    if _MONTHS.search(text):
-        return None
-    match = _PAGE.match(text)
-    if not match:
-        return None
-    prefix, start, suffix, _, end = match.groups()
-    first = f"{prefix.lower()}{int(start)}{suffix.lower()}"
-    if not end:
-        return first, None
-    if len(end) < len(start):  # 1201-14: the missing leading digits are the start's
-        end = start[: len(start) - len(end)] + end
-    return first, f"{prefix.lower()}{int(end)}"
+        return ()
+    found = []
+    for part in _PAGE_LIST.split(pages):
+        text = _PAGE_MARK.sub("", part.strip().strip(_QUOTES).strip())
+        match = None if _MONTHS.search(text) else _PAGE.match(text)
+        if not match:
+            continue
+        prefix, start, suffix, _, end = match.groups()
+        prefix = "" if prefix.lower() == "e" else prefix.lower()  # e23: an e-locator for 23
+        first = f"{prefix}{int(start)}{suffix.lower()}"
+        if end and len(end) < len(start):  # 1201-14: the missing leading digits are the start's
+            end = start[: len(start) - len(end)] + end
+        found.append((first, f"{prefix}{int(end)}" if end else None))
+    return tuple(found)
+
+
+def page_range(pages: str | None) -> tuple[str, str | None] | None:
+    """The first of ``page_ranges``: the article's own pages."""
+    ranges = page_ranges(pages)
+    return ranges[0] if ranges else None
+
+
+def ranges_overlap(a: tuple[str, str | None], b: tuple[str, str | None]) -> bool:
+    """``676-682`` and ``678-684``: a typo in one of them rather than two articles."""
+    if not all(p and p.isdigit() for p in (*a, *b)):
+        return False
+    return int(a[0]) <= int(b[1] or 0) and int(b[0]) <= int(a[1] or 0)
 
 
 def is_supplement_page(first_page: str) -> bool:

@@ -13,7 +13,7 @@ pattern in tests/test_matching.py:
 - ``MERGE_POINTS`` 7 (6 at the same page range of one volume) with a title worth at least 3
   points (near-identical) or a full locator match (volume, first page, year, first author), and
   no contradiction (different DOIs, years more than one apart, different numbers in the titles,
-  both volume and pages differ);
+  different pages);
 - ``REVIEW_POINTS`` 3: everything else with some agreement, for a reviewer.
 """
 
@@ -179,7 +179,9 @@ def _pages(x: Fingerprint, y: Fingerprint) -> Evidence:
     left, right = shown(x.pages), shown(y.pages)
     if not (x.pages and y.pages):
         return Evidence("pages", "missing or unreadable", 0.0, left, right)
-    if x.pages[0] != y.pages[0]:
+    if x.pages[0] != y.pages[0] and not x.page_starts & y.page_starts:
+        if nz.ranges_overlap(x.pages, y.pages):
+            return Evidence("pages", "page ranges overlap (a typo?)", 0.0, left, right)
         return Evidence("pages", "different pages", -2.0, left, right)
     if nz.is_supplement_page(x.pages[0]):
         return Evidence("pages", "same supplement page (shared by abstracts)", 1.0, left, right)
@@ -248,7 +250,8 @@ def assess(x: Fingerprint, y: Fingerprint) -> Match:
         numbers_clash
         or (by["doi"].points < 0 and not doi_typo)
         or by["year"].points < 0
-        or (by["volume"].points < 0 and by["pages"].points < 0)
+        # an abstract in the volume's supplement, the paper in it; not online-first pages
+        or (by["pages"].points < 0 and by["doi"].points < 5)
     )
     strong = title.points >= 3 or located or (by["doi"].points >= 5 and title.points >= 2)
     # the same page range of one volume by the same first author: one point less is enough
