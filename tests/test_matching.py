@@ -324,6 +324,15 @@ def test_an_abstract_and_the_paper_in_one_volume_are_not_merged():
     assert match.tier == "review" and "different pages" in match.reasons
 
 
+def test_generic_titles_prove_little():
+    assert nz.is_generic_title("reply to the letter to the editor")
+    assert nz.is_generic_title("editor s comments") and not nz.is_generic_title("asthma")
+    a = _print(1, "Reply to the letter to the editor", ["Light"], container_title="Chest")
+    b = _print(2, "Reply to the letter to the editor", ["Light"], container_title="Chest")
+    match = assess(a, b)
+    assert match.tier != "merge" and "generic" in match.reasons[0]
+
+
 def test_trial_arms_with_different_numbers_are_not_merged():
     a = _print(1, "Talc pleurodesis: a randomised trial, arm 1 of 2", ["Rahman"], volume="3")
     b = _print(2, "Talc pleurodesis: a randomised trial, arm 2 of 2", ["Rahman"], volume="3")

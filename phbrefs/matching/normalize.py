@@ -110,6 +110,23 @@ def title_variants(title: str | None) -> tuple[str, ...]:
     return tuple(dict.fromkeys(v for v in variants if v))
 
 
+_GENERIC_WORDS = frozenset(
+    """a an the of on in for and or to with from by at as is re this issue s
+    reply replies response responses letter letters editor editors editorial editorials
+    comment comments commentary erratum errata correction corrections corrigendum retraction
+    introduction foreword preface news abstracts abstract author authors notes note highlights
+    overview summary digest announcement announcements obituary book books review reviews
+    reviewers acknowledgement acknowledgment acknowledgements dear sir madam month year
+    conference meeting proceedings selected invited discussion index contents""".split()
+)
+
+
+def is_generic_title(normalised: str) -> bool:
+    """``Reply to the editor``, ``Editor's comments``, ``Erratum``: titles many distinct works
+    carry (a recurring column, every letter's reply), so agreeing on them proves little."""
+    return bool(normalised) and all(w in _GENERIC_WORDS for w in normalised.split())
+
+
 _NUMBER = re.compile(r"\d+")
 _ROMAN = re.compile(r"\b(?:i{1,3}|iv|v|vi{1,3}|ix|x)\b")
 

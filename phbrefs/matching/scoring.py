@@ -102,6 +102,8 @@ def _title(x: Fingerprint, y: Fingerprint) -> tuple[Evidence, bool]:
         verdict, points = f"different titles ({best:.0%})", -3.0
     if points > 2 and len(short) < SHORT_TITLE:
         verdict, points = f"{verdict}, but short", 2.0
+    elif points > 2 and nz.is_generic_title(short):
+        verdict, points = f"{verdict}, but a generic one", 2.0
     if clash:
         verdict, points = f"{verdict}; different numbers in titles", min(points, 0.0) - 2.0
     return Evidence("title", verdict, points, pair[0], pair[1]), clash
