@@ -69,8 +69,10 @@ def typeset(tables: dict[str, Table], folder: Path) -> str:
 
 
 def overfull(log: str) -> list[str]:
+    """Overfull boxes, and underfull lines (stretched word gaps) too."""
     lines = log.splitlines()
-    return [" ".join(lines[i : i + 3]) for i, line in enumerate(lines) if "Overfull" in line]
+    bad = ("Overfull", "Underfull \\hbox")
+    return [" ".join(lines[i : i + 3]) for i, line in enumerate(lines) if line.startswith(bad)]
 
 
 @needs_pdflatex
