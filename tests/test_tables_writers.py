@@ -286,6 +286,9 @@ def test_xlsx_has_a_bold_frozen_header_and_references_on_a_second_sheet(tables, 
     assert all(c.font.bold for c in sheet[1])
     assert sheet.max_row == 1 + len(table.rows)
     assert sheet["D3"].value.startswith("Jones and Smith 2019 † RETRACTED")
+    width = {c.value: sheet.column_dimensions[c.column_letter].width for c in sheet[1]}
+    assert width["#"] < width["CERQual assessment of confidence"]
+    assert width["CERQual assessment of confidence"] < width["Summary of review finding"]
     references = workbook["References"]
     assert [c.value for c in references[1]] == ["Citation", "Reference", "Notice"]
     assert [r[1] for r in references.iter_rows(min_row=2, values_only=True)] == [
