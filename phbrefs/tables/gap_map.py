@@ -74,8 +74,6 @@ def map_data(library: Library, *, by: str = "studies") -> dict[str, Any]:
                 "tags": stored[work_id].tags if work_id in stored else [],
             }
         )
-    used = {d for f in ev.data.findings for d in f.dimensions}
-    dimensions = [d for d in ev.data.dimensions if d in used] or []
     claims = [
         {
             "id": c.id,
@@ -103,7 +101,8 @@ def map_data(library: Library, *, by: str = "studies") -> dict[str, Any]:
         "by": by,
         "claims": claims,
         "studies": studies,
-        "dimensions": [*dimensions, NO_DIMENSION],
+        # every dimension of the frameworks in use, coded or not: empty columns are the gaps
+        "dimensions": [*ev.data.dimensions, NO_DIMENSION],
         "findings": findings,
         "stances": list(STANCES),
         "confidence": list(CONFIDENCE_LEVELS),
