@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import os
+import re
 import shutil
 import subprocess
 from collections.abc import Iterator
@@ -347,7 +348,8 @@ def test_html_text_is_always_escaped(text: str):
 
     page = render(Table("t", "T", [Column("A")], [Row([Cell(text)])]))
     body = page.split("<tbody>", 1)[1].split("</tbody>", 1)[0]
-    inner = body.split("<td>", 1)[1].rsplit("</td>", 1)[0]
+    inner = re.search(r"<td(?: data-sort=\"\d\")?>(.*)</td>", body, re.S).group(1)
+    inner = re.sub(r'<a href="[^"<>]*">|</a>', "", inner)  # the links made of URLs
     assert "<" not in inner and ">" not in inner
 
 
