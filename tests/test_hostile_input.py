@@ -243,3 +243,20 @@ def test_a_zip_bomb_workbook_is_refused_before_it_is_unpacked(cli, db, tmp_path)
     assert result.exit_code == ExitCode.INVALID_INPUT
     (line,) = result.stderr.strip().splitlines()
     assert "unpacks to 314,572,800 bytes" in line
+
+
+def test_an_endless_file_is_refused_past_the_size_cap(cli, monkeypatch):
+    import phbrefs.textfiles
+
+    monkeypatch.setattr(phbrefs.textfiles, "MAX_FILE_BYTES", 100_000)
+    result = cli("import", "/dev/zero", "--format", "ris")
+    assert result.exit_code == ExitCode.INVALID_INPUT
+    assert (
+        result.stderr.strip() == "phbrefs: error: /dev/zero: cannot read: larger than 100,000 bytes"
+    )
+
+
+def test_a_directory_is_one_line(cli, tmp_path):
+    result = cli("import", str(tmp_path))
+    assert result.exit_code == ExitCode.INVALID_INPUT
+    assert result.stderr.strip() == f"phbrefs: error: {tmp_path}: cannot read: Is a directory"
