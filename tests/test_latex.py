@@ -87,7 +87,7 @@ def test_bidi_and_zero_width_titles_compile_with_bibtex_and_pdflatex(cli, tmp_pa
     assert cli("import", str(source)).exit_code == 0
     assert cli("export", "--all", "--format", "bibtex", "-o", tmp_path / "refs.bib").exit_code == 0
     (tmp_path / "main.tex").write_text(
-        "\\documentclass{article}\\usepackage[T1]{fontenc}\\begin{document}\n"
+        "\\documentclass{article}\\begin{document}\n"
         "\\nocite{*}\\bibliographystyle{plain}\\bibliography{refs}\\end{document}\n"
     )
     for tool in (["pdflatex"], ["bibtex"], ["pdflatex"]):
