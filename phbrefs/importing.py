@@ -63,11 +63,9 @@ def _bulk() -> Iterator[None]:
 
 def parse_input(text: str, origin: str, fmt: str | None = None, path: Path | None = None) -> Batch:
     """Parse one file's text (format given, or from the extension, or from the content)."""
-    from phbrefs.formats.limits import screen
-
     name = fmt or detect_format(text, path)
     with _bulk():
-        return Batch(origin, name, screen(parse_text(get_importer(name), text, origin), origin))
+        return Batch(origin, name, parse_text(get_importer(name), text, origin))
 
 
 # Below this size a second process costs more than it saves (about 1,000 entries).

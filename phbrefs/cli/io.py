@@ -54,13 +54,14 @@ def import_(
     """
     from phbrefs.importing import import_batches, parse_input
     from phbrefs.outcomes import Outcome
-    from phbrefs.textfiles import decode_text, read_text
+    from phbrefs.textfiles import decode_text, read_bounded, read_text
 
     batches = []
     for name in files:
         if name == "-":
             stdin = getattr(sys.stdin, "buffer", None)
-            text = decode_text(stdin.read(), "standard input") if stdin else sys.stdin.read()
+            label = "standard input"
+            text = decode_text(read_bounded(stdin, label), label) if stdin else sys.stdin.read()
             path, origin = None, "<stdin>"
         else:
             path = Path(name)

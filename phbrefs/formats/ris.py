@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from phbrefs.cleaning import clean_record
 from phbrefs.formats import EntryError, ParseResult
+from phbrefs.formats.limits import problem as beyond_limits
 from phbrefs.ids import extract_dois, is_doi, normalise_issn, normalize_doi
 from phbrefs.records import Contributor, PartialDate, WorkRecord
 
@@ -429,6 +430,9 @@ class RisImporter:
             record = tags_to_record(parsed[0], raw)
             if not record.title:
                 result.errors.append(EntryError(origin, line, "no title (TI/T1)"))
+                continue
+            if reason := beyond_limits(record):
+                result.errors.append(EntryError(origin, line, reason, record.citekey))
                 continue
             if "DO" in record.extra:
                 why = f"DO {record.extra['DO']!r} is not a DOI: kept as written, not matched"
