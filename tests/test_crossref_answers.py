@@ -54,6 +54,10 @@ BAD_SHAPES: dict[str, tuple[Callable[[dict[str, Any]], bytes], str]] = {
     "DOI empty": (_with(DOI=""), "DOI: string should have at least 1 character"),
     "another DOI": (_with(DOI="10.9999/someone-else"), "another DOI (10.9999/someone-else)"),
     "type missing": (lambda m: _envelope({k: v for k, v in m.items() if k != "type"}), "type"),
+    "an abstract of 300,000 characters": (
+        _with(abstract="<jats:p>" + "x" * 300_000 + "</jats:p>"),
+        "abstract: string should have at most 200000 characters",
+    ),
     "not JSON": (lambda m: b"<html>Bad gateway</html>", "invalid JSON"),
     "a JSON string": (lambda m: b'"ok"', "invalid JSON from Crossref (not an object)"),
 }
