@@ -309,3 +309,11 @@ def test_a_folder_without_write_permission_is_one_error_and_the_file_intact(tmp_
         assert leftovers(folder) == ["refs.bib"]
     finally:
         shutil.rmtree(folder)
+
+
+def test_demo_into_a_read_only_file_system_is_one_line(cli, tmp_path):
+    with small_disk(tmp_path / "small") as folder:
+        subprocess.run(["mount", "-o", "remount,ro", str(folder)], check=True)
+        result = cli("demo", folder / "review")
+        assert_one_line_error(result, ExitCode.OUTPUT, "review", "Read-only file system")
+        assert leftovers(folder) == []
