@@ -119,6 +119,9 @@ class _WatchedHTTPSPool(HTTPSConnectionPool):
     ConnectionCls = _WatchedHTTPSConnection
 
 
+_WATCHED_POOLS = {"http": _WatchedHTTPPool, "https": _WatchedHTTPSPool}
+
+
 class BoundedAdapter(HTTPAdapter):
     """An ``HTTPAdapter`` whose every answer arrives whole within ``deadline`` seconds and
     weighs at most ``max_body`` bytes, or raises ``AnswerTooSlow`` / ``AnswerTooLarge``
@@ -131,10 +134,13 @@ class BoundedAdapter(HTTPAdapter):
 
     def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
         super().init_poolmanager(*args, **kwargs)
-        self.poolmanager.pool_classes_by_scheme = {
-            "http": _WatchedHTTPPool,
-            "https": _WatchedHTTPSPool,
-        }
+        self.poolmanager.pool_classes_by_scheme = _WATCHED_POOLS
+
+    def proxy_manager_for(self, *args: Any, **kwargs: Any) -> Any:
+        """Through a proxy (``HTTPS_PROXY``) too, connections report to the deadline."""
+        manager = super().proxy_manager_for(*args, **kwargs)
+        manager.pool_classes_by_scheme = _WATCHED_POOLS
+        return manager
 
     def send(self, request: Any, *args: Any, **kwargs: Any) -> requests.Response:
         with Deadline(self.deadline) as deadline:
