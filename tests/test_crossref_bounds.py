@@ -61,6 +61,14 @@ def test_an_endless_chunked_answer_is_cut_at_the_cap(crossref_server):
     assert "over the 1,048,576-byte cap" in result.detail
 
 
+def test_a_declared_length_over_the_cap_is_refused_before_reading(crossref_server):
+    crossref_server.inject("huge", size=64 * 1024 * 1024, declared=True, times=-1)
+    with client_for(crossref_server) as client:
+        [result] = client.resolve([ANNWEH])
+    assert result.status is Lookup.FAILED
+    assert "answer of 67,108,864 bytes is over the 33,554,432-byte cap" in result.detail
+
+
 def test_answers_under_the_cap_and_in_time_still_resolve(crossref_server):
     crossref_server.inject("drip", delay=0.0005, times=1, doi=ANNWEH)  # slow but in time
     with client_for(crossref_server, timeout=5.0) as client:
