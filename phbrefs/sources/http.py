@@ -169,7 +169,8 @@ class BoundedAdapter(HTTPAdapter):
         declared = response.headers.get("Content-Length", "")
         if declared.isdigit() and int(declared) > limit:
             response.close()
-            raise AnswerTooLarge(f"answer of {int(declared):,} bytes is over the {limit:,}-byte cap")
+            size = int(declared)
+            raise AnswerTooLarge(f"answer of {size:,} bytes is over the {limit:,}-byte cap")
         pieces: list[bytes] = []
         size = 0
         try:
