@@ -125,7 +125,8 @@ _WATCHED_POOLS = {"http": _WatchedHTTPPool, "https": _WatchedHTTPSPool}
 class BoundedAdapter(HTTPAdapter):
     """An ``HTTPAdapter`` whose every answer arrives whole within ``deadline`` seconds and
     weighs at most ``max_body`` bytes, or raises ``AnswerTooSlow`` / ``AnswerTooLarge``
-    (a deadline passing before the headers arrive is a plain ``requests.ReadTimeout``)."""
+    (a deadline passing before any byte of the answer arrived is a plain
+    ``requests.ReadTimeout``, retried like any timeout of a silent server)."""
 
     def __init__(self, deadline: float, max_body: int = MAX_BODY, **options: Any) -> None:
         self.deadline = deadline
@@ -206,11 +207,15 @@ def _too_slow(deadline: Deadline) -> AnswerTooSlow:
 def _nothing_arrived(error: BaseException) -> bool:
     """Whether the connection ended before the first byte of the status line (http.client's
     ``RemoteDisconnected``), somewhere in the chain of wrapped errors."""
-    seen: list[object] = [error]
-    while seen:
-        item = seen.pop()
+    waiting: list[object] = [error]
+    seen: set[int] = set()
+    while waiting:
+        item = waiting.pop()
+        if id(item) in seen:
+            continue
+        seen.add(id(item))
         if isinstance(item, RemoteDisconnected):
             return True
         if isinstance(item, BaseException):
-            seen.extend([*item.args, item.__cause__, item.__context__])
+            waiting.extend([*item.args, item.__cause__, item.__context__])
     return False
