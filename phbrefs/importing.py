@@ -3,8 +3,10 @@ duplicates, flag possible ones -> a per-entry report.
 
 Re-running an import is safe: an entry whose exact source text is already stored with a
 matching work, or whose DOI is already in the library with that text, is ``unchanged``.
-Nothing is merged below ``dedup.CONFIDENT``; possible duplicates are added as new works and
-listed by ``phbrefs dedup`` for review. All writes of one import are one transaction.
+Only pairs in the matching engine's ``merge`` tier are merged (phbrefs.matching, the engine
+``phbrefs dedup`` uses too); ``review`` ones are added as new works and listed by ``phbrefs
+dedup``. Every merge is logged so that ``phbrefs unmerge`` can undo it. All writes of one import
+are one transaction.
 """
 
 from __future__ import annotations
