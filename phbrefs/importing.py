@@ -276,6 +276,7 @@ def _import(
     from phbrefs.db import models as m
     from phbrefs.dedup import merge_into
     from phbrefs.library import _clean_key
+    from phbrefs.merge_log import log_folded
 
     prints, keys = library_fingerprints(session)
     known = DuplicateIndex()
@@ -355,6 +356,9 @@ def _import(
             added_ids[index] = result.work_id or 0
             for later in folded.get(index, []):
                 items[later].matched = items[later].citekey = result.citekey
+            if folded.get(index) and result.work_id:  # so that unmerge can split them
+                log_folded(session, result.work_id, entries[index][1],
+                           [entries[i][1] for i in folded[index]])  # fmt: skip
     for index, ref in possibles.items():
         if ref < 0:
             items[index].matched = items[-ref - 1].citekey

@@ -84,6 +84,16 @@ def _tags(conn: Connection, work_id: int) -> list[int]:
     return list(rows.scalars())
 
 
+def _add_tags(conn: Connection, work_id: int, tag_ids: list[int]) -> None:
+    from sqlalchemy import text
+
+    if tag_ids:
+        conn.execute(
+            text("INSERT OR IGNORE INTO work_tag (work_id, tag_id) VALUES (:w, :t)"),
+            [{"w": work_id, "t": t} for t in tag_ids],
+        )
+
+
 def _retired_snapshot(conn: Connection, work_id: int) -> dict[str, Any]:
     from sqlalchemy import select
 
@@ -131,6 +141,25 @@ def log_merge(
     )
 
 
+def log_folded(
+    session: Session, work_id: int, own: WorkRecord, folded: list[WorkRecord]
+) -> None:
+    """Record copies that import folded into an entry of the same batch before storing it:
+    the work as its own entry alone, and each copy."""
+    from sqlalchemy import insert
+
+    from phbrefs.db import models as m
+
+    base = {"kept_data": own.to_dict(), "kept_tags": [], "kept_study": None}
+    merge_id = uuid4().hex
+    rows = [
+        {"work_id": work_id, "merge_id": merge_id,
+         "snapshot": {**base, "incoming": r.to_dict(include_raw=True)}}
+        for r in folded
+    ]  # fmt: skip
+    session.connection().execute(insert(m.MergeLog), rows)
+
+
 def unmerge_work(library: Library, key: str) -> UnmergeResult:
     """Split work ``key`` back into the works its latest merge joined, each with its own
     fields, citekey, DOI, tags, notes, findings, study record and source texts; the kept work
@@ -172,6 +201,8 @@ def unmerge_work(library: Library, key: str) -> UnmergeResult:
                 result.restored.append(retired["row"]["citekey"])
             else:
                 new_id, note = _restore_incoming(library, session, keep, snapshot["incoming"])
+                since = set(_tags(conn, keep)) - set(base["kept_tags"])  # the import's tags
+                _add_tags(conn, new_id, sorted(since))
                 if note:
                     result.notes.append(note)
                 result.restored.append(
@@ -210,11 +241,7 @@ def _restore_retired(
         if ids:
             key = next(iter(table.primary_key.columns))
             conn.execute(table.update().where(key.in_(ids)).values({column.name: new_id}))
-    if retired["tags"]:
-        conn.execute(
-            text("INSERT OR IGNORE INTO work_tag (work_id, tag_id) VALUES (:w, :t)"),
-            [{"w": new_id, "t": t} for t in retired["tags"]],
-        )
+    _add_tags(conn, new_id, retired["tags"])
     if retired["study"] is not None:
         if study_moved:  # the kept work had none: the row itself moved to it
             conn.execute(update(m.Study).where(m.Study.work_id == keep).values(work_id=new_id))
