@@ -3,7 +3,8 @@
 ``log_merge`` runs at the start of ``dedup.merge_into`` and records, before anything moves, the
 kept work's record, tags and study row, and for each retired work its row and the ids of every
 row that refers to it (tags, notes, findings, study, source texts, aliases, judgements); for a
-record merged on import, the record itself. ``unmerge_work`` (``phbrefs unmerge KEY``) undoes
+record merged on import, the record itself (``log_folded`` does the same for copies folded
+together within one imported file). ``unmerge_work`` (``phbrefs unmerge KEY``) undoes
 the latest merge of a work from that log. Merges made before the log existed cannot be undone.
 """
 
