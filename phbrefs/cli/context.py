@@ -20,6 +20,7 @@ from phbrefs.errors import AbortedError
 
 if TYPE_CHECKING:
     from phbrefs.config import Settings
+    from phbrefs.db.reader import Reader
     from phbrefs.library import Library, StoredWork
 
 # Markup off: titles, quotes and abstracts are data ("[b]", "[Ca2+]"), never styling; styled
@@ -68,6 +69,19 @@ def open_library(*, create: bool = False) -> Iterator[Library]:
         raise
     finally:
         library.close()
+
+
+@contextmanager
+def open_reader() -> Iterator[Reader | Library]:
+    """The configured library for a command that only reads it (list, show, search, tags):
+    the fast SQLite reader when the library is ready for it, else the full ``Library``."""
+    from phbrefs.db.reader import open_reader as open_fast
+
+    reader = open_fast(settings().db, lock_wait=settings().lock_timeout)
+    try:
+        yield reader
+    finally:
+        reader.close()
 
 
 def print_json(data: Any) -> None:

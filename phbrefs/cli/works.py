@@ -8,7 +8,15 @@ import typer
 
 from phbrefs.cli import context
 from phbrefs.cli.base import PhbrefsTyper
-from phbrefs.cli.context import confirm, counted, message, open_library, out, print_json
+from phbrefs.cli.context import (
+    confirm,
+    counted,
+    message,
+    open_library,
+    open_reader,
+    out,
+    print_json,
+)
 from phbrefs.cli.options import JsonOption
 
 KeyArgument = Annotated[str, typer.Argument(metavar="KEY", help="A citekey or DOI.")]
@@ -49,7 +57,7 @@ def list_works(
     """List the works in the library."""
     if sort not in SORT_ORDERS:
         raise typer.BadParameter(f"{sort!r}; choose {', '.join(SORT_ORDERS)}", param_hint="--sort")
-    with open_library() as library:
+    with open_reader() as library:
         works = library.works(
             tags=tag,
             year_from=year_from,
@@ -75,7 +83,7 @@ def show(
     ] = False,
 ) -> None:
     """Show every field of one work: abstract, tags and notes."""
-    with open_library() as library:
+    with open_reader() as library:
         work = library.get(key)
         sources = library.source_records(key) if raw else None
     if as_json or raw:
@@ -102,7 +110,7 @@ def search(
     Searches title, abstract, authors, journal, keywords and notes; title and author matches rank
     highest.
     """
-    with open_library() as library:
+    with open_reader() as library:
         hits = library.search(query, limit=limit)
     if as_json:
         print_json([{**w.to_dict(), "score": score, "match": snip} for w, score, snip in hits])
@@ -149,7 +157,7 @@ def tag(
 
 def tags(as_json: JsonOption = False) -> None:
     """List tags with how many works carry each."""
-    with open_library() as library:
+    with open_reader() as library:
         rows = library.tags()
     if as_json:
         print_json([{"tag": name, "works": n} for name, n in rows])
