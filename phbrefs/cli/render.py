@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import sys
 from typing import TYPE_CHECKING
 
 from rich.table import Table
@@ -44,6 +46,35 @@ def works_table(works: list[StoredWork], *, title: str | None = None) -> Table:
             ", ".join(work.tags),
         )
     return table
+
+
+def print_works(works: list[StoredWork], *, pager: bool = True) -> None:
+    """Works on stdout: a table on a terminal, paged when longer than the screen; else one
+    tab-separated line per work (a rich table of 10,000 rows takes seconds to lay out, and a
+    pipe wants lines, not boxes)."""
+    if not out.is_terminal:
+        lines = [
+            "\t".join(
+                (
+                    w.citekey,
+                    authors_short(w.record),
+                    str(w.record.year or ""),
+                    " ".join((w.record.full_title or "").split()),
+                    ", ".join(w.tags),
+                )
+            )
+            for w in works
+        ]
+        if lines:
+            sys.stdout.write("\n".join(lines) + "\n")
+        return
+    table = works_table(works)
+    if not pager or len(works) + 4 <= out.height:
+        out.print(table)
+        return
+    os.environ.setdefault("LESS", "-FRX")  # quit if one screen, keep colours, leave it shown
+    with out.pager(styles=True):
+        out.print(table)
 
 
 def results_table(results: list[ItemResult], *, title: str) -> Table:

@@ -52,27 +52,46 @@ def list_works(
     sort: Annotated[
         str, typer.Option(metavar="ORDER", help=f"Sort by {', '.join(SORT_ORDERS)}.")
     ] = "citekey",
+    limit: Annotated[
+        int | None,
+        typer.Option("--limit", "-n", metavar="N", min=1, help="Only the first N works."),
+    ] = None,
+    pager: Annotated[
+        bool,
+        typer.Option(
+            "--pager/--no-pager",
+            help="On a terminal, page a list longer than the screen ($PAGER, else less).",
+        ),
+    ] = True,
     as_json: JsonOption = False,
 ) -> None:
-    """List the works in the library."""
+    """List the works in the library.
+
+    On a terminal, a table (paged when longer than the screen); into a pipe or file, one
+    tab-separated line per work: citekey, authors, year, title, tags.
+    """
     if sort not in SORT_ORDERS:
         raise typer.BadParameter(f"{sort!r}; choose {', '.join(SORT_ORDERS)}", param_hint="--sort")
-    with open_reader() as library:
-        works = library.works(
-            tags=tag,
-            year_from=year_from,
-            year_to=year_to,
-            types=type_,
-            text_filter=text,
-            order=sort,
-        )
-    if as_json:
-        print_json([w.to_dict() for w in works])
-        return
-    from phbrefs.cli.render import works_table
+    from phbrefs.db.reader import listing
 
-    out.print(works_table(works))
-    message(counted(len(works), "work"))
+    filters = {
+        "tags": tag,
+        "year_from": year_from,
+        "year_to": year_to,
+        "types": type_,
+        "text_filter": text,
+        "order": sort,
+    }
+    with open_reader() as library:
+        works, total = listing(library, limit=limit, as_dicts=as_json, **filters)
+    if as_json:
+        print_json(works)
+    else:
+        from phbrefs.cli.render import print_works
+
+        print_works(works, pager=pager)
+    shown = f"{len(works)} of {total:,} works (--limit)" if len(works) < total else ""
+    message(shown or counted(total, "work"))
 
 
 def show(

@@ -16,6 +16,7 @@ import json
 import sqlite3
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -23,7 +24,7 @@ from phbrefs.db.failures import is_corruption, storage_error, unreadable_rows
 from phbrefs.db.location import Location
 from phbrefs.db.schema import QUICK_CHECK_LIMIT, head_revision
 from phbrefs.errors import InvalidDOIError, InvalidInputError, UnknownKeyError
-from phbrefs.records import WorkRecord
+from phbrefs.records import Contributor, WorkRecord
 from phbrefs.stored import StoredWork
 
 if TYPE_CHECKING:
@@ -59,6 +60,21 @@ def open_reader(location: Location, *, lock_wait: float = 30.0) -> Reader | Libr
     return Library(location, create=False, lock_wait=lock_wait)
 
 
+def listing(
+    source: Reader | Library, *, limit: int | None = None, as_dicts: bool = False, **filters: Any
+) -> tuple[list[Any], int]:
+    """The first ``limit`` works the filters select (``StoredWork``s, or their ``to_dict()``
+    when ``as_dicts``) and how many they select in all: what ``phbrefs list`` shows."""
+    if isinstance(source, Reader):
+        with source._snapshot() as db:
+            ids = source._select(db, None, **filters)
+            rows = source._rows(db, ids[:limit])
+        return [row.to_dict() if as_dicts else row.stored_work() for row in rows], len(ids)
+    works = source.works(**filters)
+    shown = works[:limit]
+    return [w.to_dict() for w in shown] if as_dicts else shown, len(works)
+
+
 def full_text_query(query: str) -> str:
     """Plain words become prefix terms ANDed together; FTS5 syntax is passed through as is."""
     if any(ch in query for ch in '"*:()^') or any(
@@ -73,16 +89,62 @@ def full_text_query(query: str) -> str:
     return " ".join(f'"{w}"*' for w in words)
 
 
-def utc(text: str | None) -> datetime | None:
+def utc(text: str) -> datetime:
     """A stored datetime as SQLAlchemy's ``UTCDateTime`` returns it: aware, in UTC."""
-    if text is None:
-        return None
     value = datetime.fromisoformat(text)
     return value.replace(tzinfo=UTC) if value.utcoffset() is None else value.astimezone(UTC)
 
 
 def placeholders(values: Sequence[Any]) -> str:
     return ", ".join("?" * len(values))
+
+
+RECORD_KEYS = frozenset(WorkRecord().to_dict())
+PERSON_KEYS = frozenset(vars(Contributor()))
+
+
+@dataclass
+class StoredRow:
+    """One work row as stored (``data`` decoded, datetimes still text)."""
+
+    id: int
+    citekey: str
+    data: dict[str, Any]
+    added_at: str
+    updated_at: str
+    tags: list[str] = field(default_factory=list)
+    notes: list[tuple[str, str]] = field(default_factory=list)
+
+    def record_dict(self) -> dict[str, Any]:
+        """``WorkRecord.from_dict(data).to_dict()``: ``data`` itself when it has exactly the
+        fields this phbrefs writes (what every row stored since then has)."""
+        data = self.data
+        current = data.keys() == RECORD_KEYS and all(
+            person.keys() == PERSON_KEYS for person in data["contributors"]
+        )
+        return data if current else WorkRecord.from_dict(data).to_dict()
+
+    def stored_work(self) -> StoredWork:
+        return StoredWork(
+            self.id,
+            self.citekey,
+            WorkRecord.from_dict(self.data),
+            utc(self.added_at),
+            utc(self.updated_at),
+            self.tags,
+            [(text, utc(created)) for text, created in self.notes],
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        """What ``self.stored_work().to_dict()`` gives."""
+        return {
+            **self.record_dict(),
+            "citekey": self.citekey,
+            "tags": self.tags,
+            "notes": [{"text": t, "created_at": utc(c).isoformat()} for t, c in self.notes],
+            "added_at": utc(self.added_at).isoformat(),
+            "updated_at": utc(self.updated_at).isoformat(),
+        }
 
 
 class Reader:
@@ -156,53 +218,44 @@ class Reader:
         best = process.extractOne(key, keys, score_cutoff=70)
         return best[0] if best else None
 
-    def _load(self, db: sqlite3.Connection, work_ids: Sequence[int]) -> list[StoredWork]:
-        """Stored works for ``work_ids``, in that order, with their tags and notes."""
-        works: dict[int, StoredWork] = {}
-        tags: dict[int, list[str]] = {}
-        notes: dict[int, list[tuple[str, datetime]]] = {}
-        from_dict, loads = WorkRecord.from_dict, json.loads
+    def _rows(self, db: sqlite3.Connection, work_ids: Sequence[int]) -> list[StoredRow]:
+        """Stored rows for ``work_ids``, in that order, with their tags and notes."""
+        rows: dict[int, StoredRow] = {}
+        loads = json.loads
         for start in range(0, len(work_ids), CHUNK):
             chunk = list(work_ids[start : start + CHUNK])
             marks = placeholders(chunk)
-            rows = db.execute(
+            for work_id, citekey, data, added, updated in db.execute(
                 f"SELECT id, citekey, data, added_at, updated_at FROM work WHERE id IN ({marks})",
                 chunk,
-            )
-            for work_id, citekey, data, added, updated in rows:
-                works[work_id] = StoredWork(
-                    work_id, citekey, from_dict(loads(data)), utc(added), utc(updated)
-                )
+            ):
+                rows[work_id] = StoredRow(work_id, citekey, loads(data), added, updated)
             for work_id, name in db.execute(
                 "SELECT work_tag.work_id, tag.name FROM work_tag JOIN tag ON tag.id = "
                 f"work_tag.tag_id WHERE work_tag.work_id IN ({marks}) ORDER BY tag.name",
                 chunk,
             ):
-                tags.setdefault(work_id, []).append(name)
+                if work_id in rows:  # else reported as missing below
+                    rows[work_id].tags.append(name)
             for work_id, note, created in db.execute(
                 f"SELECT work_id, text, created_at FROM note WHERE work_id IN ({marks}) "
                 "ORDER BY id",
                 chunk,
             ):
-                notes.setdefault(work_id, []).append((note, utc(created)))
-        missing = sum(1 for work_id in work_ids if work_id not in works)
+                if work_id in rows:
+                    rows[work_id].notes.append((note, created))
+        missing = sum(1 for work_id in work_ids if work_id not in rows)
         if missing:  # an index named rows the table no longer has: never return a short list
             raise unreadable_rows(self.where, missing, len(work_ids))
-        result = []
-        for work_id in work_ids:
-            stored = works[work_id]
-            stored.tags = tags.get(work_id, [])
-            stored.notes = notes.get(work_id, [])
-            result.append(stored)
-        return result
+        return [rows[work_id] for work_id in work_ids]
 
-    def get(self, key: str) -> StoredWork:
-        with self._snapshot() as db:
-            return self._load(db, [self._resolve(db, key)])[0]
+    def _load(self, db: sqlite3.Connection, work_ids: Sequence[int]) -> list[StoredWork]:
+        return [row.stored_work() for row in self._rows(db, work_ids)]
 
-    def works(
+    def _select(
         self,
-        keys: Sequence[str] | None = None,
+        db: sqlite3.Connection,
+        keys: Sequence[str] | None,
         *,
         tags: Sequence[str] = (),
         year_from: int | None = None,
@@ -210,45 +263,56 @@ class Reader:
         types: Sequence[str] = (),
         text_filter: str | None = None,
         order: str = "citekey",
-    ) -> list[StoredWork]:
-        """Works selected by key (in the order given) or by filters (sorted by ``order``)."""
+    ) -> list[int]:
+        """The ids of the works named by ``keys`` (in that order, each once) or, without keys,
+        of the works the filters select, sorted by ``order``: the ``Library.works`` query."""
+        if keys:
+            return list(dict.fromkeys(self._resolve(db, key) for key in keys))
         sort = SORTS.get(order)
         if sort is None:
             raise InvalidInputError(f"cannot sort by {order!r}")
+        where: list[str] = []
+        values: list[Any] = []
+        for tag in tags:
+            where.append(
+                "id IN (SELECT work_tag.work_id FROM work_tag JOIN tag ON tag.id = "
+                "work_tag.tag_id WHERE tag.name = ?)"
+            )
+            values.append(tag)
+        if year_from is not None:
+            where.append("year >= ?")
+            values.append(year_from)
+        if year_to is not None:
+            where.append("year <= ?")
+            values.append(year_to)
+        if types:
+            marks = placeholders(types)
+            where.append(f"(type IN ({marks}) OR source_type IN ({marks}))")
+            values += [*types, *types]
+        if text_filter:
+            # what SQLAlchemy's ilike() is on SQLite: lower(column) LIKE lower(pattern)
+            where.append("(" + " OR ".join(f"lower({c}) LIKE lower(?)" for c in TEXT_COLUMNS) + ")")
+            values += [f"%{text_filter}%"] * len(TEXT_COLUMNS)
+        condition = f" WHERE {' AND '.join(where)}" if where else ""
+        return [
+            row[0] for row in db.execute(f"SELECT id FROM work{condition} ORDER BY {sort}", values)
+        ]
+
+    def get(self, key: str) -> StoredWork:
         with self._snapshot() as db:
-            if keys:
-                ids = [self._resolve(db, key) for key in keys]
-                return self._load(db, list(dict.fromkeys(ids)))
-            where: list[str] = []
-            values: list[Any] = []
-            for tag in tags:
-                where.append(
-                    "id IN (SELECT work_tag.work_id FROM work_tag JOIN tag ON tag.id = "
-                    "work_tag.tag_id WHERE tag.name = ?)"
-                )
-                values.append(tag)
-            if year_from is not None:
-                where.append("year >= ?")
-                values.append(year_from)
-            if year_to is not None:
-                where.append("year <= ?")
-                values.append(year_to)
-            if types:
-                marks = placeholders(types)
-                where.append(f"(type IN ({marks}) OR source_type IN ({marks}))")
-                values += [*types, *types]
-            if text_filter:
-                # what SQLAlchemy's ilike() is on SQLite: lower(column) LIKE lower(pattern)
-                where.append(
-                    "(" + " OR ".join(f"lower({c}) LIKE lower(?)" for c in TEXT_COLUMNS) + ")"
-                )
-                values += [f"%{text_filter}%"] * len(TEXT_COLUMNS)
-            condition = f" WHERE {' AND '.join(where)}" if where else ""
-            ids = [
-                row[0]
-                for row in db.execute(f"SELECT id FROM work{condition} ORDER BY {sort}", values)
-            ]
-            return self._load(db, ids)
+            return self._load(db, [self._resolve(db, key)])[0]
+
+    def works(self, keys: Sequence[str] | None = None, **filters: Any) -> list[StoredWork]:
+        """Works selected by key (in the order given) or by filters (sorted by ``order``);
+        the filters are ``Library.works``'s."""
+        with self._snapshot() as db:
+            return self._load(db, self._select(db, keys, **filters))
+
+    def work_dicts(self, keys: Sequence[str] | None = None, **filters: Any) -> list[dict[str, Any]]:
+        """``[w.to_dict() for w in self.works(...)]`` without building each ``WorkRecord``: the
+        stored JSON already is the record's ``to_dict()`` (``list --json`` of 10,000 works)."""
+        with self._snapshot() as db:
+            return [row.to_dict() for row in self._rows(db, self._select(db, keys, **filters))]
 
     def source_records(self, key: str) -> list[dict[str, Any]]:
         with self._snapshot() as db:
@@ -262,7 +326,7 @@ class Reader:
             {
                 "source": source,
                 "origin": origin,
-                "added_at": utc(added).isoformat(),  # type: ignore[union-attr]
+                "added_at": utc(added).isoformat(),
                 "content": json.loads(content) if kind == "json" else content,
             }
             for source, origin, added, kind, content in rows
@@ -277,19 +341,16 @@ class Reader:
             ).fetchall()
 
     def search(self, query: str, *, limit: int = 50) -> list[tuple[StoredWork, float, str]]:
-        """Ranked full-text search, as ``Library.search``; the top ``limit`` rows are chosen by
-        bm25 alone, and snippets are made for those rows only (a snippet re-reads and
-        tokenises a work's text: for every match of a broad query, that was most of the time).
-        """
+        """Ranked full-text search, as ``Library.search`` (one statement: SQLite's bounded
+        sorter keeps the top ``limit`` rows, and snippets are made for those rows only)."""
         if not query.strip():
             raise InvalidInputError("empty search")
-        match = full_text_query(query)
         with self._snapshot() as db:
             try:
-                top = db.execute(
-                    f"SELECT rowid, {RANK} AS rank FROM work_fts WHERE work_fts MATCH ? "
-                    "ORDER BY rank LIMIT ?",
-                    (match, limit),
+                rows = db.execute(
+                    f"SELECT rowid, {RANK} AS rank, {SNIPPET} FROM work_fts "
+                    "WHERE work_fts MATCH ? ORDER BY rank LIMIT ?",
+                    (full_text_query(query), limit),
                 ).fetchall()
             except sqlite3.OperationalError as error:  # FTS5 syntax errors
                 if is_corruption(error):
@@ -298,15 +359,12 @@ class Reader:
                 raise InvalidInputError(
                     f"cannot search for {query!r}: {reason} (quote a phrase: '\"a b\"')"
                 ) from error
-            snippets = [
-                db.execute(
-                    f"SELECT {SNIPPET} FROM work_fts WHERE work_fts MATCH ? AND rowid = ?",
-                    (match, rowid),
-                ).fetchone()[0]
-                for rowid, _ in top
-            ]
-            stored = {w.id: w for w in self._load(db, [rowid for rowid, _ in top])}
-        return [
-            (stored[rowid], -float(rank), snippet)
-            for (rowid, rank), snippet in zip(top, snippets, strict=True)
-        ]
+            stored = {w.id: w for w in self._load(db, [row[0] for row in rows])}
+        return [(stored[rowid], -float(rank), snippet) for rowid, rank, snippet in rows]
+
+    def count_matches(self, query: str) -> int:
+        """How many works a search matches (benchmarks, reports)."""
+        with self._snapshot() as db:
+            return db.execute(
+                "SELECT count(*) FROM work_fts WHERE work_fts MATCH ?", (full_text_query(query),)
+            ).fetchone()[0]
