@@ -129,7 +129,18 @@ def pubs_command() -> Path:
     if not pubs.exists():
         print("installing pubs into bench/.pubs-venv (once)...", flush=True)
         subprocess.run([sys.executable, "-m", "venv", str(PUBS_VENV)], check=True)
-        subprocess.run([str(PUBS_VENV / "bin" / "pip"), "install", "-q", "pubs"], check=True)
+        # pubs 0.9 uses the bibtexparser 1 API (and its pyparsing dependency)
+        subprocess.run(
+            [
+                str(PUBS_VENV / "bin" / "pip"),
+                "install",
+                "-q",
+                "pubs",
+                "bibtexparser<2",
+                "pyparsing",
+            ],
+            check=True,
+        )
     return pubs
 
 

@@ -170,3 +170,14 @@ def test_read_commands_import_no_sqlalchemy_sqlmodel_pydantic_or_alembic(db: Pat
         )
         assert result.returncode == 0, result.stderr
         assert result.stdout.strip() == "", f"{command} imported {result.stdout.strip()}"
+
+
+def test_search_into_a_pipe_is_one_line_per_hit(cli, stocked: Path):
+    result = cli("--db", stocked, "search", "health", "--limit", "4")
+    assert result.exit_code == 0 and "Traceback" not in result.output
+    lines = result.stdout.splitlines()
+    hits = json.loads(cli("--db", stocked, "search", "health", "--limit", "4", "--json").stdout)
+    assert [line.split("\t")[0] for line in lines] == [h["citekey"] for h in hits]
+    matches = [" ".join(h["match"].split()) for h in hits]
+    assert [line.split("\t")[4] for line in lines] == matches
+    assert f"{len(hits)} matches" in result.stderr

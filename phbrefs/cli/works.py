@@ -127,33 +127,16 @@ def search(
     """Ranked full-text search (titles, abstracts, authors, notes).
 
     Searches title, abstract, authors, journal, keywords and notes; title and author matches rank
-    highest.
+    highest. Into a pipe, one tab-separated line per hit: citekey, authors, year, title, match.
     """
     with open_reader() as library:
         hits = library.search(query, limit=limit)
     if as_json:
         print_json([{**w.to_dict(), "score": score, "match": snip} for w, score, snip in hits])
         return
-    from rich.table import Table
-    from rich.text import Text
+    from phbrefs.cli.render import print_hits
 
-    from phbrefs.cli.render import authors_short
-
-    table = Table()
-    table.add_column("citekey", style="bold cyan", no_wrap=True)
-    table.add_column("author")
-    table.add_column("year", justify="right")
-    table.add_column("title / match", ratio=1)
-    for work, _score, snippet in hits:
-        match = Text(snippet, style="dim")
-        match.highlight_regex(r"\[[^\]]+\]", "bold yellow")  # the matched words
-        table.add_row(
-            work.citekey,
-            authors_short(work.record),
-            str(work.record.year or ""),
-            Text(work.record.full_title or "") + Text("\n") + match,
-        )
-    out.print(table)
+    print_hits(hits)
     message(f"{len(hits)} match{'es' if len(hits) != 1 else ''}")
 
 

@@ -89,6 +89,17 @@ def full_text_query(query: str) -> str:
     return " ".join(f'"{w}"*' for w in words)
 
 
+def decode_json(text: str) -> Any:
+    """What SQLAlchemy's JSON type returns (``json.loads``), read by orjson when it can
+    (decoding is the largest part of a 10,000-work ``list --json``; orjson takes 3/4 of it)."""
+    import orjson
+
+    try:
+        return orjson.loads(text)
+    except orjson.JSONDecodeError:  # what only the stdlib reads (NaN, integers over 64 bits)
+        return json.loads(text)
+
+
 def utc(text: str) -> datetime:
     """A stored datetime as SQLAlchemy's ``UTCDateTime`` returns it: aware, in UTC."""
     value = datetime.fromisoformat(text)
@@ -221,7 +232,7 @@ class Reader:
     def _rows(self, db: sqlite3.Connection, work_ids: Sequence[int]) -> list[StoredRow]:
         """Stored rows for ``work_ids``, in that order, with their tags and notes."""
         rows: dict[int, StoredRow] = {}
-        loads = json.loads
+        loads = decode_json
         for start in range(0, len(work_ids), CHUNK):
             chunk = list(work_ids[start : start + CHUNK])
             marks = placeholders(chunk)
