@@ -181,3 +181,17 @@ def test_search_into_a_pipe_is_one_line_per_hit(cli, stocked: Path):
     matches = [" ".join(h["match"].split()) for h in hits]
     assert [line.split("\t")[4] for line in lines] == matches
     assert f"{len(hits)} matches" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "error"),
+    [
+        (["list", "--from", "abc"], "Invalid value for '--from': Input should be a valid integer"),
+        (["list", "-n", "0"], "'-n': Input should be greater than or equal to 1"),
+        (["search", "x", "--limit", "1.5"], "Invalid value for '--limit': Input should be a valid"),
+    ],
+)
+def test_plain_parameters_are_checked_without_pydantic(cli, db: Path, args, error):
+    result = cli("--db", db, *args)
+    assert result.exit_code == 2 and error in result.stderr
+    assert "Traceback" not in result.output and len(result.stderr.splitlines()) == 1
