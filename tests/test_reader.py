@@ -195,3 +195,13 @@ def test_plain_parameters_are_checked_without_pydantic(cli, db: Path, args, erro
     result = cli("--db", db, *args)
     assert result.exit_code == 2 and error in result.stderr
     assert "Traceback" not in result.output and len(result.stderr.splitlines()) == 1
+
+
+def test_a_file_that_is_not_a_library_is_refused_in_one_line(cli, tmp_path: Path):
+    path = tmp_path / "notes.db"
+    path.write_text("these are my notes, not a database\n" * 200)
+    for command in (["list"], ["tags"], ["search", "notes"]):
+        result = cli("--db", path, *command)
+        assert result.exit_code == 7 and "Traceback" not in result.output
+        assert "file is not a database" in result.stderr and len(result.stderr.splitlines()) == 1
+    assert path.read_text().startswith("these are my notes")

@@ -50,14 +50,23 @@ def open_reader(location: Location, *, lock_wait: float = 30.0) -> Reader | Libr
     PostgreSQL libraries are read through the ``Library`` (SQLAlchemy and psycopg): a server
     round trip dominates there, and its full-text SQL is the ``Library``'s own."""
     path = location.path
-    if path is not None and path.is_file():
-        reader = Reader(location, lock_wait=lock_wait)
-        if reader.ready():
-            return reader
-        reader.close()
+    reader = _ready_reader(location, lock_wait) if path is not None and path.is_file() else None
+    if reader is not None:
+        return reader
     from phbrefs.library import Library
 
     return Library(location, create=False, lock_wait=lock_wait)
+
+
+def _ready_reader(location: Location, lock_wait: float) -> Reader | None:
+    try:
+        reader = Reader(location, lock_wait=lock_wait)
+    except sqlite3.Error:  # cannot even connect: the full open says why
+        return None
+    if reader.ready():
+        return reader
+    reader.close()
+    return None
 
 
 def listing(
