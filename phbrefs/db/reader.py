@@ -20,6 +20,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+import orjson
+
 from phbrefs.db.failures import is_corruption, storage_error, unreadable_rows
 from phbrefs.db.location import Location
 from phbrefs.db.schema import QUICK_CHECK_LIMIT, head_revision
@@ -75,10 +77,7 @@ def listing(
     """The first ``limit`` works the filters select (``StoredWork``s, or their ``to_dict()``
     when ``as_dicts``) and how many they select in all: what ``phbrefs list`` shows."""
     if isinstance(source, Reader):
-        with source._snapshot() as db:
-            ids = source._select(db, None, **filters)
-            rows = source._rows(db, ids[:limit])
-        return [row.to_dict() if as_dicts else row.stored_work() for row in rows], len(ids)
+        return source.listing(limit=limit, as_dicts=as_dicts, **filters)
     works = source.works(**filters)
     shown = works[:limit]
     return [w.to_dict() for w in shown] if as_dicts else shown, len(works)
@@ -101,8 +100,6 @@ def full_text_query(query: str) -> str:
 def decode_json(text: str) -> Any:
     """What SQLAlchemy's JSON type returns (``json.loads``), read by orjson when it can
     (decoding is the largest part of a 10,000-work ``list --json``; orjson takes 3/4 of it)."""
-    import orjson
-
     try:
         return orjson.loads(text)
     except orjson.JSONDecodeError:  # what only the stdlib reads (NaN, integers over 64 bits)
@@ -241,7 +238,6 @@ class Reader:
     def _rows(self, db: sqlite3.Connection, work_ids: Sequence[int]) -> list[StoredRow]:
         """Stored rows for ``work_ids``, in that order, with their tags and notes."""
         rows: dict[int, StoredRow] = {}
-        loads = decode_json
         for start in range(0, len(work_ids), CHUNK):
             chunk = list(work_ids[start : start + CHUNK])
             marks = placeholders(chunk)
@@ -249,7 +245,7 @@ class Reader:
                 f"SELECT id, citekey, data, added_at, updated_at FROM work WHERE id IN ({marks})",
                 chunk,
             ):
-                rows[work_id] = StoredRow(work_id, citekey, loads(data), added, updated)
+                rows[work_id] = StoredRow(work_id, citekey, decode_json(data), added, updated)
             for work_id, name in db.execute(
                 "SELECT work_tag.work_id, tag.name FROM work_tag JOIN tag ON tag.id = "
                 f"work_tag.tag_id WHERE work_tag.work_id IN ({marks}) ORDER BY tag.name",
@@ -328,11 +324,15 @@ class Reader:
         with self._snapshot() as db:
             return self._load(db, self._select(db, keys, **filters))
 
-    def work_dicts(self, keys: Sequence[str] | None = None, **filters: Any) -> list[dict[str, Any]]:
-        """``[w.to_dict() for w in self.works(...)]`` without building each ``WorkRecord``: the
-        stored JSON already is the record's ``to_dict()`` (``list --json`` of 10,000 works)."""
+    def listing(
+        self, *, limit: int | None = None, as_dicts: bool = False, **filters: Any
+    ) -> tuple[list[Any], int]:
+        """See ``listing``; ``as_dicts`` skips building each ``WorkRecord``: the stored JSON
+        already is the record's ``to_dict()`` (``list --json`` of 10,000 works)."""
         with self._snapshot() as db:
-            return [row.to_dict() for row in self._rows(db, self._select(db, keys, **filters))]
+            ids = self._select(db, None, **filters)
+            rows = self._rows(db, ids[:limit])
+        return [row.to_dict() if as_dicts else row.stored_work() for row in rows], len(ids)
 
     def source_records(self, key: str) -> list[dict[str, Any]]:
         with self._snapshot() as db:
