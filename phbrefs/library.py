@@ -10,7 +10,6 @@ import json
 import os
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from datetime import datetime
 from operator import itemgetter
 from pathlib import Path
@@ -21,52 +20,19 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlmodel import Session
 
 from phbrefs.db import models as m
-from phbrefs.db.engine import (
-    READ_CHECK_LIMIT,
-    WRITE_CHECK_LIMIT,
-    needs_check,
-    open_engine,
-    quick_check,
-    writer,
-)
-from phbrefs.db.failures import is_corruption, storage_error
+from phbrefs.db.engine import needs_check, open_engine, quick_check, writer
+from phbrefs.db.failures import is_corruption, storage_error, unreadable_rows
 from phbrefs.db.location import Location
+from phbrefs.db.reader import full_text_query
+from phbrefs.db.schema import READ_CHECK_LIMIT, WRITE_CHECK_LIMIT
 from phbrefs.errors import InvalidInputError, StorageError, UnknownKeyError
 from phbrefs.ids import InvalidDOIError, citekey_base, normalize_doi, unique_citekey
 from phbrefs.outcomes import ItemResult, Outcome
 from phbrefs.records import WorkRecord
+from phbrefs.stored import StoredWork
 
 if TYPE_CHECKING:
     from phbrefs.db.health import HealthReport
-
-
-@dataclass
-class StoredWork:
-    """A work as the library holds it: the record plus what the user added."""
-
-    id: int
-    citekey: str
-    record: WorkRecord
-    added_at: datetime
-    updated_at: datetime
-    tags: list[str] = field(default_factory=list)
-    notes: list[tuple[str, datetime]] = field(default_factory=list)
-    # (tag, who, when) for each tag; who/when are None for tags set before phbrefs kept them
-    tagged: list[tuple[str, str | None, datetime | None]] = field(default_factory=list)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            **self.record.to_dict(),
-            "citekey": self.citekey,
-            "tags": self.tags,
-            "tagged": [
-                {"tag": t, "by": by, "at": at.isoformat() if at else None}
-                for t, by, at in self.tagged
-            ],
-            "notes": [{"text": t, "created_at": c.isoformat()} for t, c in self.notes],
-            "added_at": self.added_at.isoformat(),
-            "updated_at": self.updated_at.isoformat(),
-        }
 
 
 def first_author_name(record: WorkRecord) -> str | None:
@@ -291,10 +257,7 @@ class Library:
                 notes.setdefault(work_id, []).append((note, created))
         missing = [work_id for work_id in work_ids if work_id not in works]
         if missing:  # an index named rows the table no longer has: never return a short list
-            raise StorageError(
-                f"library {self.location} is damaged: {len(missing)} of {len(work_ids)} works "
-                "listed by its index cannot be read; nothing was written. Run 'phbrefs doctor'"
-            )
+            raise unreadable_rows(f"library {self.location}", len(missing), len(work_ids))
         result = []
         for work_id in work_ids:
             stored = works[work_id]
@@ -370,7 +333,7 @@ class Library:
         """
         if not query.strip():
             raise InvalidInputError("empty search")
-        fts_query = _fts_query(query)
+        fts_query = full_text_query(query)
         sql = text(
             "SELECT rowid, bm25(work_fts, 10.0, 3.0, 6.0, 2.0, 2.0, 4.0) AS rank, "
             "snippet(work_fts, -1, '[', ']', '…', 12) FROM work_fts WHERE work_fts MATCH :q "
@@ -817,17 +780,3 @@ def _clean_key(key: str | None) -> str | None:
 
     key = key.strip()
     return key if re.fullmatch(r"[A-Za-z0-9_][A-Za-z0-9_:.\-+/]*", key) else None
-
-
-def _fts_query(query: str) -> str:
-    """Plain words become prefix terms ANDed together; FTS5 syntax is passed through as is."""
-    if any(ch in query for ch in '"*:()^') or any(
-        op in query.split() for op in ("AND", "OR", "NOT", "NEAR")
-    ):
-        return query
-    import re
-
-    words = re.findall(r"\w+", query, flags=re.UNICODE)
-    if not words:
-        raise InvalidInputError(f"nothing to search for in {query!r}")
-    return " ".join(f'"{w}"*' for w in words)

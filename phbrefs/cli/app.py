@@ -10,7 +10,7 @@ from typer.core import TyperGroup
 
 from phbrefs import __version__
 from phbrefs.cli import context
-from phbrefs.cli.base import PhbrefsTyper
+from phbrefs.cli.base import PhbrefsTyper, use_plain_conversion
 from phbrefs.errors import ExitCode, OutputError, PhbrefsError, StorageError
 
 try:  # Typer 0.29 carries its own copy of Click
@@ -62,6 +62,7 @@ class PhbrefsGroup(TyperGroup):
     exit code."""
 
     def parse_args(self, ctx: typer.Context, args: list[str]) -> list[str]:
+        use_plain_conversion(self.get_params(ctx))
         try:
             return super().parse_args(ctx, args)
         except NoArgsIsHelpError:
