@@ -24,7 +24,7 @@ from phbrefs.db import models as m
 from phbrefs.db.engine import open_engine
 from phbrefs.errors import InvalidInputError, UnknownKeyError
 from phbrefs.ids import InvalidDOIError, citekey_base, normalize_doi, unique_citekey
-from phbrefs.records import WorkRecord
+from phbrefs.records import Contributor, WorkRecord
 
 
 class Outcome(StrEnum):
@@ -493,6 +493,33 @@ class Library:
             work_id = self.resolve(session, key)
             self._replace(session, work_id, record, None)
             return self._load(session, [work_id])[0]
+
+    def rename_contributor(self, variant: Contributor, canonical: Contributor) -> list[str]:
+        """Write ``canonical``'s name (and its ORCID where none is known) for every contributor
+        written exactly as ``variant`` (particle, family and given name), in one transaction;
+        the keys of the works changed (``phbrefs names merge``)."""
+
+        def same(person: Contributor) -> bool:
+            return (person.particle, person.family, person.given) == (
+                variant.particle,
+                variant.family,
+                variant.given,
+            )
+
+        changed = []
+        works = self.works()
+        with self.session() as session:
+            for work in works:
+                people = [c for c in work.record.contributors if same(c)]
+                if not people:
+                    continue
+                for person in people:
+                    person.given, person.family = canonical.given, canonical.family
+                    person.particle = canonical.particle
+                    person.orcid = person.orcid or canonical.orcid
+                self._replace(session, work.id, work.record, None)
+                changed.append(work.citekey)
+        return changed
 
     def _reindex_notes(self, session: Session, work_id: int) -> None:
         conn = session.connection()
