@@ -521,6 +521,20 @@ class Library:
                 changed.append(work.citekey)
         return changed
 
+    def add_alias(self, alias: str, key: str) -> bool:
+        """Make ``alias`` resolve to work ``key`` (a key a source proposed that phbrefs could
+        not use as the citekey); False when ``alias`` already names another work."""
+        with self.session() as session:
+            work_id = self.resolve(session, key)
+            conn = session.connection()
+            taken = conn.execute(select(m.Work.id).where(m.Work.citekey == alias)).scalar()
+            taken = taken or conn.execute(
+                select(m.Alias.work_id).where(m.Alias.key == alias)
+            ).scalar()
+            if taken is None:
+                conn.execute(insert(m.Alias).values(key=alias, work_id=work_id))
+            return taken in (None, work_id)
+
     def _reindex_notes(self, session: Session, work_id: int) -> None:
         conn = session.connection()
         data = conn.execute(select(m.Work.data).where(m.Work.id == work_id)).scalar_one()
