@@ -322,3 +322,31 @@ def test_cli_bib_errors(cli, db, tmp_path):
     result = cli("--db", db, "bib", "--tag", "nosuchtag")
     assert result.exit_code == ExitCode.NOT_FOUND
     assert "no works tagged nosuchtag" in result.stderr
+
+
+def test_editors_labels_and_editions_are_exact():
+    from datetime import datetime
+
+    from phbrefs.library import StoredWork
+
+    book = WorkRecord(
+        type="book",
+        title="Debates in personalisation",
+        contributors=[Contributor(role="editor", given="Catherine", family="Needham")],
+        publisher="Policy Press",
+        publisher_place="London",
+        edition="2",
+        issued=PartialDate(2014),
+    )
+    now = datetime(2026, 1, 1)
+    works = [StoredWork(id=1, citekey="needham2014", record=book, added_at=now, updated_at=now)]
+    (apa,) = _texts(works, "apa")
+    assert apa == "Needham, C. (Ed.). (2014). Debates in personalisation (2nd ed.). Policy Press."
+    (chicago,) = _texts(works, "chicago")
+    assert chicago == (
+        "Needham, Catherine, ed. 2014. Debates in Personalisation. 2nd ed. London: Policy Press."
+    )
+    (vancouver,) = _texts(works, "vancouver")
+    assert vancouver == (
+        "1. Needham C, editor. Debates in personalisation. 2nd ed. London: Policy Press; 2014."
+    )
