@@ -350,3 +350,23 @@ def test_editors_labels_and_editions_are_exact():
     assert vancouver == (
         "1. Needham C, editor. Debates in personalisation. 2nd ed. London: Policy Press; 2014."
     )
+
+
+@pytest.mark.parametrize(
+    ("first", "last", "expanded", "minimal", "minimal_two", "chicago"),
+    [
+        ("1", "11", "11", "11", "11", "11"),
+        ("1", "12", "12", "12", "12", "12"),
+        ("1201", "14", "1214", "14", "14", "14"),
+        ("S12", "S15", "S15", "5", "15", "15"),
+        ("iii", "xv", "xv", "xv", "xv", "xv"),
+        ("321", "328", "328", "8", "28", "28"),
+        ("1496", "1504", "1504", "504", "504", "1504"),
+    ],
+)
+def test_page_range_formats(first, last, expanded, minimal, minimal_two, chicago):
+    from phbrefs.formats.citeproc_patches import last_page
+
+    assert [
+        last_page(first, last, f) for f in ("expanded", "minimal", "minimal-two", "chicago")
+    ] == [expanded, minimal, minimal_two, chicago]
