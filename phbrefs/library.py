@@ -28,7 +28,7 @@ from phbrefs.db.schema import READ_CHECK_LIMIT, WRITE_CHECK_LIMIT
 from phbrefs.errors import InvalidInputError, StorageError, UnknownKeyError
 from phbrefs.ids import InvalidDOIError, citekey_base, normalize_doi, unique_citekey
 from phbrefs.outcomes import ItemResult, Outcome
-from phbrefs.records import WorkRecord
+from phbrefs.records import Contributor, WorkRecord
 from phbrefs.stored import StoredWork
 
 if TYPE_CHECKING:
@@ -547,6 +547,47 @@ class Library:
             work_id = self.resolve(session, key)
             self._replace(session, work_id, record, None)
             return self._load(session, [work_id])[0]
+
+    def rename_contributor(self, variant: Contributor, canonical: Contributor) -> list[str]:
+        """Write ``canonical``'s name (and its ORCID where none is known) for every contributor
+        written exactly as ``variant`` (particle, family and given name), in one transaction;
+        the keys of the works changed (``phbrefs names merge``)."""
+
+        def same(person: Contributor) -> bool:
+            return (person.particle, person.family, person.given) == (
+                variant.particle,
+                variant.family,
+                variant.given,
+            )
+
+        changed = []
+        works = self.works()
+        with self.session() as session:
+            for work in works:
+                people = [c for c in work.record.contributors if same(c)]
+                if not people:
+                    continue
+                for person in people:
+                    person.given, person.family = canonical.given, canonical.family
+                    person.particle = canonical.particle
+                    person.orcid = person.orcid or canonical.orcid
+                self._replace(session, work.id, work.record, None)
+                changed.append(work.citekey)
+        return changed
+
+    def add_alias(self, alias: str, key: str) -> bool:
+        """Make ``alias`` resolve to work ``key`` (a key a source proposed that phbrefs could
+        not use as the citekey); False when ``alias`` already names another work."""
+        with self.session() as session:
+            work_id = self.resolve(session, key)
+            conn = session.connection()
+            taken = conn.execute(select(m.Work.id).where(m.Work.citekey == alias)).scalar()
+            taken = taken or conn.execute(
+                select(m.Alias.work_id).where(m.Alias.key == alias)
+            ).scalar()
+            if taken is None:
+                conn.execute(insert(m.Alias).values(key=alias, work_id=work_id))
+            return taken in (None, work_id)
 
     def _reindex_notes(self, session: Session, work_id: int) -> None:
         conn = session.connection()

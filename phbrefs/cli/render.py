@@ -23,7 +23,9 @@ def authors_short(record: WorkRecord, limit: int = 2) -> str:
     people = record.authors or record.editors
     if not people:
         return ""
-    names = [p.family or p.literal or p.given or "" for p in people]
+    from phbrefs.names import label_name
+
+    names = [label_name(p) for p in people]
     if len(names) > limit:
         return f"{names[0]} et al."
     return " & ".join(names)

@@ -519,6 +519,8 @@ class RisExporter:
         if abstracts:
             add("AB", record.abstract)
         add("N1", record.note)
+        if record.type in ("thesis", "report"):
+            add("M3", record.extra.get("genre"))  # "PhD thesis", as Zotero writes it
         if record.source == "ris":
             written = {tag for tag, _ in lines} | {"ER", "TY", "ID"}
             for tag, value in record.extra.items():
