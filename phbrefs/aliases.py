@@ -8,19 +8,20 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from phbrefs.importing import Batch, ImportReport
+    from phbrefs.importing import Batch
     from phbrefs.library import Library
+    from phbrefs.outcomes import BatchReport
 
 
-def keep_unusable_keys(library: Library, batches: Sequence[Batch], report: ImportReport) -> int:
+def keep_unusable_keys(library: Library, batches: Sequence[Batch], report: BatchReport) -> int:
     """After an import: alias each unusable proposed key to the work its entry became, and
-    say so in that entry's ``detail``; returns how many. ``report.items`` lists the entries
+    say so in that entry's ``detail``; returns how many. ``report.results`` lists the entries
     in input order before the unreadable ones (``importing.import_batches``)."""
     from phbrefs.library import _clean_key  # what BibTeX, biber and pandoc all accept
 
     records = [r for b in batches for r in b.parsed.records]
     kept = 0
-    for record, item in zip(records, report.items, strict=False):
+    for record, item in zip(records, report.results, strict=False):
         proposed = (record.citekey or "").strip()
         if not proposed or _clean_key(proposed) or not item.citekey:
             continue
