@@ -24,7 +24,7 @@ from urllib.parse import quote
 import requests
 
 from phbrefs.records import Contributor, Funder, PartialDate, UpdateNotice, WorkRecord
-from phbrefs.sources.base import Lookup, Progress, Resolution
+from phbrefs.sources.base import Enriched, Found, Lookup, Progress, Resolution, WorkIds
 from phbrefs.sources.http import Failed, NotFound, PoliteClient, RateLimiter, run
 from phbrefs.sources.jats import parse_abstract, strip_markup
 
@@ -286,8 +286,7 @@ class CrossrefClient(PoliteClient):
     ) -> list[Resolution]:
         """One ``Resolution`` per DOI (lower-case, normalised), in the order given."""
         return [
-            _resolution(doi, answer)
-            for doi, answer in self.messages(identifiers, progress).items()
+            _resolution(doi, answer) for doi, answer in self.messages(identifiers, progress).items()
         ]
 
     def messages(
@@ -316,6 +315,30 @@ class CrossrefClient(PoliteClient):
         finally:  # after an error or Ctrl-C, do not sit waiting for requests still in flight
             pool.shutdown(wait=False, cancel_futures=True)
         return {doi: answers[doi] for doi in dois}
+
+    def lookup(self, works: Sequence[WorkIds]) -> list[Enriched]:
+        """The enrichment view: each work's Crossref record (abstract, notices), by DOI."""
+        answers = self.messages([w.doi for w in works if w.doi])
+        results = []
+        for ids in works:
+            resolution = _resolution(ids.doi, answers[ids.doi]) if ids.doi else None
+            if resolution is None or resolution.record is None:
+                detail = resolution.detail if resolution else "Crossref is asked by DOI"
+                status = resolution.status if resolution else Lookup.FAILED
+                results.append(Enriched(ids, status, detail=detail))
+                continue
+            record = resolution.record
+            found = Found(
+                "crossref",
+                record.doi or ids.doi or "?",
+                doi=record.doi,
+                abstract=record.abstract,
+                abstract_sections=record.abstract_sections,
+                keywords=record.keywords,
+                record=record,
+            )
+            results.append(Enriched(ids, Lookup.FOUND, found))
+        return results
 
     def _chunks(self, dois: Sequence[str]) -> list[list[str]]:
         chunks: list[list[str]] = []
