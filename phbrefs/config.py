@@ -139,10 +139,10 @@ class Settings:
             unpaywall_url=(resolved["unpaywall_url"] or "").rstrip("/"),
             ncbi_api_key=resolved["ncbi_api_key"],
             openalex_api_key=resolved["openalex_api_key"],
-            enrich_chain=_chain(resolved["enrich_chain"] or DEFAULT_CHAIN),
+            enrich_chain=parse_chain(resolved["enrich_chain"] or DEFAULT_CHAIN),
         )
 
 
-def _chain(text: str) -> tuple[str, ...]:
+def parse_chain(text: str) -> tuple[str, ...]:
     """Source names in order (checked against the registry when enrichment runs)."""
     return tuple(dict.fromkeys(n.strip().lower() for n in text.split(",") if n.strip()))

@@ -66,6 +66,12 @@ def add(
         ),
     ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Per-item results as JSON.")] = False,
+    no_enrich: Annotated[
+        bool,
+        typer.Option(
+            "--no-enrich", help="Store Crossref's record only: ask no other source (see enrich)."
+        ),
+    ] = False,
 ) -> None:
     """Add works by DOI, resolved through Crossref.
 
@@ -91,17 +97,21 @@ def add(
         if wanted.invalid:
             raise typer.Exit(int(ExitCode.PARTIAL))
         return
-    report = _resolve_and_store(wanted, refresh=refresh, tags=tags)
+    report = _resolve_and_store(wanted, refresh=refresh, tags=tags, enrich=not no_enrich)
     _render(report, as_json=as_json)
     if not report.ok:
         raise typer.Exit(int(ExitCode.PARTIAL))
 
 
-def _resolve_and_store(wanted: Wanted, *, refresh: bool, tags: list[str]) -> AddReport:
+def _resolve_and_store(
+    wanted: Wanted, *, refresh: bool, tags: list[str], enrich: bool = True
+) -> AddReport:
+    from phbrefs.cli.enrich import chain_setting, enrich_for_add
     from phbrefs.sources import add_dois, known_dois
     from phbrefs.sources.crossref import CrossrefClient
 
     config = settings()
+    enrich_step = enrich_for_add(config, chain_setting(None)) if enrich else None
     present = known_dois(config.db, wanted.dois)
     to_fetch = len(wanted.dois) if refresh else len([d for d in wanted.dois if d not in present])
     with (
@@ -116,6 +126,7 @@ def _resolve_and_store(wanted: Wanted, *, refresh: bool, tags: list[str]) -> Add
             tags=tags,
             progress=advance,
             present=present,
+            enrich=enrich_step,
         )
 
 
@@ -148,6 +159,9 @@ def _render(report: AddReport, *, as_json: bool) -> None:
     from phbrefs.cli.render import results_table
     from phbrefs.library import first_author_name
 
+    enriched = (
+        {s.citekey: s.to_dict() for s in report.enrichment.states} if report.enrichment else {}
+    )
     if as_json:
         rows = []
         for result in report.results:
@@ -158,6 +172,7 @@ def _render(report: AddReport, *, as_json: bool) -> None:
                     "doi": record.doi if record else None,
                     "first_author": first_author_name(record) if record else None,
                     "year": record.year if record else None,
+                    "enrichment": enriched.get(result.citekey or ""),
                 }
             )
         print_json(rows)
@@ -190,6 +205,10 @@ def _render(report: AddReport, *, as_json: bool) -> None:
         for result in problems:
             detail = f" ({result.detail})" if result.detail else ""
             message(f"{result.outcome}: {result.item}{detail}")
+    if report.enrichment is not None:
+        from phbrefs.cli.enrich import report_enrichment
+
+        report_enrichment(report.enrichment)
     counts = ", ".join(f"{n} {outcome}" for outcome, n in report.counts().items())
     message(f"{counts}; library: {settings().db.resolve()}")
 

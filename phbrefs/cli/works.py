@@ -78,15 +78,18 @@ def show(
     with open_library() as library:
         work = library.get(key)
         sources = library.source_records(key) if raw else None
+        enrichment = library.enrichment_of(key)  # provenance, identifiers, notices, OA copies
     if as_json or raw:
-        data = work.to_dict()
+        data = {**work.to_dict(), **enrichment}
         if sources is not None:
             data["source_records"] = sources
         print_json(data)
         return
+    from phbrefs.cli.enrich import show_enrichment
     from phbrefs.cli.render import show_work
 
     show_work(work)
+    show_enrichment(enrichment)
 
 
 def search(

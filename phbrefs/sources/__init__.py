@@ -8,9 +8,10 @@ to store, so an unreachable source leaves the library exactly as it was.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from phbrefs.errors import InvalidDOIError
 from phbrefs.ids import extract_dois, normalize_doi
@@ -84,6 +85,7 @@ class AddReport:
 
     results: list[ItemResult]
     records: dict[str, WorkRecord] = field(default_factory=dict)  # by DOI
+    enrichment: Any = None  # the enrich.EnrichReport of the works just stored, if enriched
 
     @property
     def ok(self) -> bool:
@@ -105,10 +107,12 @@ def add_dois(
     tags: Sequence[str] = (),
     progress: Progress | None = None,
     present: dict[str, str] | None = None,
+    enrich: Callable[[list[int]], Any] | None = None,
 ) -> AddReport:
     """Resolve what is not yet stored and store it; see the module docstring.
 
     ``present`` (DOI -> citekey, from ``known_dois``) saves a lookup when the caller has it.
+    ``enrich`` (work ids -> report) completes the works just stored (``enrich.enrich_stored``).
     """
     if present is None:
         present = known_dois(library_path, wanted.dois)
@@ -156,7 +160,15 @@ def add_dois(
             results.append(stored[doi])
         else:
             results.append(_problem(resolutions[doi]))
-    return AddReport(results, records)
+    report = AddReport(results, records)
+    # -- enrichment step (issue 12): complete the works just stored; it never fails the add --
+    stored_ids = [r.work_id for r in results if r.work_id and r.outcome in _STORED]
+    if enrich is not None and stored_ids:
+        report.enrichment = enrich(stored_ids)
+    return report
+
+
+_STORED = (Outcome.ADDED, Outcome.UPDATED)
 
 
 def _problem(resolution: Resolution) -> ItemResult:
