@@ -221,15 +221,13 @@ def show_enrichment(extra: dict[str, Any]) -> None:
         out.print(Text("\nProvenance", style="bold underline"))
         for name, origin in extra["provenance"].items():
             out.print(f"{name}: {provenance_text(origin['source'], origin['identifier'])}")
-    if extra["oa_locations"]:
-        table = Table(title="Open access", title_justify="left")
-        for column in ("source", "URL", "PDF", "licence", "version"):
-            table.add_column(column, overflow="fold")
+    if extra["oa_locations"]:  # lines, not a table: URLs stay whole, to copy
+        out.print(Text("\nOpen access (* best)", style="bold underline"))
         for loc in extra["oa_locations"]:
-            url = ("* " if loc["is_best"] else "") + loc["url"]
-            row = [loc["source"], url, loc["pdf_url"], loc["license"], loc["version"]]
-            table.add_row(*[value or "" for value in row])
-        out.print(table)
+            about = ", ".join(filter(None, [loc["host_type"], loc["version"], loc["license"]]))
+            out.print(f"{'*' if loc['is_best'] else '-'} {loc['url']} ({loc['source']}: {about})")
+            if loc["pdf_url"] and loc["pdf_url"] != loc["url"]:
+                out.print(f"  PDF {loc['pdf_url']}")
 
 
 def register(app: typer.Typer) -> None:
