@@ -195,6 +195,19 @@ def open_work(
     message("opened in the browser" if opened else "no browser could be started: open the URL")
 
 
+def notice_banner(extra: dict[str, Any]) -> None:
+    """A retraction or expression of concern, said before anything else (``show``)."""
+    from rich.text import Text
+
+    kinds = {n["kind"] for n in extra["notices"]}
+    for kind, words in (
+        ("retraction", "RETRACTED"),
+        ("expression_of_concern", "EXPRESSION OF CONCERN"),
+    ):
+        if kind in kinds:
+            out.print(Text(f"{words}: see the notices below", style="bold red"))
+
+
 def show_enrichment(extra: dict[str, Any]) -> None:
     """Where fields came from, identifiers, MeSH, notices and open-access copies (``show``)."""
     from rich.table import Table
@@ -210,7 +223,7 @@ def show_enrichment(extra: dict[str, Any]) -> None:
     if extra["terms"].get("mesh"):
         grid.add_row("MeSH", "; ".join(extra["terms"]["mesh"]))
     for notice in extra["notices"]:
-        text = Text(f"{notice['kind']} {notice['doi'] or ''} ({notice['source']})")
+        text = Text(f"{notice['kind']} ({notice['source']}) {notice['doi'] or ''}".strip())
         text.stylize("bold red" if notice["kind"] == "retraction" else "yellow")
         grid.add_row("notice", text)
     if extra["last_check"]:

@@ -85,9 +85,10 @@ def show(
             data["source_records"] = sources
         print_json(data)
         return
-    from phbrefs.cli.enrich import show_enrichment
+    from phbrefs.cli.enrich import notice_banner, show_enrichment
     from phbrefs.cli.render import show_work
 
+    notice_banner(enrichment)
     show_work(work)
     show_enrichment(enrichment)
 
