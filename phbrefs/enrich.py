@@ -71,10 +71,10 @@ class EnrichmentState:
     def note_existing(self) -> None:
         """A field already there without provenance came with the record from its source."""
         if self.record.abstract and "abstract" not in self.provenance:
-            self.provenance["abstract"] = (
-                self.record.source or "manual",
-                self.record.doi or self.citekey,
-            )
+            source = self.record.source or "manual"
+            pmid = self.record.pmid if source in ("europepmc", "pubmed") else None
+            name = f"PMID {pmid}" if pmid else self.record.doi or self.citekey
+            self.provenance["abstract"] = (source, name)
 
     def apply(self, found: Found) -> None:
         """Fill every still-missing field that ``found`` has."""

@@ -229,3 +229,43 @@ def test_a_field_already_there_is_never_overwritten_and_keeps_its_origin():
     assert state.provenance["pmid"] == ("europepmc", "PMID 1")
     assert state.missing("unpaywall") == set()  # it has a copy already
     assert state.missing("pubmed") == {"pmcid", "keywords", "mesh"}
+
+
+# -- adding by PMID / PMCID -------------------------------------------------------------------
+
+
+def test_add_by_pmid_goes_through_europepmc_and_stores_its_record(cli, enrichment_servers):
+    result = cli("add", "pmid:40468710", "pmcid:PMC12120539", "pmid:39038316", "--json")
+    assert result.exit_code == 0, result.output
+    rows = {row["item"]: row for row in json.loads(result.stdout)}
+    flex = rows["pmid:40468710"]
+    assert flex["outcome"] == "added" and flex["doi"] == "10.1111/bjhp.12807"
+    assert flex["detail"] == "stored from europepmc (Crossref does not know its DOI)"
+    assert rows["pmcid:PMC12120539"]["doi"] == "10.1002/hpja.70059"
+    assert rows["pmid:39038316"]["detail"] == "stored from europepmc (no DOI)"
+    # Crossref was asked for the DOIs found (one list request, then each alone for the 404)
+    asked = {s.path for s in enrichment_servers["crossref"].requests_to(lists=False)}
+    assert asked == {"/works/10.1111/bjhp.12807", "/works/10.1002/hpja.70059"}
+    shown = json.loads(cli("show", flex["citekey"], "--json").stdout)
+    assert shown["provenance"]["abstract"] == {"source": "europepmc", "identifier": "PMID 40468710"}
+    assert (
+        shown["pmid"] == "40468710" and shown["authors" if "authors" in shown else "contributors"]
+    )
+    again = json.loads(cli("add", "pmid:40468710", "--json").stdout)
+    assert again[0]["outcome"] == "unchanged" and again[0]["citekey"] == flex["citekey"]
+
+
+def test_add_by_pmid_falls_back_to_pubmed(cli, enrichment_servers):
+    result = cli("add", "pmid:35830032", "--json")
+    assert result.exit_code == 0, result.output
+    [row] = json.loads(result.stdout)
+    assert row["detail"] == "stored from pubmed (Crossref does not know its DOI)"
+    shown = json.loads(cli("show", row["citekey"], "--json").stdout)
+    assert shown["abstract_sections"][0]["heading"] == "BACKGROUND"
+    assert shown["provenance"]["abstract"] == {"source": "pubmed", "identifier": "PMID 35830032"}
+
+
+def test_an_unknown_pmid_is_not_found(cli, enrichment_servers):
+    result = cli("add", "pmid:1", "10.7717/peerj.10734", "--no-enrich")
+    assert result.exit_code == ExitCode.PARTIAL
+    assert "not found" in result.stderr and "pmid:1" in result.stderr

@@ -30,7 +30,8 @@ def add(
     dois: Annotated[
         list[str] | None,
         typer.Argument(
-            help="DOIs in any form (10.…, doi:…, https://doi.org/…); - reads them from stdin.",
+            help="DOIs in any form (10.…, doi:…, https://doi.org/…), pmid:N or pmcid:PMCN; "
+            "- reads DOIs from stdin.",
             metavar="DOI",
             show_default=False,
         ),
@@ -73,7 +74,12 @@ def add(
         ),
     ] = False,
 ) -> None:
-    """Add works by DOI, resolved through Crossref.
+    """Add works by DOI (resolved through Crossref), PMID or PMCID; complete them from more sources.
+
+    pmid:N and pmcid:PMCN go through Europe PMC (or PubMed) to the DOI; a work without one is
+    stored from Europe PMC's or PubMed's record. Missing abstracts, PMID/PMCID and keywords are
+    then filled from the enrich_chain sources (--no-enrich: Crossref only); a source that is
+    down is reported as skipped and never fails the add.
 
     DOIs already in the library are not fetched again (use --refresh), so re-running a batch is
     safe and cheap. Exit code 0 when every item succeeded, 6 (PARTIAL) when some did not.
@@ -83,21 +89,26 @@ def add(
     for name in tags:
         if not name.strip():
             raise InvalidInputError("a tag name cannot be empty")
-    arguments = [d for d in dois or [] if d != STDIN]
+    from phbrefs.sources.pmids import split_pm_ids
+
+    pm_ids, arguments = split_pm_ids([d for d in dois or [] if d != STDIN])
     lines: list[str] = []
     if dois and STDIN in dois:
         lines += _read(Path(STDIN)).splitlines()
     for path in files:
         lines += _read(path).splitlines()
     wanted = wanted_from(arguments, lines, [_read(path) for path in texts])
-    if not len(wanted):
+    if not len(wanted) and not pm_ids:
         raise InvalidInputError("no DOI given (arguments, --file, --from-text or '-' for stdin)")
     if dry_run:
         _dry_run(wanted, refresh=refresh, as_json=as_json)
         if wanted.invalid:
             raise typer.Exit(int(ExitCode.PARTIAL))
         return
-    report = _resolve_and_store(wanted, refresh=refresh, tags=tags, enrich=not no_enrich)
+    if pm_ids and not dry_run:
+        report = _add_pm_ids(pm_ids, wanted, refresh=refresh, tags=tags, enrich=not no_enrich)
+    else:
+        report = _resolve_and_store(wanted, refresh=refresh, tags=tags, enrich=not no_enrich)
     _render(report, as_json=as_json)
     if not report.ok:
         raise typer.Exit(int(ExitCode.PARTIAL))
@@ -128,6 +139,24 @@ def _resolve_and_store(
             present=present,
             enrich=enrich_step,
         )
+
+
+def _add_pm_ids(pm_ids: dict, wanted: Wanted, *, refresh: bool, tags: list[str], enrich: bool):
+    """``pmid:…``/``pmcid:…``: through Europe PMC or PubMed to the DOI (sources/pmids.py)."""
+    from phbrefs.cli.enrich import chain_setting, enrich_for_add
+    from phbrefs.enrich import settings_client
+    from phbrefs.sources.pmids import add_pm_ids
+
+    config = settings()
+    return add_pm_ids(
+        pm_ids,
+        wanted,
+        open_client=settings_client(config),
+        add=lambda w: _resolve_and_store(w, refresh=refresh, tags=tags, enrich=enrich),
+        library_path=config.db,
+        tags=tags,
+        enrich=enrich_for_add(config, chain_setting(None)) if enrich else None,
+    )
 
 
 def _dry_run(wanted: Wanted, *, refresh: bool, as_json: bool) -> None:
