@@ -20,7 +20,7 @@ class ExitCode(IntEnum):
     PARTIAL = 6  # a batch where some items did not succeed
     STORAGE = 7  # the library database cannot be opened or written
     ABORTED = 8  # the user declined a confirmation
-    NEW_NOTICES = 9  # ``check`` found retractions/corrections not seen before
+    NOTICES = 9  # new notices found by ``check``; cited retracted works (``cite --strict``)
     INTERRUPTED = 130  # Ctrl-C
 
 

@@ -817,6 +817,19 @@ class Library:
                 )
         return new
 
+    def claim_works(self, slugs: Sequence[str] | None = None) -> dict[str, set[int]]:
+        """Claim slug -> ids of the works its findings come from (integrity warnings)."""
+        query = select(m.Claim.slug, m.Finding.work_id).join(
+            m.Finding, m.Finding.claim_id == m.Claim.id
+        )
+        if slugs:
+            query = query.where(m.Claim.slug.in_(list(slugs)))
+        found: dict[str, set[int]] = {}
+        with self.session() as session:
+            for slug, work_id in session.execute(query):
+                found.setdefault(slug, set()).add(work_id)
+        return found
+
 
 def bulk_insert(
     conn: Any, model: Any, rows: list[dict[str, Any]], stored_as_is: Sequence[str] = ()

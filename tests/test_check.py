@@ -53,7 +53,7 @@ def test_crossref_notices_keep_their_source_and_date():
 
 def test_the_first_check_reports_every_notice_then_only_what_is_new(cli, servers, stored):
     first = cli("check", "--all", "--json")
-    assert first.exit_code == ExitCode.NEW_NOTICES
+    assert first.exit_code == ExitCode.NOTICES
     works = {w["doi"]: w for w in json.loads(first.stdout)["works"]}
     [correction] = works[CORRECTED]["new"]
     assert (correction["kind"], correction["source"]) == ("correction", "publisher")
@@ -74,7 +74,7 @@ def test_a_retraction_that_appears_later_is_reported_once(cli, servers, stored):
         NOTICES / "constructed_retraction_10.7717_peerj.10734.json"
     ).read_bytes()
     result = cli("check", "--all")
-    assert result.exit_code == ExitCode.NEW_NOTICES
+    assert result.exit_code == ExitCode.NOTICES
     key = stored[PEERJ]
     assert result.stdout == (
         f"{key}\tNEW retraction 10.5555/constructed-retraction-of-peerj.10734\tretraction-watch\n"
@@ -97,7 +97,7 @@ def test_openalex_is_retracted_is_a_notice(cli, servers, tmp_path):
     )
     servers["openalex"].works["10.7717/peerj.4375"] = constructed
     result = cli("check", "oa2018", "--json")
-    assert result.exit_code == ExitCode.NEW_NOTICES
+    assert result.exit_code == ExitCode.NOTICES
     [work] = json.loads(result.stdout)["works"]
     assert work["retracted"] is True
     assert [(n["kind"], n["source"]) for n in work["new"]] == [("retraction", "openalex")]
@@ -108,7 +108,7 @@ def test_a_source_down_is_skipped_and_both_down_is_a_network_error(
 ):
     monkeypatch.setenv("PHBREFS_OPENALEX_URL", "http://127.0.0.1:9")
     result = cli("check", "--all", "--json")
-    assert result.exit_code == ExitCode.NEW_NOTICES  # Crossref still answered
+    assert result.exit_code == ExitCode.NOTICES  # Crossref still answered
     assert "openalex" in json.loads(result.stdout)["skipped_sources"]
     monkeypatch.setenv("PHBREFS_CROSSREF_URL", "http://127.0.0.1:9")
     down = cli("check", "--all")

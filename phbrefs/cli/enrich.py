@@ -133,7 +133,7 @@ def check(
 
     Asks Crossref (``updated-by``, including Retraction Watch notices) and OpenAlex
     (``is_retracted``) in batches, stores what it sees, and reports the notices not seen by an
-    earlier check. Exit code 9 (NEW_NOTICES) when there are some, 0 when none, 5 (NETWORK) when
+    earlier check. Exit code 9 (NOTICES) when there are some, 0 when none, 5 (NETWORK) when
     no source could be asked.
     """
     from phbrefs.check import CHECK_SOURCES, check_works
@@ -160,7 +160,7 @@ def check(
     if len(report.skipped) == len(CHECK_SOURCES) and report.works:
         raise SourceError("no source could be asked: " + "; ".join(report.skipped.values()))
     if new:
-        raise typer.Exit(int(ExitCode.NEW_NOTICES))
+        raise typer.Exit(int(ExitCode.NOTICES))
 
 
 def open_work(

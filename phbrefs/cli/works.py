@@ -44,11 +44,24 @@ def list_works(
     sort: Annotated[
         str, typer.Option(metavar="ORDER", help=f"Sort by {', '.join(SORT_ORDERS)}.")
     ] = "citekey",
+    notice: Annotated[
+        str | None,
+        typer.Option(
+            "--notice",
+            metavar="KIND",
+            help="Only works with a notice: retraction, correction, concern or any.",
+        ),
+    ] = None,
     as_json: JsonOption = False,
 ) -> None:
     """List the works in the library."""
     if sort not in SORT_ORDERS:
         raise typer.BadParameter(f"{sort!r}; choose {', '.join(SORT_ORDERS)}", param_hint="--sort")
+    notice_kinds = ("retraction", "correction", "concern", "any")
+    if notice is not None and notice not in notice_kinds:
+        raise typer.BadParameter(
+            f"{notice!r}; choose {', '.join(notice_kinds)}", param_hint="--notice"
+        )
     with open_library() as library:
         works = library.works(
             tags=tag,
@@ -58,6 +71,11 @@ def list_works(
             text_filter=text,
             order=sort,
         )
+        if notice is not None:  # retractions and corrections (issue 12: phbrefs/integrity.py)
+            from phbrefs.integrity import matches, work_notices
+
+            found = work_notices(library, [w.id for w in works])
+            works = [w for w in works if matches(found.get(w.id, []), notice)]
     if as_json:
         print_json([w.to_dict() for w in works])
         return
