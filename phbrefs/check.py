@@ -119,6 +119,27 @@ def _ask(
             )
 
 
+def _merge_updates(state: Any, notices: list[dict[str, Any]]) -> bool:
+    """Add new notices to the stored record's ``updates``; True when it changed."""
+    from phbrefs.records import PartialDate, UpdateNotice
+
+    known = {(u.kind, u.doi) for u in state.record.updates if u.direction == "updated-by"}
+    for notice in notices:
+        if (notice["kind"], notice.get("doi") or None) in known:
+            continue
+        state.record.updates.append(
+            UpdateNotice(
+                direction="updated-by",
+                kind=notice["kind"],
+                doi=notice.get("doi") or None,
+                date=PartialDate.parse(notice.get("date")),
+                label=notice.get("label"),
+            )
+        )
+        state.changed = True
+    return state.changed
+
+
 def check_works(
     library_path: Path | str,
     *,
@@ -144,5 +165,8 @@ def check_works(
             )
             for check in checks:
                 check.new = new.get(check.work_id, [])
+            changed = [s for s in states if _merge_updates(s, new.get(s.work_id, []))]
+            if changed:  # tables, show and citations read the record's notices
+                library.store_enrichment(changed)
             report.works.extend(checks)
     return report

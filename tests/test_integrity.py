@@ -94,3 +94,17 @@ def test_notice_kinds_are_ranked():
         "correction",
         "other",
     ]
+
+
+def test_check_writes_new_notices_into_the_record_the_tables_read(cli, keys, tmp_path):
+    work = json.loads(cli("show", keys[RETRACTED], "--json").stdout)
+    [update] = [u for u in work["updates"] if u["direction"] == "updated-by"]
+    assert (update["kind"], update["doi"]) == (
+        "retraction",
+        "10.5555/constructed-retraction-of-peerj.10734",
+    )
+    cli("claim", "add", "Fat mass can be predicted.", "--slug", "fat")
+    cli("finding", "add", keys[RETRACTED], "fat", "-s", "supports", "-q", "A quote.")
+    table = cli("table", "soqf")
+    assert table.exit_code == 0, table.output
+    assert "† RETRACTED" in (tmp_path / "exports" / "soqf.md").read_text()
