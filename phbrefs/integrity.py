@@ -88,3 +88,21 @@ def claim_warnings(library: Library, slugs: Sequence[str] | None = None) -> dict
                 f"claim {slug} {where} {words} work(s): {', '.join(flagged)}"
             )
     return warnings
+
+
+def flagged_keys(library: Library, citekeys: Sequence[str]) -> dict[str, list[dict[str, Any]]]:
+    """Citekey -> its retraction and expression-of-concern notices, for the works that have
+    some (finding lists, claim pages)."""
+    keys = list(dict.fromkeys(citekeys))
+    if not keys:
+        return {}
+    ids = dict(zip(keys, library.enrichment_work_ids(keys=keys), strict=True))
+    notices = work_notices(library, list(ids.values()))
+    flagged = {}
+    for key, work_id in ids.items():
+        serious = [
+            n for n in notices.get(work_id, []) if severity(n["kind"]) in ("retraction", "concern")
+        ]
+        if serious:
+            flagged[key] = serious
+    return flagged

@@ -108,3 +108,15 @@ def test_check_writes_new_notices_into_the_record_the_tables_read(cli, keys, tmp
     table = cli("table", "soqf")
     assert table.exit_code == 0, table.output
     assert "† RETRACTED" in (tmp_path / "exports" / "soqf.md").read_text()
+
+
+def test_finding_list_marks_findings_from_a_retracted_work(cli, keys):
+    cli("claim", "add", "Fat mass can be predicted.", "--slug", "fat")
+    cli("finding", "add", keys[RETRACTED], "fat", "-s", "supports", "-q", "A quote.")
+    cli("finding", "add", keys[SOUND], "fat", "-s", "supports", "-q", "Another.")
+    listed = cli("finding", "list")
+    assert f"comes from {keys[RETRACTED]}: retraction 10.5555/" in listed.stderr
+    assert f"comes from {keys[SOUND]}" not in listed.stderr
+    rows = {r["citekey"]: r for r in json.loads(cli("finding", "list", "--json").stdout)}
+    assert [n["kind"] for n in rows[keys[RETRACTED]]["work_notices"]] == ["retraction"]
+    assert rows[keys[SOUND]]["work_notices"] == []

@@ -372,13 +372,18 @@ def finding_list(
 ) -> None:
     """List findings (by claim, then paper)."""
     from phbrefs.evidence.findings import list_findings
+    from phbrefs.integrity import describe, flagged_keys
 
     with open_library() as library:
         findings = list_findings(library, claims=claim, keys=key)
+        flagged = flagged_keys(library, [f.citekey for f in findings])  # retractions (issue 12)
     if as_json:
-        print_json([f.to_dict() for f in findings])
+        print_json([{**f.to_dict(), "work_notices": flagged.get(f.citekey, [])} for f in findings])
         return
     out.print(_findings_table(findings))
+    for f in findings:
+        if f.citekey in flagged:
+            warn(f"finding #{f.id} comes from {f.citekey}: {describe(flagged[f.citekey])}")
     message(counted(len(findings), "finding"))
 
 

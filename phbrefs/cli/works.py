@@ -257,6 +257,8 @@ def _shown(key: str, value: object) -> str | None:
     """A setting's value as text; the cache turned off reads ``off``."""
     if key == "cache" and value is None:
         return "off"
+    if isinstance(value, tuple):  # the enrichment chain
+        return ",".join(value)
     return None if value is None else str(value)
 
 
