@@ -30,6 +30,14 @@ PROVIDES: dict[str, frozenset[str]] = {
     "openalex": frozenset({"abstract", "pmid", "pmcid", "mesh", "oa"}),
     "unpaywall": frozenset({"oa"}),
 }
+# the identifiers each source can be asked with: a work with none of them is not sent to it
+ASKED_BY: dict[str, tuple[str, ...]] = {
+    "crossref": ("doi",),
+    "europepmc": ("doi", "pmid", "pmcid"),
+    "pubmed": ("doi", "pmid"),
+    "openalex": ("doi",),
+    "unpaywall": ("doi",),
+}
 ANSWERED = (str(Lookup.FOUND), str(Lookup.NOT_FOUND))
 SKIPPED = "skipped"
 
@@ -56,8 +64,11 @@ class EnrichmentState:
         return WorkIds(self.record.doi, pmid, pmcid or None)
 
     def missing(self, source: str) -> set[str]:
-        """The fields ``source`` could give that this work still lacks."""
+        """The fields ``source`` could give that this work still lacks (none when the work has
+        no identifier the source can be asked with)."""
         ids = self.ids
+        if not any(getattr(ids, kind) for kind in ASKED_BY.get(source, ())):
+            return set()
         lacking = {
             "abstract": not self.record.abstract,
             "pmid": not ids.pmid,
@@ -172,7 +183,7 @@ def enrich_states(
         if source == "crossref":  # a Crossref record is Crossref's answer already
             for state in [s for s in targets if s.record.source == "crossref"]:
                 state.attempts[source] = (str(Lookup.FOUND), "the stored Crossref record")
-            targets = [s for s in targets if s.record.source != "crossref" and s.record.doi]
+            targets = [s for s in targets if s.record.source != "crossref"]
         if not targets:
             continue
         client: Enricher | None = None

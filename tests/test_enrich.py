@@ -20,6 +20,7 @@ from phbrefs.sources.base import Found, OALocation
 # Works a reviewer imported from a reference list: no abstracts, no PMIDs. Each is known to one
 # recorded source answer (none of them to the recorded Crossref works).
 BIB = """
+@book{nodoi2020, title = {A report with no identifier}, year = {2020}}
 @article{flex2025, title = {The role of psychological flexibility in relation to health outcomes},
   doi = {10.1111/bjhp.12807}, year = {2025}}
 @article{oa2018, title = {The state of OA}, doi = {10.7717/peerj.4375}, year = {2018}}
@@ -229,6 +230,8 @@ def test_a_field_already_there_is_never_overwritten_and_keeps_its_origin():
     assert state.provenance["pmid"] == ("europepmc", "PMID 1")
     assert state.missing("unpaywall") == set()  # it has a copy already
     assert state.missing("pubmed") == {"pmcid", "keywords", "mesh"}
+    book = EnrichmentState(2, "book", WorkRecord(title="A book without identifiers"))
+    assert all(not book.missing(source) for source in ("crossref", "europepmc", "openalex"))
 
 
 # -- adding by PMID / PMCID -------------------------------------------------------------------
