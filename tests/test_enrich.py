@@ -11,11 +11,15 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from phbrefs.enrich import EnrichmentState
 from phbrefs.errors import ExitCode
 from phbrefs.records import WorkRecord
 from phbrefs.sources.base import Found, OALocation
+from phbrefs.sources.openalex import rebuild_abstract
+from phbrefs.sources.pmids import split_pm_ids
 
 # Works a reviewer imported from a reference list: no abstracts, no PMIDs. Each is known to one
 # recorded source answer (none of them to the recorded Crossref works).
@@ -272,3 +276,30 @@ def test_an_unknown_pmid_is_not_found(cli, enrichment_servers):
     result = cli("add", "pmid:1", "10.7717/peerj.10734", "--no-enrich")
     assert result.exit_code == ExitCode.PARTIAL
     assert "not found" in result.stderr and "pmid:1" in result.stderr
+
+
+def test_a_work_imported_without_its_abstract_gets_crossrefs(cli, enrichment_servers, tmp_path):
+    bib = tmp_path / "one.bib"
+    bib.write_text("@article{fat2021, title = {Fat mass}, doi = {10.7717/peerj.10734}}\n")
+    cli("import", bib)
+    result = cli("enrich", "fat2021", "--sources", "crossref", "--json")
+    assert result.exit_code == 0, result.output
+    [work] = json.loads(result.stdout)["works"]
+    assert work["filled"]["abstract"] == {"source": "crossref", "identifier": "10.7717/peerj.10734"}
+    shown = json.loads(cli("show", "fat2021", "--json").stdout)
+    assert shown["abstract_sections"][0]["heading"] == "Background"
+
+
+@given(st.lists(st.text(alphabet="abcdefghij", min_size=1, max_size=6), min_size=1, max_size=40))
+def test_an_inverted_index_rebuilds_the_text_it_came_from(words):
+    index: dict[str, list[int]] = {}
+    for position, word in enumerate(words):
+        index.setdefault(word, []).append(position)
+    assert rebuild_abstract(index) == " ".join(words)
+
+
+@given(st.integers(min_value=1, max_value=999_999_999), st.sampled_from(["pmid:", "PMID: "]))
+def test_pmid_arguments_are_recognised_and_dois_left_alone(number, prefix):
+    found, rest = split_pm_ids([f"{prefix}{number}", f"PMC{number}", "10.1111/hsc.12396"])
+    assert list(found) == [f"pmid:{number}", f"pmcid:PMC{number}"]
+    assert found[f"pmid:{number}"].pmid == str(number) and rest == ["10.1111/hsc.12396"]
