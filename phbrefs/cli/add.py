@@ -101,7 +101,7 @@ def add(
     if not len(wanted) and not pm_ids:
         raise InvalidInputError("no DOI given (arguments, --file, --from-text or '-' for stdin)")
     if dry_run:
-        _dry_run(wanted, refresh=refresh, as_json=as_json)
+        _dry_run(wanted, refresh=refresh, as_json=as_json, pm_labels=list(pm_ids))
         if wanted.invalid:
             raise typer.Exit(int(ExitCode.PARTIAL))
         return
@@ -159,7 +159,9 @@ def _add_pm_ids(pm_ids: dict, wanted: Wanted, *, refresh: bool, tags: list[str],
     )
 
 
-def _dry_run(wanted: Wanted, *, refresh: bool, as_json: bool) -> None:
+def _dry_run(
+    wanted: Wanted, *, refresh: bool, as_json: bool, pm_labels: list[str] | None = None
+) -> None:
     from phbrefs.sources import known_dois
 
     present = known_dois(settings().db, wanted.dois)
@@ -171,6 +173,8 @@ def _dry_run(wanted: Wanted, *, refresh: bool, as_json: bool) -> None:
         key = present.get(doi)
         action = ("refresh" if refresh else "skip (already present)") if key else "resolve"
         rows.append({"item": doi, "action": action, "citekey": key, "detail": None})
+    for label in pm_labels or []:
+        rows.append({"item": label, "action": "resolve", "citekey": None, "detail": "Europe PMC"})
     if as_json:
         print_json(rows)
     else:
