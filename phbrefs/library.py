@@ -624,6 +624,13 @@ class Library:
         from phbrefs.enrich import EnrichmentState
         from phbrefs.sources.base import OALocation
 
+        if len(work_ids) > _CHUNK:  # SQLite bounds the parameters of one statement
+            return [
+                state
+                for start in range(0, len(work_ids), _CHUNK)
+                for state in self.enrichment_states(work_ids[start : start + _CHUNK])
+            ]
+
         with self.session() as session:
             conn = session.connection()
             states = {
@@ -758,12 +765,17 @@ class Library:
         self, work_ids: Sequence[int] | None = None, kinds: Sequence[str] = ()
     ) -> dict[int, list[dict[str, Any]]]:
         """Stored notices by work id (all works when ``work_ids`` is None), oldest first."""
+        if work_ids is not None and len(work_ids) > _CHUNK:
+            found: dict[int, list[dict[str, Any]]] = {}
+            for start in range(0, len(work_ids), _CHUNK):
+                found.update(self.notices(work_ids[start : start + _CHUNK], kinds))
+            return found
         query = select(m.Notice).order_by(m.Notice.work_id, m.Notice.id)
         if work_ids is not None:
             query = query.where(m.Notice.work_id.in_(list(work_ids)))
         if kinds:
             query = query.where(m.Notice.kind.in_(list(kinds)))
-        found: dict[int, list[dict[str, Any]]] = {}
+        found = {}
         with self.session() as session:
             for row in session.execute(query).scalars():
                 found.setdefault(row.work_id, []).append(
@@ -829,6 +841,9 @@ class Library:
             for slug, work_id in session.execute(query):
                 found.setdefault(slug, set()).add(work_id)
         return found
+
+
+_CHUNK = 900  # ids per IN (...): well under SQLite's bound on parameters
 
 
 def bulk_insert(
