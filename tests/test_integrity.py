@@ -107,7 +107,10 @@ def test_check_writes_new_notices_into_the_record_the_tables_read(cli, keys, tmp
     cli("finding", "add", keys[RETRACTED], "fat", "-s", "supports", "-q", "A quote.")
     table = cli("table", "soqf")
     assert table.exit_code == 0, table.output
-    assert "† RETRACTED" in (tmp_path / "exports" / "soqf.md").read_text()
+    soqf = (tmp_path / "exports" / "soqf.md").read_text()
+    assert "† RETRACTED" in soqf
+    warning = f"claim fat rests only on retracted work(s): {keys[RETRACTED]}"
+    assert f"Warning: {warning}." in soqf and warning in table.stderr
 
 
 def test_finding_list_marks_findings_from_a_retracted_work(cli, keys):
