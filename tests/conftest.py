@@ -9,7 +9,7 @@ import pytest
 FIXTURES = Path(__file__).parent / "fixtures"
 
 # `crossref_server`: a local Crossref; `db`/`lib`: a library holding the two seed papers
-pytest_plugins = ["crossref_server", "evidence_helpers"]
+pytest_plugins = ["crossref_server", "source_servers", "evidence_helpers"]
 
 
 @pytest.fixture(autouse=True)
@@ -18,8 +18,18 @@ def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("PHBREFS_CONFIG", str(tmp_path / "config.toml"))
     monkeypatch.setenv("PHBREFS_CACHE", "off")
-    monkeypatch.setenv("PHBREFS_CROSSREF_URL", "http://127.0.0.1:9")  # nothing listens there
-    for name in ("PHBREFS_DB", "PHBREFS_MAILTO", "PHBREFS_EXPORTS", "PHBREFS_CODER"):
+    for name in ("CROSSREF", "EUROPEPMC", "PUBMED", "OPENALEX", "UNPAYWALL"):
+        monkeypatch.setenv(f"PHBREFS_{name}_URL", "http://127.0.0.1:9")  # nothing listens there
+    # enrichment beyond the Crossref record only where a test asks for it (enrichment_servers)
+    monkeypatch.setenv("PHBREFS_ENRICH_CHAIN", "crossref")
+    for name in (
+        "PHBREFS_DB",
+        "PHBREFS_MAILTO",
+        "PHBREFS_EXPORTS",
+        "PHBREFS_CODER",
+        "PHBREFS_NCBI_API_KEY",
+        "PHBREFS_OPENALEX_API_KEY",
+    ):
         monkeypatch.delenv(name, raising=False)
     return tmp_path
 
