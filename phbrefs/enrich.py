@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from phbrefs.errors import SourceError
+from phbrefs.provenance import existing_provenance
 from phbrefs.records import WorkRecord
 from phbrefs.sources.base import LABELS, Enricher, Found, Lookup, OALocation, WorkIds
 
@@ -40,16 +41,6 @@ ASKED_BY: dict[str, tuple[str, ...]] = {
 }
 ANSWERED = (str(Lookup.FOUND), str(Lookup.NOT_FOUND))
 SKIPPED = "skipped"
-
-
-def existing_provenance(record: WorkRecord, citekey: str) -> dict[str, tuple[str, str]]:
-    """Field -> (source, identifier) for what a record carried from its own source (an
-    abstract from Crossref, Europe PMC...) when no enrichment recorded where it came from."""
-    if not record.abstract:
-        return {}
-    source = record.source or "manual"
-    pmid = record.pmid if source in ("europepmc", "pubmed") else None
-    return {"abstract": (source, f"PMID {pmid}" if pmid else record.doi or citekey)}
 
 
 @dataclass

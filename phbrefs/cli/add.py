@@ -137,6 +137,8 @@ def _resolve_and_store(
             progress=advance,
             present=present,
             enrich=enrich_step,
+            actor=config.who,
+            lock_wait=config.lock_timeout,
         )
 
 

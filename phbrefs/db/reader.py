@@ -372,7 +372,7 @@ class Reader:
 
             with Library(self.location, create=False, lock_wait=self.lock_wait) as library:
                 return library.enrichment_of(key)
-        from phbrefs.enrich import existing_provenance
+        from phbrefs.provenance import existing_provenance
 
         work = row.stored_work()
         provenance = existing_provenance(work.record, work.citekey)

@@ -11,15 +11,17 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from phbrefs.db.location import Location
 from phbrefs.errors import InvalidDOIError
 from phbrefs.ids import extract_dois, normalize_doi
-from phbrefs.library import Library
 from phbrefs.outcomes import BatchReport, ItemResult, Outcome
 from phbrefs.records import WorkRecord
 from phbrefs.sources.base import Lookup, Progress, Resolution, Source
+
+if TYPE_CHECKING:
+    from phbrefs.library import Library
 
 __all__ = [
     "AddReport",
@@ -78,6 +80,8 @@ def known_dois(library_path: Location | Path | str, dois: Sequence[str]) -> dict
     location = Location(str(library_path))
     if not dois or not location.exists():
         return {}
+    from phbrefs.library import Library  # the storage layer, loaded only when a source stores
+
     with Library(location, create=False) as library:
         return library.known_dois(dois)
 
@@ -99,6 +103,8 @@ def add_dois(
     progress: Progress | None = None,
     present: dict[str, str] | None = None,
     enrich: Callable[[list[int]], Any] | None = None,
+    actor: str | None = None,
+    lock_wait: float = 30.0,
 ) -> AddReport:
     """Resolve what is not yet stored and store it; see the module docstring. Each result
     carries the record of the work now in the library (``record``).
@@ -114,8 +120,11 @@ def add_dois(
     skipped = [d for d in wanted.dois if d in present and d not in resolutions]
     stored: dict[str, ItemResult] = {}
     records: dict[str, WorkRecord] = {}
-    if found or (skipped and tags):
-        with Library(library_path, create=True) as library:
+    works = []
+    if found or skipped:  # one open: store what was found, tag and read what was there
+        from phbrefs.library import Library
+
+        with Library(library_path, create=bool(found), lock_wait=lock_wait, actor=actor) as library:
             if found and refresh:
                 _keep_stored_values(library, found, present)
             if found:
@@ -130,9 +139,9 @@ def add_dois(
                 records = {r.identifier: r.record for r in found if r.record}
             if skipped and tags:
                 library.tag([present[d] for d in skipped], add=tags)
+            if skipped:
+                works = library.works(keys=[present[d] for d in skipped])
     if skipped:
-        with Library(library_path, create=False) as library:
-            works = library.works(keys=[present[d] for d in skipped])
         records.update({w.record.doi: w.record for w in works if w.record.doi})
         stored.update(
             {
@@ -164,9 +173,7 @@ def add_dois(
 _STORED = (Outcome.ADDED, Outcome.UPDATED)
 
 
-def _keep_stored_values(
-    library: Library, found: list[Resolution], present: dict[str, str]
-) -> None:
+def _keep_stored_values(library: Library, found: list[Resolution], present: dict[str, str]) -> None:
     """A refresh never blanks a stored field (see ``sources/refresh.py``)."""
     from phbrefs.sources.refresh import keep_stored_values
 
@@ -174,9 +181,7 @@ def _keep_stored_values(
     stored = {w.record.doi: w.record for w in library.works(keys=keys) if w.record.doi}
     for resolution in found:
         if resolution.record and resolution.identifier in stored:
-            resolution.record = keep_stored_values(
-                resolution.record, stored[resolution.identifier]
-            )
+            resolution.record = keep_stored_values(resolution.record, stored[resolution.identifier])
 
 
 def _problem(resolution: Resolution) -> ItemResult:
