@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from phbrefs.evidence import cerqual, claims, findings, studies
 from phbrefs.library import Library
 from phbrefs.records import Contributor, PartialDate, WorkRecord
 
@@ -49,3 +50,22 @@ def db(tmp_path: Path) -> Path:
 def lib(db: Path):
     with Library(db) as library:
         yield library
+
+
+def coding_snapshot(lib: Library) -> dict:
+    """What coding import may change: claims, findings, studies and CERQual, minus times."""
+    return {
+        "claims": [c.to_dict() for c in claims.list_claims(lib)],
+        "findings": [
+            {k: v for k, v in f.to_dict().items() if k != "coded_at"}
+            for f in findings.list_findings(lib)
+        ],
+        "studies": [
+            {k: v for k, v in s.to_dict().items() if k != "updated_at"}
+            for s in studies.list_studies(lib)
+        ],
+        "cerqual": [
+            {k: v for k, v in a.to_dict().items() if k != "assessed_at"}
+            for a in cerqual.list_assessments(lib)
+        ],
+    }

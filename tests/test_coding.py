@@ -7,7 +7,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from evidence_helpers import KEY_2016, KEY_2022
+from evidence_helpers import KEY_2016, KEY_2022, coding_snapshot
 
 from phbrefs.errors import ExitCode, ValidationError
 from phbrefs.evidence import cerqual, claims, coding, findings, studies
@@ -21,24 +21,6 @@ def coded(lib: Library) -> Library:
     """The library after importing the YAML fixture: two claims, a study, findings, CERQual."""
     coding.import_coding(lib, FIXTURES / "coding.yaml", coder="AB")
     return lib
-
-
-def _snapshot(lib: Library) -> dict:
-    return {
-        "claims": [c.to_dict() for c in claims.list_claims(lib)],
-        "findings": [
-            {k: v for k, v in f.to_dict().items() if k != "coded_at"}
-            for f in findings.list_findings(lib)
-        ],
-        "studies": [
-            {k: v for k, v in s.to_dict().items() if k != "updated_at"}
-            for s in studies.list_studies(lib)
-        ],
-        "cerqual": [
-            {k: v for k, v in a.to_dict().items() if k != "assessed_at"}
-            for a in cerqual.list_assessments(lib)
-        ],
-    }
 
 
 def test_yaml_import_creates_claims_studies_findings_and_cerqual(coded):
@@ -63,12 +45,12 @@ def test_yaml_import_creates_claims_studies_findings_and_cerqual(coded):
 
 
 def test_yaml_import_twice_changes_nothing_and_reports_the_warnings(coded):
-    before = _snapshot(coded)
+    before = coding_snapshot(coded)
     report = coding.import_coding(coded, FIXTURES / "coding.yaml")
     assert report.changed == 0
     assert report.by_kind()["findings"] == {"unchanged": 2}
     assert any("unassessed" in w for w in report.warnings)
-    assert _snapshot(coded) == before
+    assert coding_snapshot(coded) == before
 
 
 @pytest.mark.parametrize("suffix", ["xlsx", "yaml", "json"])
@@ -76,10 +58,10 @@ def test_export_then_import_is_idempotent(coded, tmp_path, suffix):
     path = tmp_path / f"coding.{suffix}"
     counts = coding.export_coding(coded, path)
     assert counts == {"papers": 2, "claims": 2, "findings": 2, "cerqual": 1}
-    before = _snapshot(coded)
+    before = coding_snapshot(coded)
     report = coding.import_coding(coded, path)
     assert report.changed == 0, report.counts
-    assert _snapshot(coded) == before
+    assert coding_snapshot(coded) == before
 
 
 def test_xlsx_has_the_sheets_rows_and_stance_drop_down(coded, tmp_path):
@@ -130,7 +112,7 @@ def test_a_reviewer_fills_in_the_xlsx_and_it_imports(coded, tmp_path, cli, db):
 
 
 def test_import_with_three_bad_rows_reports_each_and_imports_nothing(coded, cli, db):
-    before = _snapshot(coded)
+    before = coding_snapshot(coded)
     result = cli("--db", db, "coding", "import", FIXTURES / "findings-bad.csv")
     assert result.exit_code == ExitCode.INVALID_INPUT
     lines = result.stderr.strip().splitlines()
@@ -143,15 +125,15 @@ def test_import_with_three_bad_rows_reports_each_and_imports_nothing(coded, cli,
     assert lines[3] == "findings row 5, column quote: missing quote (a verbatim quote is required)"
     assert lines[4].startswith("findings row 5, column dimensions: unknown framework dimension")
     assert lines[-1].startswith("phbrefs: error:") and "5 problems; nothing imported" in lines[-1]
-    assert _snapshot(coded) == before  # not even the good first row
+    assert coding_snapshot(coded) == before  # not even the good first row
 
 
 def test_dry_run_counts_but_changes_nothing(coded):
     claims.add_claim(coded, "Direct payments need protocols.", slug="direct-payments-protocols")
-    before = _snapshot(coded)
+    before = coding_snapshot(coded)
     report = coding.import_coding(coded, FIXTURES / "findings.csv", dry_run=True)
     assert report.dry_run and report.by_kind()["findings"] == {"added": 3}
-    assert _snapshot(coded) == before
+    assert coding_snapshot(coded) == before
 
 
 def test_csv_import_with_quoted_commas_and_dimension_lists(coded, cli, db):

@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pytest
 import yaml
-from evidence_helpers import KEY_2016, KEY_2022
+from evidence_helpers import KEY_2016, KEY_2022, coding_snapshot
 from hypothesis import given
 from hypothesis import strategies as st
 
-from phbrefs.evidence import claims, coding, findings, studies
+from phbrefs.evidence import claims, coding, findings
 from phbrefs.formulas import FORMULA_STARTS, guard, unguard
 from phbrefs.library import Library
 
@@ -72,20 +72,6 @@ def hostile(lib: Library, tmp_path: Path) -> Library:
     return lib
 
 
-def snapshot(lib: Library) -> dict:
-    return {
-        "claims": [c.to_dict() for c in claims.list_claims(lib)],
-        "findings": [
-            {k: v for k, v in f.to_dict().items() if k != "coded_at"}
-            for f in findings.list_findings(lib)
-        ],
-        "studies": [
-            {k: v for k, v in s.to_dict().items() if k != "updated_at"}
-            for s in studies.list_studies(lib)
-        ],
-    }
-
-
 def test_the_hostile_texts_are_stored_as_typed(hostile):
     assert claims.list_claims(hostile)[0].statement == DDE
     quotes = [f.quote for f in findings.list_findings(hostile)]
@@ -94,16 +80,16 @@ def test_the_hostile_texts_are_stored_as_typed(hostile):
 
 @pytest.mark.parametrize("suffix", ["xlsx", "csv"])
 def test_export_then_import_changes_nothing(hostile, tmp_path, suffix):
-    before = snapshot(hostile)
+    before = coding_snapshot(hostile)
     path = tmp_path / f"coding.{suffix}"
     coding.export_coding(hostile, path)
     report = coding.import_coding(hostile, path)
     assert report.changed == 0
-    assert snapshot(hostile) == before
+    assert coding_snapshot(hostile) == before
     again = tmp_path / f"again.{suffix}"  # and a second round trip, from the first export
     shutil.copy(path, again)
     assert coding.import_coding(hostile, again).changed == 0
-    assert snapshot(hostile) == before
+    assert coding_snapshot(hostile) == before
 
 
 def test_the_workbook_holds_no_formula_and_the_texts_unchanged(hostile, tmp_path):
