@@ -80,11 +80,27 @@ def merge_records(primary: WorkRecord, other: WorkRecord) -> WorkRecord:
             setattr(merged, name, mine if len(mine) >= len(theirs) else theirs)
         else:
             setattr(merged, name, _richer(mine, theirs))
+    _keep_both_dates(merged, primary.issued, other.issued)
     if not primary.title and other.title:
         merged.subtitle = other.subtitle
     if primary.type == "article" and other.type != "article":
         merged.type, merged.source_type = other.type, other.source_type
     return merged
+
+
+def _keep_both_dates(merged: WorkRecord, mine: Any, theirs: Any) -> None:
+    """Two records of one work dated in different years were dated differently, not wrongly:
+    Crossref dates a work by its first (online) publication, databases by the issue it was
+    printed in. The work is dated by the earlier; the later is kept as the print date and the
+    earlier as the online date, unless the records already said which was which."""
+    if mine is None or theirs is None or mine.year == theirs.year:
+        return
+    earlier, later = sorted((mine, theirs), key=lambda date: (date.year, date.month or 0))
+    merged.issued = earlier
+    if merged.published_print is None:
+        merged.published_print = later
+    if merged.published_online is None:
+        merged.published_online = earlier
 
 
 def _merge_people(mine: list[Any], theirs: list[Any]) -> list[Any]:

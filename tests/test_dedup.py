@@ -274,3 +274,16 @@ def test_cli_unmerge_splits_copies_folded_within_one_import(cli):
     kept = json.loads(cli("show", "id_0000088", "--raw").stdout)
     assert kept["title"].startswith("Antibiotic prophylaxis in pulmonary surgery")
     assert len(kept["source_records"]) == 1
+
+
+def test_a_merge_keeps_the_print_and_the_online_date():
+    """Scopus dates by the printed issue (PY 2017), Crossref by first publication online (2016)."""
+    crossref = paper(TITLE, doi="10.1111/hsc.12396", issued=PartialDate(2016, 10, 10))
+    scopus = paper(TITLE, issued=PartialDate(2017))
+    for first, second in ((crossref, scopus), (scopus, crossref)):
+        merged = merge_records(first, second)
+        assert merged.issued == PartialDate(2016, 10, 10)
+        assert merged.published_online == PartialDate(2016, 10, 10)
+        assert merged.published_print == PartialDate(2017)
+    same_year = merge_records(crossref, paper(TITLE, issued=PartialDate(2016)))
+    assert same_year.published_print is None and same_year.issued == PartialDate(2016, 10, 10)
