@@ -435,7 +435,10 @@ def mark_not_duplicate(library: Library, keys: Sequence[str]) -> list[str]:
             raise InvalidInputError("these keys name the same work")
         rows = [{"a": min(a, b), "b": max(a, b)} for i, a in enumerate(ids) for b in ids[i + 1 :]]
         session.connection().execute(
-            text("INSERT OR IGNORE INTO not_duplicate (work_a, work_b) VALUES (:a, :b)"), rows
+            text(
+                "INSERT INTO not_duplicate (work_a, work_b) VALUES (:a, :b) ON CONFLICT DO NOTHING"
+            ),
+            rows,
         )
         found = session.execute(select(m.Work.id, m.Work.citekey).where(m.Work.id.in_(ids)))
         names = dict(found.all())
@@ -481,8 +484,9 @@ def merge_into(
     Everything attached to a retired work moves to the kept one (tags, notes, findings, study
     records, source records, aliases, reviewers' judgements); its citekey and DOI become aliases.
     """
-    from sqlalchemy import delete, select, text
+    from sqlalchemy import delete, select
 
+    from phbrefs.db import fulltext
     from phbrefs.db import models as m
 
     conn = session.connection()
@@ -507,7 +511,7 @@ def merge_into(
         record = merge_records(record, extra_record)
     session.expunge_all()
     if retire:
-        conn.execute(text("DELETE FROM work_fts WHERE rowid = :id"), [{"id": i} for i in retire])
+        fulltext.delete(conn, list(retire))
         conn.execute(delete(m.Work).where(m.Work.id.in_(list(retire))))
         existing = set(conn.execute(select(m.Alias.key).where(m.Alias.key.in_(aliases))).scalars())
         fresh = [a for a in dict.fromkeys(aliases) if a not in existing]
@@ -529,8 +533,8 @@ def _move_dependents(session: Session, old: int, new: int) -> dict[str, int]:
     moved: dict[str, int] = {}
     conn.execute(
         text(
-            "INSERT OR IGNORE INTO work_tag (work_id, tag_id) "
-            "SELECT :new, tag_id FROM work_tag WHERE work_id = :old"
+            "INSERT INTO work_tag (work_id, tag_id) "
+            "SELECT :new, tag_id FROM work_tag WHERE work_id = :old ON CONFLICT DO NOTHING"
         ),
         {"new": new, "old": old},
     )
@@ -555,7 +559,10 @@ def _move_dependents(session: Session, old: int, new: int) -> dict[str, int]:
         other = b if a == old else a
         if other != new:
             conn.execute(
-                text("INSERT OR IGNORE INTO not_duplicate (work_a, work_b) VALUES (:a, :b)"),
+                text(
+                    "INSERT INTO not_duplicate (work_a, work_b) VALUES (:a, :b) "
+                    "ON CONFLICT DO NOTHING"
+                ),
                 {"a": min(other, new), "b": max(other, new)},
             )
     special = {"work", "work_tag", "study", "not_duplicate", "contributor"}

@@ -17,12 +17,13 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import delete, func, insert, or_, select, text, update
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session
 
+from phbrefs.db import fulltext
 from phbrefs.db import models as m
 from phbrefs.db.engine import open_engine, writer
-from phbrefs.db.failures import is_corruption, storage_error
+from phbrefs.db.failures import storage_error
 from phbrefs.db.location import Location
 from phbrefs.errors import InvalidInputError, StorageError, UnknownKeyError
 from phbrefs.ids import InvalidDOIError, citekey_base, normalize_doi, unique_citekey
@@ -356,31 +357,17 @@ class Library:
             return session.execute(select(func.count(m.Work.id))).scalar() or 0
 
     def search(self, query: str, *, limit: int = 50) -> list[tuple[StoredWork, float, str]]:
-        """Ranked full-text search (FTS5 bm25; title and authors weigh most).
+        """Ranked full-text search (BM25; title and authors weigh most): see ``db.fulltext``.
 
         Plain words are matched as prefixes; FTS5 syntax (quotes, OR, NEAR, column:) passes
         through.
         """
         if not query.strip():
             raise InvalidInputError("empty search")
-        fts_query = _fts_query(query)
-        sql = text(
-            "SELECT rowid, bm25(work_fts, 10.0, 3.0, 6.0, 2.0, 2.0, 4.0) AS rank, "
-            "snippet(work_fts, -1, '[', ']', '…', 12) FROM work_fts WHERE work_fts MATCH :q "
-            "ORDER BY rank LIMIT :limit"
-        )
         with self.session(write=False) as session:
-            try:
-                rows = session.execute(sql, {"q": fts_query, "limit": limit}).all()
-            except OperationalError as error:  # FTS5 syntax errors
-                if is_corruption(error):
-                    raise
-                reason = str(error.orig).removeprefix("fts5: ")
-                raise InvalidInputError(
-                    f"cannot search for {query!r}: {reason} (quote a phrase: '\"a b\"')"
-                ) from error
+            rows = fulltext.search(session.connection(), query, limit)
             stored = {w.id: w for w in self._load(session, [r[0] for r in rows])}
-            return [(stored[r[0]], -float(r[1]), r[2]) for r in rows]
+            return [(stored[work_id], score, snippet) for work_id, score, snippet in rows]
 
     # -- writes ---------------------------------------------------------------------------------
 
@@ -501,24 +488,7 @@ class Library:
 
     def _index(self, session: Session, rows: list[tuple[int, dict[str, str]]]) -> None:
         """(Re)write the full-text index rows of these works."""
-        conn = session.connection()
-        conn.exec_driver_sql("DELETE FROM work_fts WHERE rowid = ?", [(wid,) for wid, _ in rows])
-        conn.exec_driver_sql(
-            "INSERT INTO work_fts (rowid, title, abstract, authors, container, notes, keywords)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [
-                (
-                    wid,
-                    r["title"],
-                    r["abstract"],
-                    r["authors"],
-                    r["container"],
-                    r["notes"],
-                    r["keywords"],
-                )
-                for wid, r in rows
-            ],
-        )
+        fulltext.index(session.connection(), rows)
 
     def _replace(
         self, session: Session, work_id: int, record: WorkRecord, origin: str | None
@@ -588,7 +558,9 @@ class Library:
             if tag_id is None:
                 tag_id = conn.execute(insert(m.Tag).values(name=name)).inserted_primary_key[0]
             conn.execute(
-                text("INSERT OR IGNORE INTO work_tag (work_id, tag_id) VALUES (:w, :t)"),
+                text(
+                    "INSERT INTO work_tag (work_id, tag_id) VALUES (:w, :t) ON CONFLICT DO NOTHING"
+                ),
                 [{"w": wid, "t": tag_id} for wid in work_ids],
             )
         for name in remove:
@@ -654,7 +626,7 @@ class Library:
                 .all()
             )
             conn = session.connection()
-            conn.execute(text("DELETE FROM work_fts WHERE rowid = :id"), [{"id": i} for i in ids])
+            fulltext.delete(conn, ids)
             conn.execute(delete(m.Work).where(m.Work.id.in_(ids)))
             conn.execute(delete(m.Tag).where(~m.Tag.id.in_(select(m.WorkTag.tag_id))))
             return list(removed)
@@ -690,7 +662,7 @@ def bulk_insert(
             parameters.append(tuple(values))
     else:
         parameters = [getter(row) for row in rows]
-    placeholders = ", ".join("?" * len(columns))
+    placeholders = ", ".join(["?" if conn.dialect.paramstyle == "qmark" else "%s"] * len(columns))
     conn.exec_driver_sql(
         f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({placeholders})", parameters
     )
@@ -704,17 +676,3 @@ def _clean_key(key: str | None) -> str | None:
 
     key = key.strip()
     return key if re.fullmatch(r"[A-Za-z0-9_][A-Za-z0-9_:.\-+/]*", key) else None
-
-
-def _fts_query(query: str) -> str:
-    """Plain words become prefix terms ANDed together; FTS5 syntax is passed through as is."""
-    if any(ch in query for ch in '"*:()^') or any(
-        op in query.split() for op in ("AND", "OR", "NOT", "NEAR")
-    ):
-        return query
-    import re
-
-    words = re.findall(r"\w+", query, flags=re.UNICODE)
-    if not words:
-        raise InvalidInputError(f"nothing to search for in {query!r}")
-    return " ".join(f'"{w}"*' for w in words)

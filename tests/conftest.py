@@ -2,14 +2,59 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
-# `crossref_server`: a local Crossref; `db`/`lib`: a library holding the two seed papers
-pytest_plugins = ["crossref_server", "evidence_helpers"]
+# `crossref_server`: a local Crossref; `db`/`lib`: a library holding the two seed papers;
+# `postgres_server`: a real PostgreSQL server
+pytest_plugins = ["crossref_server", "evidence_helpers", "postgres_server"]
+
+# The modules whose tests run on both backends (every test using `storage`, `library`, `db`,
+# `lib` or `cli`); elsewhere those fixtures are SQLite only. PHBREFS_TEST_BACKENDS=sqlite
+# skips PostgreSQL everywhere.
+BOTH_BACKENDS = {
+    "test_library",
+    "test_import",
+    "test_dedup",
+    "test_evidence",
+    "test_evidence_studies",
+    "test_coding",
+    "test_tables",
+    "test_cite",
+    "test_migrations",
+    "test_add_cli",
+    "test_cli_works",
+    "test_export",
+    "test_db_copy",
+}
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "storage" not in metafunc.fixturenames:
+        return
+    backends = ["sqlite"]
+    wanted = os.environ.get("PHBREFS_TEST_BACKENDS", "sqlite,postgres").split(",")
+    if metafunc.module.__name__.rsplit(".", 1)[-1] in BOTH_BACKENDS and "postgres" in wanted:
+        backends.append("postgres")
+    metafunc.parametrize("storage", backends, indirect=True)
+
+
+@pytest.fixture
+def storage(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """Where this test's library lives: ``./library.db`` (sqlite) or a fresh database holding
+    an empty library on the test PostgreSQL server (postgres)."""
+    if request.param == "postgres":
+        return request.getfixturevalue("postgres_library_url")
+    return str(tmp_path / "library.db")
+
+
+@pytest.fixture
+def on_postgres(storage: str) -> bool:
+    return storage.startswith("postgresql://")
 
 
 @pytest.fixture(autouse=True)
@@ -25,20 +70,23 @@ def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 @pytest.fixture
-def library(tmp_path: Path):
+def library(storage: str):
     from phbrefs.library import Library
 
-    with Library(tmp_path / "library.db") as lib:
+    with Library(storage) as lib:
         yield lib
 
 
 @pytest.fixture
-def cli():
-    """Run ``phbrefs ARGS`` in-process; returns the result (exit_code, stdout, stderr)."""
+def cli(storage: str, monkeypatch: pytest.MonkeyPatch):
+    """Run ``phbrefs ARGS`` in-process; returns the result (exit_code, stdout, stderr).
+    The default library is ``storage`` (``./library.db`` or a PostgreSQL database)."""
     from typer.testing import CliRunner
 
     from phbrefs.cli.app import app
 
+    if storage.startswith("postgresql://"):
+        monkeypatch.setenv("PHBREFS_DB", storage)
     runner = CliRunner()
 
     def run(*args: str, input: str | None = None):

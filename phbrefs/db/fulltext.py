@@ -1,0 +1,255 @@
+"""The full-text index of works, on SQLite (FTS5) and on PostgreSQL (tsvector + GIN): the one
+module holding its dialect-specific SQL.
+
+Both index the same six fields and rank by the same BM25 (k1 1.2, b 0.75, the field weights
+below), so a query returns the same top works on either backend. FTS5 computes BM25 itself; on
+PostgreSQL the terms are tokenised here as FTS5's ``unicode61`` tokeniser does (letters and
+digits, lower case, diacritics removed; no stemming, no stop words: the server's locale and
+text-search configuration play no part), stored per field as a ``tsvector`` whose positions
+give each token's count, and BM25 is computed in SQL over the works the GIN index finds.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import Connection, text
+from sqlalchemy.exc import OperationalError
+
+from phbrefs.db.failures import is_corruption
+from phbrefs.errors import InvalidInputError
+
+COLUMNS = ("title", "abstract", "authors", "container", "notes", "keywords")
+WEIGHTS = (10.0, 3.0, 6.0, 2.0, 2.0, 4.0)  # the order of COLUMNS: titles weigh most
+K1, B = 1.2, 0.75  # FTS5's bm25() constants
+SNIPPET_TOKENS = 12
+_TOKEN = re.compile(r"[^\W_]+")
+_OPERATORS = ("AND", "OR", "NOT", "NEAR")
+MAX_POSITION = 16383  # PostgreSQL's largest tsvector position
+
+
+def _is_postgres(conn: Connection) -> bool:
+    return conn.dialect.name == "postgresql"
+
+
+def index(conn: Connection, rows: Sequence[tuple[int, dict[str, str]]]) -> None:
+    """(Re)write the index rows of these works: ``(work id, {column: text})``."""
+    if not rows:
+        return
+    delete(conn, [work_id for work_id, _ in rows])
+    if _is_postgres(conn):
+        conn.execute(_PG_INSERT, [_pg_row(work_id, fields) for work_id, fields in rows])
+        return
+    conn.exec_driver_sql(
+        f"INSERT INTO work_fts (rowid, {', '.join(COLUMNS)}) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [(work_id, *(fields[c] for c in COLUMNS)) for work_id, fields in rows],
+    )
+
+
+def delete(conn: Connection, work_ids: Sequence[int]) -> None:
+    """Remove these works from the index."""
+    if not work_ids:
+        return
+    key = "work_id" if _is_postgres(conn) else "rowid"
+    conn.execute(text(f"DELETE FROM work_fts WHERE {key} = :id"), [{"id": i} for i in work_ids])
+
+
+def clear(conn: Connection) -> None:
+    """Empty the index (before rebuilding it from the works)."""
+    conn.execute(text("DELETE FROM work_fts"))
+
+
+def search(conn: Connection, query: str, limit: int) -> list[tuple[int, float, str]]:
+    """The ``limit`` best works for ``query``: (work id, BM25 score, snippet), best first.
+
+    Plain words match as prefixes, all of them required. FTS5 syntax (quotes, OR, NOT, NEAR,
+    column:) passes through on SQLite; PostgreSQL understands quoted phrases, OR and -word
+    (``websearch_to_tsquery``) and ranks those queries by ``ts_rank``.
+    """
+    if _is_postgres(conn):
+        return _pg_search(conn, query, limit)
+    sql = text(
+        "SELECT rowid, bm25(work_fts, "
+        + ", ".join(str(w) for w in WEIGHTS)
+        + ") AS rank, snippet(work_fts, -1, '[', ']', '…', 12) FROM work_fts "
+        "WHERE work_fts MATCH :q ORDER BY rank LIMIT :limit"
+    )
+    try:
+        rows = conn.execute(sql, {"q": _fts5_query(query), "limit": limit}).all()
+    except OperationalError as error:  # FTS5 syntax errors
+        if is_corruption(error):
+            raise
+        reason = str(error.orig).removeprefix("fts5: ")
+        raise InvalidInputError(
+            f"cannot search for {query!r}: {reason} (quote a phrase: '\"a b\"')"
+        ) from error
+    return [(work_id, -float(rank), snippet) for work_id, rank, snippet in rows]
+
+
+def _is_plain(query: str) -> bool:
+    return not (
+        any(ch in query for ch in '"*:()^') or any(op in query.split() for op in _OPERATORS)
+    )
+
+
+def _query_words(query: str) -> list[str]:
+    words = re.findall(r"\w+", query, flags=re.UNICODE)
+    if not words:
+        raise InvalidInputError(f"nothing to search for in {query!r}")
+    return words
+
+
+def _fts5_query(query: str) -> str:
+    """Plain words become prefix terms ANDed together; FTS5 syntax is passed through as is."""
+    if not _is_plain(query):
+        return query
+    return " ".join(f'"{w}"*' for w in _query_words(query))
+
+
+# -- PostgreSQL -------------------------------------------------------------------------------
+
+
+def tokens(value: str) -> list[str]:
+    """The tokens FTS5's ``unicode61 remove_diacritics 2`` tokeniser gives for ``value``."""
+    folded = "".join(
+        ch for ch in unicodedata.normalize("NFD", value.lower()) if not unicodedata.combining(ch)
+    )
+    return _TOKEN.findall(folded)
+
+
+def _tsvector(words: list[str]) -> str:
+    """A ``tsvector`` literal: each token with its positions (their number is its count)."""
+    positions: dict[str, list[str]] = {}
+    for at, word in enumerate(words, start=1):
+        positions.setdefault(word, []).append(str(min(at, MAX_POSITION)))
+    return " ".join(f"'{word}':{','.join(where)}" for word, where in positions.items())
+
+
+def _pg_row(work_id: int, fields: dict[str, str]) -> dict[str, Any]:
+    row: dict[str, Any] = {"work_id": work_id, "length": 0}
+    for column in COLUMNS:
+        words = tokens(fields[column])
+        row[column] = fields[column]
+        row[f"{column}_v"] = _tsvector(words)
+        row["length"] += len(words)
+    return row
+
+
+_PG_INSERT = text(
+    f"INSERT INTO work_fts (work_id, length, {', '.join(COLUMNS)}, "
+    f"{', '.join(c + '_v' for c in COLUMNS)}) VALUES (:work_id, :length, "
+    + ", ".join(f":{c}" for c in COLUMNS)
+    + ", "
+    + ", ".join(f"CAST(:{c}_v AS tsvector)" for c in COLUMNS)
+    + ")"
+)
+
+
+def _count(column: str, term: str) -> str:
+    """SQL: how many tokens of ``column`` start with the term bound as ``:term``."""
+    return (
+        f"(SELECT coalesce(sum(cardinality(u.positions)), 0) FROM unnest(f.{column}_v) AS u "
+        f"WHERE starts_with(u.lexeme, :{term}))"
+    )
+
+
+def _pg_search(conn: Connection, query: str, limit: int) -> list[tuple[int, float, str]]:
+    texts = ", ".join(f"f.{c}" for c in COLUMNS)
+    if not _is_plain(query):
+        return _pg_websearch(conn, query, limit, texts)
+    terms = [t for word in _query_words(query) for t in tokens(word)]
+    if not terms:
+        raise InvalidInputError(f"nothing to search for in {query!r}")
+    params: dict[str, Any] = {f"t{i}": term for i, term in enumerate(terms)}
+    params["q"] = " & ".join(f"'{term}':*" for term in terms)
+    params["limit"] = limit
+    rows, avgdl = conn.execute(
+        text("SELECT count(*), coalesce(avg(length), 0) FROM work_fts")
+    ).one()
+    for i, term in enumerate(terms):  # IDF as FTS5 computes it, floored at 1e-6
+        hits = conn.execute(
+            text("SELECT count(*) FROM work_fts WHERE document @@ CAST(:q AS tsquery)"),
+            {"q": f"'{term}':*"},
+        ).scalar_one()
+        idf = math.log((rows - hits + 0.5) / (hits + 0.5))
+        params[f"idf{i}"] = idf if idf > 0 else 1e-6
+    params["avgdl"] = float(avgdl) or 1.0
+    frequencies = ", ".join(
+        " + ".join(f"{w} * {_count(c, f't{i}')}" for c, w in zip(COLUMNS, WEIGHTS, strict=True))
+        + f" AS f{i}"
+        for i in range(len(terms))
+    )
+    length = f"{K1} * ({1 - B} + {B} * f.length / CAST(:avgdl AS float8))"
+    score = " + ".join(
+        f"CAST(:idf{i} AS float8) * q.f{i} * {K1 + 1} / (q.f{i} + {length})"
+        for i in range(len(terms))
+    )
+    sql = text(
+        f"SELECT f.work_id, {score} AS score, {texts} FROM work_fts AS f "
+        f"CROSS JOIN LATERAL (SELECT {frequencies}) AS q "
+        "WHERE f.document @@ CAST(:q AS tsquery) ORDER BY score DESC, f.work_id LIMIT :limit"
+    )
+    found = conn.execute(sql, params).all()
+    return [(row[0], float(row[1]), snippet(row[2:], terms)) for row in found]
+
+
+def _pg_websearch(
+    conn: Connection, query: str, limit: int, texts: str
+) -> list[tuple[int, float, str]]:
+    if query.count('"') % 2:
+        raise InvalidInputError(
+            f"cannot search for {query!r}: unterminated string (quote a phrase: '\"a b\"')"
+        )
+    parts = re.findall(r'"[^"]*"|\S+', query)
+    folded = []  # websearch syntax: "a phrase", OR, -word; words folded as the index is
+    for part in parts:
+        if part in ("AND", "NEAR"):
+            continue
+        if part in ("OR", "NOT"):
+            folded.append(part if part == "OR" else "-")
+        elif part.startswith('"'):
+            folded.append('"' + " ".join(tokens(part)) + '"')
+        else:
+            folded.append(("-" if part.startswith("-") else "") + " ".join(tokens(part)))
+    terms = [t for part in parts if part not in _OPERATORS for t in tokens(part)]
+    sql = text(
+        f"SELECT f.work_id, ts_rank(f.document, q.query) AS score, {texts} "
+        "FROM work_fts AS f, websearch_to_tsquery('simple', :q) AS q(query) "
+        "WHERE f.document @@ q.query ORDER BY score DESC, f.work_id LIMIT :limit"
+    )
+    found = conn.execute(sql, {"q": " ".join(folded), "limit": limit})
+    return [(row[0], float(row[1]), snippet(row[2:], terms)) for row in found.all()]
+
+
+def snippet(fields: Sequence[str], terms: Sequence[str]) -> str:
+    """A snippet like FTS5's ``snippet(..., '[', ']', '…', 12)``: the field holding the most
+    distinct query terms, the window of 12 tokens with the most hits, hits in brackets."""
+    best: tuple[int, str, list[re.Match[str]], set[int]] | None = None
+    for value in fields:
+        words = list(_TOKEN.finditer(value))
+        matched = [
+            {t for t in terms if "".join(tokens(word.group())).startswith(t)} for word in words
+        ]
+        distinct = len(set().union(*matched)) if matched else 0
+        if distinct and (best is None or distinct > best[0]):
+            best = (distinct, value, words, {i for i, found in enumerate(matched) if found})
+    if best is None:
+        return ""
+    _, value, words, hits = best
+    start = max(
+        range(max(1, len(words) - SNIPPET_TOKENS + 1)),
+        key=lambda s: (sum(s <= h < s + SNIPPET_TOKENS for h in hits), -s),
+    )
+    window = words[start : start + SNIPPET_TOKENS]
+    pieces = ["…" if start > 0 else value[: window[0].start()]]
+    for i, word in enumerate(window):
+        if i:
+            pieces.append(value[window[i - 1].end() : word.start()])
+        pieces.append(f"[{word.group()}]" if start + i in hits else word.group())
+    more = start + len(window) < len(words)
+    pieces.append("…" if more else value[window[-1].end() :])
+    return "".join(pieces)
