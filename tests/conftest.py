@@ -57,6 +57,23 @@ def on_postgres(storage: str) -> bool:
     return storage.startswith("postgresql://")
 
 
+@pytest.fixture
+def discard_library(storage: str):
+    """Throw the library away (``discard_library()``): the next command starts a new one."""
+
+    def discard() -> None:
+        if not storage.startswith("postgresql://"):
+            Path(storage).unlink()
+            return
+        import psycopg
+
+        with psycopg.connect(storage, autocommit=True) as conn:
+            conn.execute("DROP SCHEMA public CASCADE")
+            conn.execute("CREATE SCHEMA public")
+
+    return discard
+
+
 @pytest.fixture(autouse=True)
 def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """No test reads the user's config, cache or library, or reaches the network by default."""
