@@ -58,6 +58,15 @@ def on_postgres(storage: str) -> bool:
 
 
 @pytest.fixture
+def blank(request: pytest.FixtureRequest, storage: str, tmp_path: Path) -> str:
+    """A place for a library that does not exist yet, on ``storage``'s backend: a file name, or
+    an empty PostgreSQL database (no schema)."""
+    if storage.startswith("postgresql://"):
+        return request.getfixturevalue("postgres_url")
+    return str(tmp_path / "blank.db")
+
+
+@pytest.fixture
 def discard_library(storage: str):
     """Throw the library away (``discard_library()``): the next command starts a new one."""
 

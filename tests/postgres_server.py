@@ -123,6 +123,9 @@ class Server:
     def drop_all(self) -> None:
         for name in reversed(self._created):
             self._admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        self.close()
+
+    def close(self) -> None:
         self._admin.close()
 
 
@@ -143,8 +146,10 @@ def postgres_server() -> Iterator[Server]:
     try:
         yield server
     finally:
-        server.drop_all()
-        if cluster is not None:
+        if cluster is None:  # someone else's server: leave it as found
+            server.drop_all()
+        else:  # each DROP DATABASE waits for a checkpoint: remove the whole cluster instead
+            server.close()
             cluster.stop()
             shutil.rmtree(cluster.folder, ignore_errors=True)
 
