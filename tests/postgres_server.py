@@ -32,9 +32,7 @@ SERVER_SETTINGS = ("fsync=off", "synchronous_commit=off", "full_page_writes=off"
 
 def postgres_bin() -> Path | None:
     """The newest installed PostgreSQL's binaries (Debian keeps them off PATH)."""
-    found = sorted(
-        Path("/usr/lib/postgresql").glob("*/bin/initdb"), key=lambda p: int(p.parts[-3])
-    )
+    found = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"), key=lambda p: int(p.parts[-3]))
     if found:
         return found[-1].parent
     initdb = shutil.which("initdb")
@@ -58,9 +56,7 @@ class LocalCluster:
 
     def _run(self, *command: str) -> None:
         prefix = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
-        subprocess.run(
-            [*prefix, *command], check=True, capture_output=True, text=True, timeout=120
-        )
+        subprocess.run([*prefix, *command], check=True, capture_output=True, text=True, timeout=120)
 
     def start(self) -> str:
         if os.geteuid() == 0:
