@@ -523,6 +523,34 @@ class Library:
         notes = conn.execute(select(m.Note.text).where(m.Note.work_id == work_id)).scalars().all()
         self._index(session, [(work_id, _search_row(WorkRecord.from_dict(data), notes))])
 
+    def reindex(self, session: Session | None = None) -> int:
+        """Rebuild the whole full-text index from the works and their notes; returns the number
+        of works indexed. ``session``: join a caller's transaction (``db copy``)."""
+        with self._joined(session) as session:
+            conn = session.connection()
+            fulltext.clear(conn)
+            notes: dict[int, list[str]] = {}
+            for work_id, note in conn.execute(
+                select(m.Note.work_id, m.Note.text).order_by(m.Note.id)
+            ):
+                notes.setdefault(work_id, []).append(note)
+            indexed, last = 0, 0
+            while batch := conn.execute(
+                select(m.Work.id, m.Work.data)
+                .where(m.Work.id > last)
+                .order_by(m.Work.id)
+                .limit(500)
+            ).all():
+                fulltext.index(
+                    conn,
+                    [
+                        (wid, _search_row(WorkRecord.from_dict(data), notes.get(wid, ())))
+                        for wid, data in batch
+                    ],
+                )
+                indexed, last = indexed + len(batch), batch[-1][0]
+            return indexed
+
     def source_records(self, key: str) -> list[dict[str, Any]]:
         with self.session(write=False) as session:
             work_id = self.resolve(session, key)

@@ -29,25 +29,22 @@ BOTH_BACKENDS = {
     "test_add_cli",
     "test_cli_works",
     "test_export",
-    "test_db_copy",
 }
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if "storage" not in metafunc.fixturenames:
         return
-    backends = ["sqlite"]
     wanted = os.environ.get("PHBREFS_TEST_BACKENDS", "sqlite,postgres").split(",")
     if metafunc.module.__name__.rsplit(".", 1)[-1] in BOTH_BACKENDS and "postgres" in wanted:
-        backends.append("postgres")
-    metafunc.parametrize("storage", backends, indirect=True)
+        metafunc.parametrize("storage", ["sqlite", "postgres"], indirect=True)
 
 
 @pytest.fixture
 def storage(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     """Where this test's library lives: ``./library.db`` (sqlite) or a fresh database holding
     an empty library on the test PostgreSQL server (postgres)."""
-    if request.param == "postgres":
+    if getattr(request, "param", "sqlite") == "postgres":
         return request.getfixturevalue("postgres_library_url")
     return str(tmp_path / "library.db")
 

@@ -75,7 +75,7 @@ def search(conn: Connection, query: str, limit: int) -> list[tuple[int, float, s
     sql = text(
         "SELECT rowid, bm25(work_fts, "
         + ", ".join(str(w) for w in WEIGHTS)
-        + ") AS rank, snippet(work_fts, -1, '[', ']', '…', 12) FROM work_fts "
+        + f") AS rank, {', '.join(COLUMNS)} FROM work_fts "
         "WHERE work_fts MATCH :q ORDER BY rank LIMIT :limit"
     )
     try:
@@ -87,7 +87,19 @@ def search(conn: Connection, query: str, limit: int) -> list[tuple[int, float, s
         raise InvalidInputError(
             f"cannot search for {query!r}: {reason} (quote a phrase: '\"a b\"')"
         ) from error
-    return [(work_id, -float(rank), snippet) for work_id, rank, snippet in rows]
+    return _found(rows, _terms(query), sign=-1)
+
+
+def _found(rows: Sequence[Any], terms: list[str], sign: int = 1) -> list[tuple[int, float, str]]:
+    """(work id, score, snippet) from rows of (id, score, the six fields). Scores are rounded
+    to 12 significant digits: the two backends add the same terms in different orders."""
+    return [(row[0], float(f"{sign * row[1]:.12g}"), snippet(row[2:], terms)) for row in rows]
+
+
+def _terms(query: str) -> list[str]:
+    """The query's words as index tokens, without operators: what snippets highlight."""
+    parts = re.findall(r'"[^"]*"|\S+', query)
+    return [t for part in parts if part not in _OPERATORS for t in tokens(part.lstrip("-"))]
 
 
 def _is_plain(query: str) -> bool:
@@ -193,8 +205,7 @@ def _pg_search(conn: Connection, query: str, limit: int) -> list[tuple[int, floa
         f"CROSS JOIN LATERAL (SELECT {frequencies}) AS q "
         "WHERE f.document @@ CAST(:q AS tsquery) ORDER BY score DESC, f.work_id LIMIT :limit"
     )
-    found = conn.execute(sql, params).all()
-    return [(row[0], float(row[1]), snippet(row[2:], terms)) for row in found]
+    return _found(conn.execute(sql, params).all(), terms)
 
 
 def _pg_websearch(
@@ -215,35 +226,42 @@ def _pg_websearch(
             folded.append('"' + " ".join(tokens(part)) + '"')
         else:
             folded.append(("-" if part.startswith("-") else "") + " ".join(tokens(part)))
-    terms = [t for part in parts if part not in _OPERATORS for t in tokens(part)]
     sql = text(
         f"SELECT f.work_id, ts_rank(f.document, q.query) AS score, {texts} "
         "FROM work_fts AS f, websearch_to_tsquery('simple', :q) AS q(query) "
         "WHERE f.document @@ q.query ORDER BY score DESC, f.work_id LIMIT :limit"
     )
-    found = conn.execute(sql, {"q": " ".join(folded), "limit": limit})
-    return [(row[0], float(row[1]), snippet(row[2:], terms)) for row in found.all()]
+    found = conn.execute(sql, {"q": " ".join(folded), "limit": limit}).all()
+    return _found(found, _terms(query))
 
 
 def snippet(fields: Sequence[str], terms: Sequence[str]) -> str:
-    """A snippet like FTS5's ``snippet(..., '[', ']', '…', 12)``: the field holding the most
-    distinct query terms, the window of 12 tokens with the most hits, hits in brackets."""
-    best: tuple[int, str, list[re.Match[str]], set[int]] | None = None
-    for value in fields:
+    """The field and window of 12 tokens showing the most of the query, hits in brackets.
+
+    Written here, not left to FTS5's ``snippet()``, so that both backends give the same text:
+    a window scores 1000 per distinct term it shows and 1 per repeat; the earliest best wins.
+    """
+    best: tuple[int, int, int] | None = None  # (score, field, start), ordered for max()
+    parsed = []
+    for number, value in enumerate(fields):
         words = list(_TOKEN.finditer(value))
-        matched = [
-            {t for t in terms if "".join(tokens(word.group())).startswith(t)} for word in words
-        ]
-        distinct = len(set().union(*matched)) if matched else 0
-        if distinct and (best is None or distinct > best[0]):
-            best = (distinct, value, words, {i for i, found in enumerate(matched) if found})
+        hits = {}
+        for i, word in enumerate(words):
+            folded = "".join(tokens(word.group()))
+            found = next((t for t in terms if folded.startswith(t)), None)
+            if found is not None:
+                hits[i] = found
+        parsed.append((value, words, hits))
+        for first in hits:
+            start = max(0, min(first, len(words) - SNIPPET_TOKENS))
+            shown = [hits[i] for i in range(start, start + SNIPPET_TOKENS) if i in hits]
+            score = 1000 * len(set(shown)) + len(shown) - len(set(shown))
+            if best is None or score > best[0]:
+                best = (score, number, start)
     if best is None:
         return ""
-    _, value, words, hits = best
-    start = max(
-        range(max(1, len(words) - SNIPPET_TOKENS + 1)),
-        key=lambda s: (sum(s <= h < s + SNIPPET_TOKENS for h in hits), -s),
-    )
+    _, number, start = best
+    value, words, hits = parsed[number]
     window = words[start : start + SNIPPET_TOKENS]
     pieces = ["…" if start > 0 else value[: window[0].start()]]
     for i, word in enumerate(window):
