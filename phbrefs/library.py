@@ -342,10 +342,11 @@ class Library:
                 )
             sort = {
                 "citekey": [m.Work.citekey],
-                "year": [m.Work.year, m.Work.citekey],
-                "author": [m.Work.first_author, m.Work.year],
+                # works without a year, author or title first on both backends
+                "year": [m.Work.year.nulls_first(), m.Work.citekey],
+                "author": [m.Work.first_author.nulls_first(), m.Work.year.nulls_first()],
                 "added": [m.Work.added_at, m.Work.id],
-                "title": [m.Work.title],
+                "title": [m.Work.title.nulls_first()],
             }.get(order)
             if sort is None:
                 raise InvalidInputError(f"cannot sort by {order!r}")
