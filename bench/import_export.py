@@ -8,6 +8,9 @@ against the library, one-transaction insert), and each format's export time.
 
     python bench/import_export.py            # 10,000 records
     python bench/import_export.py --n 2000   # a quicker run
+
+Beside the generated records it imports a real Zotero export (bench/data, see PROVENANCE.md),
+its entries repeated with distinct keys to the same size, against the bare parse of that text.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ import argparse
 import gc
 import json
 import random
+import re
 import sys
 import tempfile
 import time
@@ -30,6 +34,7 @@ from phbrefs.library import Library, StoredWork  # noqa: E402
 from phbrefs.records import Contributor, PartialDate, WorkRecord  # noqa: E402
 from phbrefs.sources.crossref import record_from_crossref  # noqa: E402
 
+REAL_EXPORT = ROOT / "bench/data/bbt-whopping-library-excerpt.bib"
 WORKS = [Path("/work/shared/fixtures/crossref/works"), ROOT / "tests/fixtures/crossref/works"]
 SPICE = ["&", "50%", "$x$", "#1", "R_0", "{braces}", "~", "Müller", "São Paulo", "Øresund", "naïve"]
 NAMES = [("Zoë", "Brontë"), ("José", "Núñez"), ("Jan", "van der Berg"), ("Łukasz", "Wójcik")]
@@ -64,6 +69,16 @@ def varied(records: list[WorkRecord], n: int, rng: random.Random) -> list[WorkRe
     return out
 
 
+def real_export(n: int) -> str:
+    """The real export's entries repeated to ``n``, each copy's keys suffixed to stay distinct."""
+    entries = re.split(r"\n(?=@)", REAL_EXPORT.read_text(encoding="utf-8").strip())
+    copies = []
+    for i in range(n):
+        entry = entries[i % len(entries)]
+        copies.append(re.sub(r"^(@\w+\{)([^,]+),", rf"\g<1>\g<2>-{i},", entry))
+    return "\n\n".join(copies) + "\n"
+
+
 def stored(records: list[WorkRecord]) -> list[StoredWork]:
     now = datetime(2026, 1, 1)
     return [StoredWork(i, f"key{i}", r, now, now) for i, r in enumerate(records)]
@@ -76,11 +91,11 @@ def timed(function, *args, **kwargs):  # type: ignore[no-untyped-def]
     return time.perf_counter() - start, result
 
 
-def bench_import(name: str, text: str, bare, folder: Path) -> None:  # type: ignore[no-untyped-def]
+def bench_import(name: str, text: str, bare, folder: Path, fmt: str | None = None) -> None:  # type: ignore[no-untyped-def]
     from phbrefs.importing import import_batches, parse_input
 
     bare_time, _ = timed(bare, text)
-    parse_time, batch = timed(parse_input, text, f"bench.{name}", name)
+    parse_time, batch = timed(parse_input, text, f"bench.{name}", fmt or name)
     library = Library(folder / f"{name}.db")
     import_time, report = timed(import_batches, library, [batch])
     library.close()
@@ -118,6 +133,10 @@ def main() -> None:
         bench_import("bibtex", texts["bibtex"], bibtexparser.parse_string, Path(folder))
         bench_import("biblatex", texts["biblatex"], bibtexparser.parse_string, Path(folder))
         bench_import("ris", texts["ris"], rispy.loads, Path(folder))
+        print(f"\na real Zotero export ({REAL_EXPORT.name}), repeated to {args.n} entries")
+        bench_import(
+            "zotero", real_export(args.n), bibtexparser.parse_string, Path(folder), "bibtex"
+        )
         # a library export: load the works back, then write each format
         library = Library(Path(folder) / "bibtex.db")
         load_time, loaded = timed(library.works)

@@ -7,7 +7,6 @@ Code, comments, URLs and e-mail addresses are never taken for citations.
 
 from __future__ import annotations
 
-import os
 import re
 import time
 from collections.abc import Callable, Sequence
@@ -347,14 +346,6 @@ def export_text(works: Sequence[StoredWork], fmt: str, *, abstracts: bool = Fals
     from phbrefs.formats import get_exporter
 
     return get_exporter(fmt).export(works, abstracts=abstracts)
-
-
-def write_atomically(path: Path, content: str) -> None:
-    """Replace ``path`` in one step, so a build watching the file never reads half of it."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(f".{path.name}.partial")
-    partial.write_text(content, encoding="utf-8")
-    os.replace(partial, path)
 
 
 def watch(

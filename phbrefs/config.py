@@ -12,6 +12,7 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
+from phbrefs import fileio
 from phbrefs.db.location import Location
 from phbrefs.errors import InvalidInputError
 
@@ -72,10 +73,9 @@ def write_config_value(key: str, value: str | None, path: Path | None = None) ->
         values.pop(key, None)
     else:
         values[key] = value
-    path.parent.mkdir(parents=True, exist_ok=True)
     # JSON string literals are valid TOML basic strings.
     lines = [f"{k} = {json.dumps(v, ensure_ascii=False)}" for k, v in sorted(values.items())]
-    path.write_text("\n".join(lines) + ("\n" if lines else ""), encoding="utf-8")
+    fileio.write_text(path, "\n".join(lines) + ("\n" if lines else ""))
     return path
 
 

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from phbrefs.errors import InvalidInputError
 from phbrefs.ids import ascii_fold
+from phbrefs.outcomes import BatchReport, ItemResult, Outcome
 from phbrefs.records import WorkRecord
 
 if TYPE_CHECKING:
@@ -445,23 +446,7 @@ def mark_not_duplicate(library: Library, keys: Sequence[str]) -> list[str]:
         return [names[i] for i in ids]
 
 
-@dataclass
-class MergeResult:
-    kept: str
-    retired: list[str]
-    aliases: list[str]
-    moved: dict[str, int]
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "kept": self.kept,
-            "retired": self.retired,
-            "aliases": self.aliases,
-            "moved": self.moved,
-        }
-
-
-def merge_works(library: Library, keys: Sequence[str]) -> MergeResult:
+def merge_works(library: Library, keys: Sequence[str]) -> BatchReport:
     """Merge the works named into the first, in one transaction (see ``merge_into``)."""
     if len(keys) < 2:
         raise InvalidInputError("name the work to keep and at least one duplicate")
@@ -478,13 +463,14 @@ def merge_into(
     keep: int,
     retire: Sequence[int],
     extra_record: WorkRecord | None = None,
-) -> MergeResult:
+) -> BatchReport:
     """Merge works ``retire`` (and ``extra_record``, an incoming duplicate) into ``keep``.
 
     Everything attached to a retired work moves to the kept one (tags, notes, findings, study
     records, source records, aliases, reviewers' judgements); its citekey and DOI become aliases.
+    Each retired work is logged as it was, with who merged it, when, and what moved.
     """
-    from sqlalchemy import delete, select
+    from sqlalchemy import delete, insert, select
 
     from phbrefs.db import fulltext
     from phbrefs.db import models as m
@@ -497,16 +483,37 @@ def merge_into(
     kept_row = rows[keep]
     record = WorkRecord.from_dict(kept_row.data)
     aliases: list[str] = []
-    moved: dict[str, int] = {}
+    report = BatchReport()
+    now = m.utcnow()
     for work_id in retire:
         row = rows[work_id]
         record = merge_records(record, WorkRecord.from_dict(row.data))
         aliases.append(row.citekey)
         if row.doi and row.doi != record.doi:
             aliases.append(row.doi)
-        for table, count in _move_dependents(session, work_id, keep).items():
-            moved[table] = moved.get(table, 0) + count
-    retired_keys = [rows[w].citekey for w in retire]
+        moved = _move_dependents(session, work_id, keep)
+        conn.execute(
+            insert(m.MergeLog).values(
+                work_id=keep,
+                retired_citekey=row.citekey,
+                retired_doi=row.doi,
+                retired_data=row.data,
+                moved=moved,
+                merged_by=library.actor,
+                merged_at=now,
+            )
+        )
+        counts = ", ".join(f"{len(keys)} {table}" for table, keys in moved.items())
+        report.results.append(
+            ItemResult(
+                row.citekey,
+                Outcome.MERGED,
+                kept_row.citekey,
+                row.title,
+                detail=f"moved {counts}" if counts else None,
+                matched=kept_row.citekey,
+            )
+        )
     if extra_record is not None:
         record = merge_records(record, extra_record)
     session.expunge_all()
@@ -519,26 +526,28 @@ def merge_into(
             conn.execute(m.Alias.__table__.insert(), [{"key": a, "work_id": keep} for a in fresh])
     record.raw = None
     library._replace(session, keep, record, None)
-    return MergeResult(kept_row.citekey, retired_keys, list(dict.fromkeys(aliases)), moved)
+    return report
 
 
-def _move_dependents(session: Session, old: int, new: int) -> dict[str, int]:
-    """Re-point every row that refers to work ``old`` at work ``new``; returns counts moved."""
-    from sqlalchemy import delete, select, text, update
+def _move_dependents(session: Session, old: int, new: int) -> dict[str, list[Any]]:
+    """Re-point every row that refers to work ``old`` at work ``new``; returns, per table, the
+    keys of the rows moved (tag ids for tags), as the merge log keeps them."""
+    from sqlalchemy import delete, insert, select, update
     from sqlmodel import SQLModel
 
     from phbrefs.db import models as m
 
     conn = session.connection()
-    moved: dict[str, int] = {}
-    conn.execute(
-        text(
-            "INSERT INTO work_tag (work_id, tag_id) "
-            "SELECT :new, tag_id FROM work_tag WHERE work_id = :old ON CONFLICT DO NOTHING"
-        ),
-        {"new": new, "old": old},
+    moved: dict[str, list[Any]] = {}
+    theirs_tags = conn.execute(select(m.WorkTag).where(m.WorkTag.work_id == old)).mappings().all()
+    mine_tags = set(
+        conn.execute(select(m.WorkTag.tag_id).where(m.WorkTag.work_id == new)).scalars()
     )
-    moved["tags"] = conn.execute(delete(m.WorkTag).where(m.WorkTag.work_id == old)).rowcount
+    fresh_tags = [dict(t, work_id=new) for t in theirs_tags if t["tag_id"] not in mine_tags]
+    if fresh_tags:
+        conn.execute(insert(m.WorkTag), fresh_tags)
+    conn.execute(delete(m.WorkTag).where(m.WorkTag.work_id == old))
+    moved["tags"] = [t["tag_id"] for t in theirs_tags]
     mine = session.get(m.Study, new)
     theirs = session.get(m.Study, old)
     if theirs is not None:
@@ -549,31 +558,34 @@ def _move_dependents(session: Session, old: int, new: int) -> dict[str, int]:
             values = {c: getattr(theirs, c) for c in columns if getattr(mine, c) in (None, "")}
             if values:
                 conn.execute(update(m.Study).where(m.Study.work_id == new).values(**values))
-        moved["study record"] = 1
+        moved["study record"] = [old]
     pairs = conn.execute(
         select(m.NotDuplicate.work_a, m.NotDuplicate.work_b).where(
             (m.NotDuplicate.work_a == old) | (m.NotDuplicate.work_b == old)
         )
     ).all()
+    judged = {
+        frozenset(p) for p in conn.execute(select(m.NotDuplicate.work_a, m.NotDuplicate.work_b))
+    }
     for a, b in pairs:
         other = b if a == old else a
-        if other != new:
+        if other != new and frozenset((other, new)) not in judged:
+            judged.add(frozenset((other, new)))
             conn.execute(
-                text(
-                    "INSERT INTO not_duplicate (work_a, work_b) VALUES (:a, :b) "
-                    "ON CONFLICT DO NOTHING"
-                ),
-                {"a": min(other, new), "b": max(other, new)},
+                insert(m.NotDuplicate).values(work_a=min(other, new), work_b=max(other, new))
             )
-    special = {"work", "work_tag", "study", "not_duplicate", "contributor"}
+    special = {"work", "work_tag", "study", "not_duplicate", "contributor", "merge_log"}
     for table in SQLModel.metadata.sorted_tables:
         if table.name in special:
             continue
+        primary = list(table.primary_key.columns)
         for column in table.columns:
             if any(fk.column.table.name == "work" for fk in column.foreign_keys):
-                count = conn.execute(
-                    table.update().where(column == old).values({column.name: new})
-                ).rowcount
-                if count:
-                    moved[table.name] = moved.get(table.name, 0) + count
+                keys = [
+                    row[0] if len(row) == 1 else list(row)
+                    for row in conn.execute(select(*primary).where(column == old))
+                ]
+                if keys:
+                    conn.execute(table.update().where(column == old).values({column.name: new}))
+                    moved[table.name] = moved.get(table.name, []) + keys
     return {k: v for k, v in moved.items() if v}

@@ -20,6 +20,7 @@ class ExitCode(IntEnum):
     PARTIAL = 6  # a batch where some items did not succeed
     STORAGE = 7  # the library database cannot be opened or written
     ABORTED = 8  # the user declined a confirmation
+    OUTPUT = 9  # an output file cannot be written (disk full, no permission, not a regular file)
     INTERRUPTED = 130  # Ctrl-C
 
 
@@ -78,6 +79,12 @@ class SourceError(PhbrefsError):
 
 class StorageError(PhbrefsError):
     exit_code = ExitCode.STORAGE
+
+
+class OutputError(PhbrefsError):
+    """A file phbrefs was asked to write cannot be written; the previous one is left intact."""
+
+    exit_code = ExitCode.OUTPUT
 
 
 class AbortedError(PhbrefsError):

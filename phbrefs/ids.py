@@ -7,14 +7,15 @@ import unicodedata
 from collections.abc import Iterable
 from urllib.parse import unquote
 
+from phbrefs.controls import strip_controls
 from phbrefs.errors import InvalidDOIError
 
 # A DOI: "10." + registrant (4-9 digits, optionally dotted sub-parts) + "/" + suffix (no spaces).
-_DOI_CORE = r"10\.\d{4,9}(?:\.\d+)*/\S+"
+_DOI_CORE = r"10\.[0-9]{4,9}(?:\.[0-9]+)*/\S+"
 # In running text a DOI also stops at quotes and markup; only an old SICI-style "<...::...>"
 # group (10.1002/(SICI)...43:4<424::AID-JBM9>3.0.CO;2-F) keeps its angle brackets.
 _DOI_RE = re.compile(
-    r"10\.\d{4,9}(?:\.\d+)*/(?:[^\s\"<>]|<[^\s\"<>]*::[^\s\"<>]*>)+", re.IGNORECASE
+    r"10\.[0-9]{4,9}(?:\.[0-9]+)*/(?:[^\s\"<>]|<[^\s\"<>]*::[^\s\"<>]*>)+", re.IGNORECASE
 )
 _PREFIXES = re.compile(
     r"^(?:(?:https?://)?(?:dx\.|www\.)?doi\.org/|info:doi/|urn:doi:|doi\s*:?\s*)",
@@ -38,13 +39,21 @@ def _trim(candidate: str) -> str:
     return candidate
 
 
+def _plain(text: str) -> str:
+    """DOI text as a resolver reads it: invisible controls and soft hyphens (pasted from web
+    pages and PDFs) dropped, compatibility forms folded (NFKC: fullwidth ０-９, ／, ．)."""
+    if text.isascii():
+        return text
+    return unicodedata.normalize("NFKC", strip_controls(text).replace("\u00ad", ""))
+
+
 def normalize_doi(text: str) -> str:
     """The canonical (lower-case, bare) form of a DOI as researchers paste it.
 
     Accepts ``doi:``, ``https://doi.org/``, ``http://dx.doi.org/`` forms, URL-encoding,
     any case and trailing punctuation. Raises ``InvalidDOIError`` for anything else.
     """
-    value = text.strip()
+    value = _plain(text).strip()
     if _RESOLVER_URL.match(value):  # a link's ?query or #fragment is not part of the DOI
         value = re.split(r"[?#]", value, maxsplit=1)[0]
     value = unquote(value).strip().lstrip(_LEADING).strip()
@@ -66,7 +75,7 @@ def is_doi(text: str) -> bool:
 def extract_dois(text: str) -> list[str]:
     """Every distinct DOI in messy text (saved pages, reference lists), in order of appearance."""
     found: dict[str, None] = {}
-    text = unquote(text)
+    text = _plain(unquote(text))
     for match in _DOI_RE.finditer(text):
         candidate = match.group(0)
         if text[max(0, match.start() - 1)] == "/":  # inside a link: drop its ?query, #fragment

@@ -14,8 +14,7 @@ import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
-from enum import StrEnum
+from dataclasses import dataclass
 from functools import reduce
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -23,73 +22,13 @@ from typing import TYPE_CHECKING, Any
 from phbrefs.dedup import DuplicateIndex, Fingerprint, Match, library_fingerprints, merge_records
 from phbrefs.errors import InvalidInputError
 from phbrefs.formats import EntryError, Importer, ParseResult, detect_format, get_importer
+from phbrefs.outcomes import BatchReport, ItemResult, Outcome
 
 if TYPE_CHECKING:
     from sqlmodel import Session
 
     from phbrefs.library import Library
     from phbrefs.records import WorkRecord
-
-
-class ImportOutcome(StrEnum):
-    NEW = "new"
-    MERGED = "merged"  # a confident duplicate: folded into an existing (or earlier) work
-    POSSIBLE = "possible duplicate"  # added as a new work, to review with `phbrefs dedup`
-    UNCHANGED = "unchanged"  # already imported (same DOI or same source text)
-    FAILED = "failed"
-
-
-@dataclass
-class ImportItem:
-    """What happened to one entry of the input."""
-
-    item: str
-    outcome: ImportOutcome
-    citekey: str | None = None
-    title: str | None = None
-    matched: str | None = None  # the work it merged into, or may duplicate
-    score: float | None = None
-    why: list[str] = field(default_factory=list)
-    detail: str | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "item": self.item,
-            "outcome": str(self.outcome),
-            "citekey": self.citekey,
-            "title": self.title,
-            "matched": self.matched,
-            "score": self.score,
-            "why": self.why,
-            "detail": self.detail,
-        }
-
-
-@dataclass
-class ImportReport:
-    items: list[ImportItem] = field(default_factory=list)
-
-    def count(self, outcome: ImportOutcome) -> int:
-        return sum(1 for item in self.items if item.outcome is outcome)
-
-    @property
-    def failed(self) -> int:
-        return self.count(ImportOutcome.FAILED)
-
-    def summary(self) -> str:
-        merged, possible = self.count(ImportOutcome.MERGED), self.count(ImportOutcome.POSSIBLE)
-        return (
-            f"{self.count(ImportOutcome.NEW)} new, "
-            f"{merged} duplicate{'' if merged == 1 else 's'} merged, "
-            f"{possible} possible duplicate{'' if possible == 1 else 's'} to review, "
-            f"{self.count(ImportOutcome.UNCHANGED)} unchanged, {self.failed} failed"
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "summary": {str(o): self.count(o) for o in ImportOutcome},
-            "items": [item.to_dict() for item in self.items],
-        }
 
 
 @dataclass
@@ -124,9 +63,11 @@ def _bulk() -> Iterator[None]:
 
 def parse_input(text: str, origin: str, fmt: str | None = None, path: Path | None = None) -> Batch:
     """Parse one file's text (format given, or from the extension, or from the content)."""
+    from phbrefs.formats.limits import screen
+
     name = fmt or detect_format(text, path)
     with _bulk():
-        return Batch(origin, name, parse_text(get_importer(name), text, origin))
+        return Batch(origin, name, screen(parse_text(get_importer(name), text, origin), origin))
 
 
 # Below this size a second process costs more than it saves (about 1,000 entries).
@@ -192,7 +133,9 @@ def _parse_parts(importer: Any, parts: Sequence[Any], origin: str) -> list[Any]:
         for part in parts[1:]:
             reader, writer = context.Pipe(duplex=False)
             child = context.Process(
-                target=_parse_in_child, args=(importer, part, origin, writer), daemon=True
+                target=_parse_in_child,
+                args=(importer, part, origin, writer, os.getpid()),
+                daemon=True,
             )
             child.start()
             writer.close()
@@ -213,7 +156,23 @@ def _parse_parts(importer: Any, parts: Sequence[Any], origin: str) -> list[Any]:
             child.join()
 
 
-def _parse_in_child(importer: Any, part: Any, origin: str, writer: Any) -> None:
+def _end_with_parent(parent: int) -> None:
+    """Have the kernel kill this process when its parent dies (a parent killed with -9 never
+    reads the result, and the child would wait on its pipe forever)."""
+    import ctypes
+    import signal
+
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):  # not Linux's C library: the parent check below remains
+        pass
+    if os.getppid() != parent:  # the parent died before the request took effect
+        os._exit(1)
+
+
+def _parse_in_child(importer: Any, part: Any, origin: str, writer: Any, parent: int) -> None:
+    _end_with_parent(parent)
     try:
         writer.send(importer.parse_part(part, origin))
     except BaseException:  # the parent parses the part itself when nothing arrives
@@ -227,9 +186,9 @@ def _label(origin: str, record: WorkRecord) -> str:
     return f"{origin}: {name}"
 
 
-def _error_item(error: EntryError) -> ImportItem:
-    return ImportItem(
-        str(error).split(": ", 1)[0], ImportOutcome.FAILED, error.key, detail=error.reason
+def _error_item(error: EntryError) -> ItemResult:
+    return ItemResult(
+        str(error).split(": ", 1)[0], Outcome.FAILED, error.key, detail=error.reason
     )
 
 
@@ -240,7 +199,7 @@ def import_batches(
     tags: Sequence[str] = (),
     strict: bool = False,
     advance: Callable[[int], Any] | None = None,
-) -> ImportReport:
+) -> BatchReport:
     """Import parsed batches into ``library`` in one transaction; see the module docstring.
 
     ``strict``: any unreadable entry aborts everything before a write (InvalidInputError).
@@ -255,7 +214,10 @@ def import_batches(
         if not name.strip():
             raise InvalidInputError("a tag name cannot be empty")
     entries = [(b.origin, r) for b in batches for r in b.parsed.records]
-    report = ImportReport([_error_item(e) for e in errors])
+    report = BatchReport(
+        [_error_item(e) for e in errors],
+        warnings=[str(w) for b in batches for w in b.parsed.warnings],
+    )
     with _bulk(), library.session() as session:
         _import(library, session, entries, report, list(tags), advance or (lambda n: None))
     return report
@@ -265,7 +227,7 @@ def _import(
     library: Library,
     session: Session,
     entries: list[tuple[str, WorkRecord]],
-    report: ImportReport,
+    report: BatchReport,
     tags: list[str],
     advance: Callable[[int], Any],
 ) -> None:
@@ -299,11 +261,11 @@ def _import(
     merges: dict[int, list[int]] = {}  # work id -> entries merged into it
     unchanged: list[int] = []
     possibles: dict[int, int] = {}  # entry index -> the work id or (negative) entry it may be
-    items: list[ImportItem] = []
+    items: list[ItemResult] = []
     for index, ((origin, record), fingerprint, matches) in enumerate(
         zip(entries, fingerprints, library_matches, strict=True)
     ):
-        item = ImportItem(_label(origin, record), ImportOutcome.NEW, title=record.full_title)
+        item = ItemResult(_label(origin, record), Outcome.ADDED, title=record.full_title)
         items.append(item)
         advance(1)
         same_text = next(
@@ -311,23 +273,23 @@ def _import(
             None,
         )
         if same_text is not None:
-            _describe(item, ImportOutcome.UNCHANGED, same_text, keys[same_text.b])
+            _describe(item, Outcome.UNCHANGED, same_text, keys[same_text.b])
             item.why = ["already imported (same source text)"]
             unchanged.append(same_text.b)
             continue
         if matches and matches[0].confident:
-            _describe(item, ImportOutcome.MERGED, matches[0], keys[matches[0].b])
+            _describe(item, Outcome.MERGED, matches[0], keys[matches[0].b])
             merges.setdefault(matches[0].b, []).append(index)
             continue
         in_batch = batch.matches(fingerprint)
         if in_batch and in_batch[0].confident:
             first = -in_batch[0].b - 1
-            _describe(item, ImportOutcome.MERGED, in_batch[0], None)
+            _describe(item, Outcome.MERGED, in_batch[0], None)
             folded.setdefault(first, []).append(index)
             continue
         possible = max([*matches[:1], *in_batch[:1]], key=lambda mt: mt.score, default=None)
         if possible is not None:
-            _describe(item, ImportOutcome.POSSIBLE, possible, keys.get(possible.b))
+            _describe(item, Outcome.POSSIBLE, possible, keys.get(possible.b))
             possibles[index] = possible.b
         new.append(index)
         batch.add(fingerprint)
@@ -344,7 +306,9 @@ def _import(
             later = [entries[i][1] for i in folded.get(index, [])]
             records.append(reduce(merge_records, later, record) if later else record)
             records[-1].raw, records[-1].source = record.raw, record.source
-        results = library.add_many(records, tags=tags, origin=origin, session=session)
+        results = library.add_many(
+            records, tags=tags, origin=origin, same_doi_same_work=False, session=session
+        )
         for index, result in zip(indexes, results, strict=True):
             items[index].citekey = result.citekey
             added_ids[index] = result.work_id or 0
@@ -386,15 +350,15 @@ def _import(
     touched = [*merges, *unchanged]
     if tags and touched:
         library._tag_ids(session, list(dict.fromkeys(touched)), tags, [])
-    report.items[:0] = items
+    report.results[:0] = items
 
 
-def _describe(item: ImportItem, outcome: ImportOutcome, match: Match, key: str | None) -> None:
+def _describe(item: ItemResult, outcome: Outcome, match: Match, key: str | None) -> None:
     item.outcome = outcome
     item.score = match.score
     item.why = [r for r in match.reasons if r != "confident"]
     item.matched = key
-    if outcome is not ImportOutcome.POSSIBLE:
+    if outcome is not Outcome.POSSIBLE:
         item.citekey = key
 
 

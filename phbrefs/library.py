@@ -7,61 +7,38 @@ same session) knows SQL. Citekeys are assigned here, once, and never changed sil
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
-from enum import StrEnum
 from operator import itemgetter
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import delete, func, insert, or_, select, text, update
+from sqlalchemy import delete, func, insert, or_, select, update
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session
 
 from phbrefs.db import fulltext
 from phbrefs.db import models as m
-from phbrefs.db.engine import open_engine, writer
+from phbrefs.db.engine import (
+    READ_CHECK_LIMIT,
+    WRITE_CHECK_LIMIT,
+    needs_check,
+    open_engine,
+    quick_check,
+    writer,
+)
 from phbrefs.db.failures import storage_error
 from phbrefs.db.location import Location
 from phbrefs.errors import InvalidInputError, StorageError, UnknownKeyError
 from phbrefs.ids import InvalidDOIError, citekey_base, normalize_doi, unique_citekey
+from phbrefs.outcomes import ItemResult, Outcome
 from phbrefs.records import WorkRecord
 
-
-class Outcome(StrEnum):
-    ADDED = "added"
-    UPDATED = "updated"
-    UNCHANGED = "unchanged"
-    NOT_FOUND = "not found"
-    INVALID = "invalid"
-    FAILED = "failed"
-
-    @property
-    def ok(self) -> bool:
-        return self in (Outcome.ADDED, Outcome.UPDATED, Outcome.UNCHANGED)
-
-
-@dataclass
-class ItemResult:
-    """What happened to one item of a batch (a DOI, a BibTeX entry...)."""
-
-    item: str
-    outcome: Outcome
-    citekey: str | None = None
-    title: str | None = None
-    detail: str | None = None
-    work_id: int | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "item": self.item,
-            "outcome": str(self.outcome),
-            "citekey": self.citekey,
-            "title": self.title,
-            "detail": self.detail,
-        }
+if TYPE_CHECKING:
+    from phbrefs.db.health import HealthReport
 
 
 @dataclass
@@ -75,12 +52,18 @@ class StoredWork:
     updated_at: datetime
     tags: list[str] = field(default_factory=list)
     notes: list[tuple[str, datetime]] = field(default_factory=list)
+    # (tag, who, when) for each tag; who/when are None for tags set before phbrefs kept them
+    tagged: list[tuple[str, str | None, datetime | None]] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return {
             **self.record.to_dict(),
             "citekey": self.citekey,
             "tags": self.tags,
+            "tagged": [
+                {"tag": t, "by": by, "at": at.isoformat() if at else None}
+                for t, by, at in self.tagged
+            ],
             "notes": [{"text": t, "created_at": c.isoformat()} for t, c in self.notes],
             "added_at": self.added_at.isoformat(),
             "updated_at": self.updated_at.isoformat(),
@@ -139,12 +122,26 @@ class Library:
     """A library database. ``Library(":memory:")`` gives a throwaway one (tests, demos)."""
 
     def __init__(
-        self, path: Path | str | Location, *, create: bool = True, lock_wait: float = 30.0
+        self,
+        path: Path | str | Location,
+        *,
+        create: bool = True,
+        lock_wait: float = 30.0,
+        actor: str | None = None,
+        check: bool = True,
     ) -> None:
+        """``actor``: who is making the changes (the ``coder`` setting or login name), recorded
+        on tags, merges, findings and judgements; ``lock_wait``: seconds a write waits for
+        another process's write to finish before failing; ``check=False``: open a damaged
+        library as it is, to diagnose and repair it (``doctor``)."""
+        self.actor = actor
         self.location = path if isinstance(path, Location) else Location(str(path))
         self.path = path
         self.lock_wait = lock_wait
-        self.engine = open_engine(self.location, create=create, lock_wait=lock_wait)
+        self.engine = open_engine(self.location, create=create, lock_wait=lock_wait, check=check)
+        self._file_id = self._identity()
+        # checked at open when small; else before the first write (see db.engine)
+        self._unchecked = check and not needs_check(self.location, READ_CHECK_LIMIT)
 
     def close(self) -> None:
         self.engine.dispose()
@@ -167,18 +164,32 @@ class Library:
         try:
             with Session(bind) as session, session.begin():
                 if write:
-                    self._check_still_there(session)
+                    self._before_write(session)
                 yield session
         except DBAPIError as error:
             raise storage_error(error, f"library {self.location}", self.lock_wait) from error
 
-    def _check_still_there(self, session: Session) -> None:
-        """A SQLite file removed while this process waited for the lock (``discard_if_empty``
-        of a failed first command) must not swallow this write into a deleted file."""
-        session.connection()  # BEGIN IMMEDIATE: the lock is held from here
+    def _identity(self) -> tuple[int, int] | None:
+        """The SQLite file's (device, inode), None for a server or an absent file."""
         path = self.location.path
-        if path is not None and not path.exists():
-            raise StorageError(f"library {path} was removed by another process; run again")
+        try:
+            info = path.stat() if path is not None else None
+        except FileNotFoundError:
+            return None
+        return (info.st_dev, info.st_ino) if info else None
+
+    def _before_write(self, session: Session) -> None:
+        """A SQLite file removed or replaced while this process waited for the lock (by
+        ``discard_if_empty`` of a failed first command, or ``doctor``) must not swallow this
+        write into a file nobody will read again."""
+        conn = session.connection()  # BEGIN IMMEDIATE: the lock is held from here
+        if self.location.path is not None and self._identity() != self._file_id:
+            raise StorageError(
+                f"library {self.location} was removed or replaced by another process; run again"
+            )
+        if self._unchecked and needs_check(self.location, WRITE_CHECK_LIMIT):
+            quick_check(conn, self.location)
+            self._unchecked = False
 
     def discard_if_empty(self) -> None:
         """Remove a SQLite library this process created when nothing was stored in it, under
@@ -223,7 +234,9 @@ class Library:
             except InvalidDOIError:
                 doi = None
             if doi:
-                work_id = session.execute(select(m.Work.id).where(m.Work.doi == doi)).scalar()
+                work_id = session.execute(
+                    select(m.Work.id).where(m.Work.doi == doi).order_by(m.Work.id)
+                ).scalar()
         if work_id is None:
             raise UnknownKeyError(key, self.closest_key(session, key))
         return work_id
@@ -237,16 +250,9 @@ class Library:
 
     def known_dois(self, dois: Iterable[str]) -> dict[str, str]:
         """DOI -> citekey for those of ``dois`` already in the library."""
-        wanted = list(dict.fromkeys(dois))
-        found: dict[str, str] = {}
         with self.session(write=False) as session:
-            for start in range(0, len(wanted), 500):
-                chunk = wanted[start : start + 500]
-                rows = session.execute(
-                    select(m.Work.doi, m.Work.citekey).where(m.Work.doi.in_(chunk))
-                )
-                found.update({doi: key for doi, key in rows})
-        return found
+            stored = self._stored_by_doi(session.connection(), list(dois))
+        return {doi: key for doi, (_, key, _) in stored.items()}
 
     def get(self, key: str) -> StoredWork:
         with self.session(write=False) as session:
@@ -257,7 +263,7 @@ class Library:
         if not work_ids:
             return []
         works: dict[int, StoredWork] = {}
-        tags: dict[int, list[str]] = {}
+        tags: dict[int, list[tuple[str, str | None, datetime | None]]] = {}
         notes: dict[int, list[tuple[str, datetime]]] = {}
         for start in range(0, len(work_ids), 900):
             chunk = list(work_ids[start : start + 900])
@@ -270,13 +276,13 @@ class Library:
                     updated_at=row.updated_at,
                 )
             tag_rows = session.execute(
-                select(m.WorkTag.work_id, m.Tag.name)
+                select(m.WorkTag.work_id, m.Tag.name, m.WorkTag.tagged_by, m.WorkTag.tagged_at)
                 .join(m.Tag, m.Tag.id == m.WorkTag.tag_id)
                 .where(m.WorkTag.work_id.in_(chunk))
                 .order_by(m.Tag.name)
             )
-            for work_id, name in tag_rows:
-                tags.setdefault(work_id, []).append(name)
+            for work_id, name, by, at in tag_rows:
+                tags.setdefault(work_id, []).append((name, by, at))
             note_rows = session.execute(
                 select(m.Note.work_id, m.Note.text, m.Note.created_at)
                 .where(m.Note.work_id.in_(chunk))
@@ -293,7 +299,8 @@ class Library:
         result = []
         for work_id in work_ids:
             stored = works[work_id]
-            stored.tags = tags.get(work_id, [])
+            stored.tagged = tags.get(work_id, [])
+            stored.tags = [name for name, _, _ in stored.tagged]
             stored.notes = notes.get(work_id, [])
             result.append(stored)
         return result
@@ -383,12 +390,18 @@ class Library:
         tags: Sequence[str] = (),
         origin: str | None = None,
         labels: Sequence[str] | None = None,
+        same_doi_same_work: bool = True,
         session: Session | None = None,
     ) -> list[ItemResult]:
         """Store records in one transaction; a record whose DOI is present is left alone
         (``unchanged``) unless ``refresh``, which updates its metadata and keeps its citekey,
         tags, notes and findings. ``labels`` name the items in results (default: DOI/title).
+        ``same_doi_same_work=False``: the caller (an import, whose duplicate matching already
+        judged these records distinct) stores records sharing a DOI as separate works.
         ``session``: join a caller's transaction (an import that also merges duplicates).
+
+        Everything it decides on (taken citekeys, stored DOIs) is read under the write lock,
+        so a record another process stored meanwhile is ``unchanged``, never added twice.
         """
         records = list(records)
         results: list[ItemResult] = []
@@ -396,16 +409,11 @@ class Library:
             conn = session.connection()
             taken = set(conn.execute(select(m.Work.citekey)).scalars())
             taken.update(conn.execute(select(m.Alias.key)).scalars())
-            dois = [r.doi for r in records if r.doi]
-            existing: dict[str, tuple[int, str, dict[str, Any] | WorkRecord]] = {}
-            for start in range(0, len(dois), 500):
-                rows = conn.execute(
-                    select(m.Work.doi, m.Work.id, m.Work.citekey, m.Work.data).where(
-                        m.Work.doi.in_(dois[start : start + 500])
-                    )
-                )
-                existing.update({doi: (wid, key, data) for doi, wid, key, data in rows})
-            new_rows: list[tuple[int, WorkRecord, dict[str, Any]]] = []
+            existing: dict[str, tuple[int, str, dict[str, Any]]] = {}
+            if same_doi_same_work:
+                existing = self._stored_by_doi(conn, [r.doi for r in records if r.doi])
+            first_in_batch: dict[str, ItemResult] = {}  # DOI -> the result that adds it
+            new_rows: list[tuple[WorkRecord, dict[str, Any], ItemResult]] = []
             # WorkRecord.to_json writes what the JSON column's own serialiser (json.dumps) would
             as_json = getattr(conn.dialect, "_json_serializer", None) is None
             for index, record in enumerate(records):
@@ -413,8 +421,6 @@ class Library:
                 if record.doi and record.doi in existing:
                     work_id, key, data = existing[record.doi]
                     outcome = Outcome.UNCHANGED
-                    if isinstance(data, WorkRecord):  # added earlier in this batch
-                        data = data.to_dict()
                     if refresh and record.to_dict() != data:
                         self._replace(session, work_id, record, origin)
                         outcome = Outcome.UPDATED
@@ -422,26 +428,58 @@ class Library:
                         ItemResult(label, outcome, key, record.full_title, work_id=work_id)
                     )
                     continue
+                if same_doi_same_work and record.doi in first_in_batch:
+                    first = first_in_batch[record.doi]
+                    result = ItemResult(
+                        label,
+                        Outcome.UNCHANGED,
+                        first.citekey,
+                        first.title,
+                        detail="same DOI as an earlier item of this batch",
+                    )
+                    results.append(result)
+                    continue
                 base = _clean_key(record.citekey) or citekey_base(
                     first_author_name(record), record.year, record.title
                 )
                 key = unique_citekey(base, taken)
                 taken.add(key)
-                row = {**_work_row(record, as_json=as_json), "citekey": key}
-                new_rows.append((index, record, row))
-                results.append(ItemResult(label, Outcome.ADDED, key, record.full_title))
+                result = ItemResult(label, Outcome.ADDED, key, record.full_title)
+                results.append(result)
+                new_rows.append(
+                    (record, {**_work_row(record, as_json=as_json), "citekey": key}, result)
+                )
                 if record.doi:
-                    existing[record.doi] = (-1, key, record)
+                    first_in_batch[record.doi] = result
             if new_rows:
-                ids = self._insert_works(session, [row for _, _, row in new_rows], as_json)
-                added = iter(r for r in results if r.outcome is Outcome.ADDED)
-                for work_id in ids:
-                    next(added).work_id = work_id
-                inserted = [(wid, rec) for wid, (_, rec, _) in zip(ids, new_rows, strict=True)]
+                ids = self._insert_works(session, [row for _, row, _ in new_rows], as_json)
+                added = {}
+                for work_id, (_, _, result) in zip(ids, new_rows, strict=True):
+                    result.work_id = added[result.citekey] = work_id
+                for result in results:  # later items of the batch with an added item's DOI
+                    if result.work_id is None and result.citekey in added:
+                        result.work_id = added[result.citekey]
+                inserted = [(wid, rec) for wid, (rec, _, _) in zip(ids, new_rows, strict=True)]
                 self._insert_details(session, inserted, origin)
             if tags:
                 self._tag_ids(session, [r.work_id for r in results if r.work_id], tags, [])
         return results
+
+    def _stored_by_doi(
+        self, conn: Any, dois: Sequence[str]
+    ) -> dict[str, tuple[int, str, dict[str, Any]]]:
+        """DOI -> (id, citekey, data) of the first stored work with it."""
+        wanted = list(dict.fromkeys(dois))
+        found: dict[str, tuple[int, str, dict[str, Any]]] = {}
+        for start in range(0, len(wanted), 500):
+            rows = conn.execute(
+                select(m.Work.doi, m.Work.id, m.Work.citekey, m.Work.data)
+                .where(m.Work.doi.in_(wanted[start : start + 500]))
+                .order_by(m.Work.id)
+            )
+            for doi, work_id, key, data in rows:
+                found.setdefault(doi, (work_id, key, data))
+        return found
 
     def _insert_works(
         self, session: Session, rows: list[dict[str, Any]], as_json: bool = False
@@ -524,33 +562,75 @@ class Library:
         notes = conn.execute(select(m.Note.text).where(m.Note.work_id == work_id)).scalars().all()
         self._index(session, [(work_id, _search_row(WorkRecord.from_dict(data), notes))])
 
-    def reindex(self, session: Session | None = None) -> int:
-        """Rebuild the whole full-text index from the works and their notes; returns the number
-        of works indexed. ``session``: join a caller's transaction (``db copy``)."""
-        with self._joined(session) as session:
-            conn = session.connection()
-            fulltext.clear(conn)
-            notes: dict[int, list[str]] = {}
-            for work_id, note in conn.execute(
-                select(m.Note.work_id, m.Note.text).order_by(m.Note.id)
-            ):
-                notes.setdefault(work_id, []).append(note)
-            indexed, last = 0, 0
-            while batch := conn.execute(
-                select(m.Work.id, m.Work.data)
-                .where(m.Work.id > last)
-                .order_by(m.Work.id)
-                .limit(500)
-            ).all():
-                fulltext.index(
-                    conn,
-                    [
-                        (wid, _search_row(WorkRecord.from_dict(data), notes.get(wid, ())))
-                        for wid, data in batch
-                    ],
-                )
-                indexed, last = indexed + len(batch), batch[-1][0]
-            return indexed
+    def doctor(self, *, repair: bool = True) -> HealthReport:
+        """Check the database and its full-text index; with ``repair``, rebuild the index from
+        the works and notes when it alone is damaged (into a new file, swapped in atomically:
+        run it while no other phbrefs process uses the library)."""
+        from phbrefs.db import health
+
+        if self.location.is_postgres:  # the server keeps its pages sound: check the index
+            with self.session(write=repair) as session:
+                report = health.HealthReport([health.index_coverage(session.connection())])
+                if repair and report.index_damaged:
+                    count = self.rebuild_index(session)
+                    report.checks = [health.index_coverage(session.connection())]
+                    report.repaired.append(f"search index rebuilt from {count} works")
+            return report
+        try:
+            with writer(self.engine).connect() as conn:
+                transaction = conn.begin()
+                report = health.HealthReport(health.sqlite_checks(conn))
+                transaction.rollback()  # a damaged file may refuse even an empty commit
+        except DBAPIError as error:
+            raise storage_error(error, f"library {self.location}", self.lock_wait) from error
+        path = self.location.path
+        if not (repair and report.data_ok and report.index_damaged) or path is None:
+            return report
+        self.engine.dispose()
+        fresh = path.with_name(f".{path.name}.doctor")
+        fresh.unlink(missing_ok=True)
+        try:
+            health.copy_without_index(path, fresh)
+            with Library(fresh, create=False, lock_wait=self.lock_wait) as rebuilt:
+                with rebuilt.session() as session:
+                    count = rebuilt.rebuild_index(session)
+                with rebuilt.engine.connect() as conn:
+                    conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+                    report.checks = health.sqlite_checks(conn)
+            for suffix in ("-wal", "-shm"):
+                fresh.with_name(fresh.name + suffix).unlink(missing_ok=True)
+            os.replace(fresh, path)
+            for suffix in ("-wal", "-shm"):  # the damaged file's: never replay them on the new
+                path.with_name(path.name + suffix).unlink(missing_ok=True)
+        finally:
+            for leftover in (fresh, *(fresh.with_name(fresh.name + s) for s in ("-wal", "-shm"))):
+                leftover.unlink(missing_ok=True)
+        report.repaired.append(f"search index rebuilt from {count} works")
+        self.engine = open_engine(self.location, create=False, lock_wait=self.lock_wait)
+        self._file_id = self._identity()
+        return report
+
+    def rebuild_index(self, session: Session) -> int:
+        """Write every work's full-text row again from its stored data and notes (``doctor``,
+        ``db copy`` in its transaction); returns the number of works indexed."""
+        conn = session.connection()
+        fulltext.clear(conn)
+        notes: dict[int, list[str]] = {}
+        for work_id, note in conn.execute(select(m.Note.work_id, m.Note.text).order_by(m.Note.id)):
+            notes.setdefault(work_id, []).append(note)
+        ids = conn.execute(select(m.Work.id).order_by(m.Work.id)).scalars().all()
+        for start in range(0, len(ids), 1000):
+            rows = conn.execute(
+                select(m.Work.id, m.Work.data).where(m.Work.id.in_(ids[start : start + 1000]))
+            )
+            self._index(
+                session,
+                [
+                    (wid, _search_row(WorkRecord.from_dict(data), notes.get(wid, ())))
+                    for wid, data in rows
+                ],
+            )
+        return len(ids)
 
     def source_records(self, key: str) -> list[dict[str, Any]]:
         with self.session(write=False) as session:
@@ -582,16 +662,29 @@ class Library:
         self, session: Session, work_ids: Sequence[int], add: Sequence[str], remove: Sequence[str]
     ) -> None:
         conn = session.connection()
+        now = m.utcnow()
         for name in add:
             tag_id = conn.execute(select(m.Tag.id).where(m.Tag.name == name)).scalar()
             if tag_id is None:
                 tag_id = conn.execute(insert(m.Tag).values(name=name)).inserted_primary_key[0]
-            conn.execute(
-                text(
-                    "INSERT INTO work_tag (work_id, tag_id) VALUES (:w, :t) ON CONFLICT DO NOTHING"
-                ),
-                [{"w": wid, "t": tag_id} for wid in work_ids],
-            )
+            wanted = list(dict.fromkeys(work_ids))
+            tagged: set[int] = set()
+            for start in range(0, len(wanted), 500):  # under the write lock: no race
+                tagged.update(
+                    conn.execute(
+                        select(m.WorkTag.work_id).where(
+                            m.WorkTag.tag_id == tag_id,
+                            m.WorkTag.work_id.in_(wanted[start : start + 500]),
+                        )
+                    ).scalars()
+                )
+            rows = [
+                {"work_id": wid, "tag_id": tag_id, "tagged_by": self.actor, "tagged_at": now}
+                for wid in wanted
+                if wid not in tagged
+            ]
+            if rows:
+                conn.execute(insert(m.WorkTag), rows)
         for name in remove:
             conn.execute(
                 delete(m.WorkTag).where(

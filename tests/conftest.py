@@ -96,7 +96,7 @@ def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 def library(storage: str):
     from phbrefs.library import Library
 
-    with Library(storage) as lib:
+    with Library(storage, actor="reviewer-a") as lib:
         yield lib
 
 

@@ -6,7 +6,12 @@
 - Every answer carries ``x-rate-limit-limit``, ``x-rate-limit-interval`` and
   ``x-concurrency-limit``, and the server ENFORCES them: past either, 429 with ``Retry-After``.
 - ``inject(kind, ...)`` queues faults: ``429`` (with Retry-After), ``503``, ``slow`` (answer
-  after ``delay`` seconds), ``drop`` (close the connection without an answer), ``badjson``.
+  after ``delay`` seconds), ``drop`` (close the connection without an answer), ``badjson``,
+  ``drip`` (the real answer one byte every ``delay`` seconds: headers too with
+  ``headers=True``), ``bomb`` (``size`` zero bytes, gzip-compressed, as ``Content-Encoding:
+  gzip``), ``huge`` (``size`` bytes, chunked, no Content-Length).
+- A test may replace a work's recorded body in ``works`` by any bytes (a wrong shape, another
+  DOI): both the single answer and the lists then carry it.
 - ``latency`` delays every answer (a distant server).
 
 Use the ``crossref_server`` pytest fixture (registered from tests/conftest.py), or
@@ -15,6 +20,7 @@ Use the ``crossref_server`` pytest fixture (registered from tests/conftest.py), 
 
 from __future__ import annotations
 
+import gzip
 import json
 import math
 import socket
@@ -36,11 +42,13 @@ NOT_FOUND_BODY = b"Resource not found."
 
 @dataclass
 class Fault:
-    kind: str  # "429", "503", "slow", "drop", "badjson"
+    kind: str  # "429", "503", "slow", "drop", "badjson", "drip", "bomb", "huge"
     times: int = 1  # how many matching requests it hits (-1: all)
     doi: str | None = None  # only requests naming this DOI (path or filter)
     retry_after: int = 1
     delay: float = 0.0
+    headers: bool = False  # "drip": trickle the status line and headers too
+    size: int = 64 * 1024 * 1024  # "bomb", "huge": bytes of the (decoded) body
 
 
 @dataclass
@@ -170,15 +178,22 @@ class CrossrefServer:
         return None
 
     def message(self, doi: str) -> Any:
-        """The parsed work, re-read when a test has replaced its body in ``works``."""
+        """The parsed work, re-read when a test has replaced its body in ``works`` (None when
+        that body has no ``message``)."""
         body = self.works[doi]
         cached = self._messages.get(doi)
         if cached is None or cached[0] is not body:
-            cached = self._messages[doi] = (body, json.loads(body)["message"])
+            try:
+                parsed = json.loads(body)
+            except ValueError:
+                parsed = None
+            message = parsed.get("message") if isinstance(parsed, dict) else None
+            cached = self._messages[doi] = (body, message)
         return cached[1]
 
     def work_list(self, dois: list[str], rows: int) -> bytes:
-        items = [self.message(d) for d in dict.fromkeys(dois) if d in self.works][:rows]
+        known = [d for d in dict.fromkeys(dois) if d in self.works]
+        items = [m for d in known if (m := self.message(d)) is not None][:rows]
         body = {
             "status": "ok",
             "message-type": "work-list",
@@ -201,6 +216,7 @@ class CrossrefServer:
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     crossref: CrossrefServer
+    trouble: Fault | None = None  # how to spoil the answer being sent
 
     def log_message(self, format: str, *args: Any) -> None:  # quiet
         return
@@ -224,6 +240,9 @@ class _Handler(BaseHTTPRequestHandler):
         if status == 0:  # a dropped connection
             self.close_connection = True
             self.connection.shutdown(socket.SHUT_RDWR)
+            return
+        if self.trouble is not None:
+            self._send_faulty(self.trouble, status, body, content_type)
             return
         self._send(status, body, content_type, extra)
 
@@ -261,6 +280,15 @@ class _Handler(BaseHTTPRequestHandler):
                 time.sleep(fault.delay)
             if fault.kind == "badjson":
                 return 200, b'{"status":"ok","message-type":"work","message":{"DOI"', json_type, {}
+            if fault.kind in ("drip", "bomb", "huge"):
+                self.trouble = fault  # the answer below, sent badly
+        return self._answer_plainly(dois, rows)
+
+    def _answer_plainly(
+        self, dois: list[str], rows: int
+    ) -> tuple[int, bytes, str, dict[str, str]]:
+        server = self.crossref
+        json_type = "application/json;charset=utf-8"
         if rows:
             if not dois:
                 body = b'{"status":"failed","message-type":"validation-failure","message":[]}'
@@ -269,6 +297,41 @@ class _Handler(BaseHTTPRequestHandler):
         if dois[0] in server.works:
             return 200, server.works[dois[0]], json_type, {}
         return 404, NOT_FOUND_BODY, "text/plain", {}
+
+    def _send_faulty(self, fault: Fault, status: int, body: bytes, content_type: str) -> None:
+        """A trickled answer, a gzip bomb or an endless-looking chunked one."""
+        self.close_connection = True
+        try:
+            if fault.kind == "drip":
+                head = (
+                    f"HTTP/1.1 {status} OK\r\nContent-Type: {content_type}\r\n"
+                    f"Content-Length: {len(body)}\r\n\r\n"
+                ).encode()
+                if not fault.headers:
+                    self.wfile.write(head)
+                    head = b""
+                for byte in (head + body)[:600]:  # bounded: the client gives up long before
+                    self.wfile.write(bytes([byte]))
+                    self.wfile.flush()
+                    time.sleep(fault.delay)
+                return
+            self.send_response(200)
+            self.send_header("Content-Type", content_type)
+            if fault.kind == "bomb":
+                bomb = _gzip_zeros(fault.size)
+                self.send_header("Content-Encoding", "gzip")
+                self.send_header("Content-Length", str(len(bomb)))
+                self.end_headers()
+                self.wfile.write(bomb)
+                return
+            self.send_header("Transfer-Encoding", "chunked")
+            self.end_headers()
+            piece = b" " * 65536
+            for _ in range(fault.size // len(piece)):
+                self.wfile.write(b"%x\r\n%s\r\n" % (len(piece), piece))
+            self.wfile.write(b"0\r\n\r\n")
+        except (BrokenPipeError, ConnectionResetError):  # the client gave up, as it should
+            return
 
     def _send(self, status: int, body: bytes, content_type: str, extra: dict[str, str]) -> None:
         try:
@@ -281,6 +344,16 @@ class _Handler(BaseHTTPRequestHandler):
             self.wfile.write(body)
         except (BrokenPipeError, ConnectionResetError):  # the client gave up (a timeout test)
             self.close_connection = True
+
+
+_BOMBS: dict[int, bytes] = {}
+
+
+def _gzip_zeros(size: int) -> bytes:
+    """``size`` zero bytes gzip-compressed (about a thousandth of it), made once per size."""
+    if size not in _BOMBS:
+        _BOMBS[size] = gzip.compress(bytes(size), compresslevel=9)
+    return _BOMBS[size]
 
 
 @pytest.fixture

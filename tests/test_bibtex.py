@@ -236,6 +236,20 @@ def test_title_protection():
     assert _protect_title("Using iPhones (mHealth).", plain) == "Using {iPhones} ({mHealth})."
 
 
+def test_proper_nouns_of_a_title_case_title_are_protected_from_its_abstract():
+    record = WorkRecord(
+        type="article-journal",
+        title="Using and Reporting the Delphi Method for Selecting Healthcare Quality Indicators",
+        container_title="PLoS ONE",
+        abstract="Background. The Delphi technique is used in England. Using it, panels rate "
+        "indicators; reporting is poor. Method: we reviewed Delphi studies.",
+    )
+    title = re.search(r"title\s*=\s*\{(.*)\},", export(record, "bibtex")).group(1)
+    assert title == (
+        "Using and Reporting the {Delphi} Method for Selecting Healthcare Quality Indicators"
+    )
+
+
 # -- round trips ------------------------------------------------------------------------------
 
 LATEX_SPECIALS = "&%$#_{}~^\\"
@@ -327,7 +341,7 @@ def test_round_trip_preserves_fields(
         url="https://example.org/?q=a_b#frag",
         keywords=["health", "budgets"],
         publisher=None if csl_type == "article-journal" else "Policy Press",
-        language="english",
+        language="en",
         note="A note & more",
     )
     text = export(record, dialect)
@@ -383,3 +397,26 @@ def test_a_volume_inherits_its_multivolume_works_title_as_maintitle():
     assert volume.title == "Kritik der reinen Vernunft"
     assert volume.extra["maintitle"] == "Werke"
     assert volume.publisher == "de Gruyter" and volume.authors[0].family == "Kant"
+
+
+def test_particles_sort_under_the_particle_in_every_client():
+    record = WorkRecord(
+        type="thesis",
+        title="A thesis",
+        contributors=[Contributor(given="Jan", family="Berg", particle="van der")],
+        publisher="University of Kent",
+        issued=PartialDate(2018),
+        extra={"genre": "PhD thesis"},
+    )
+    for dialect in ("bibtex", "biblatex"):
+        text = export(record, dialect)
+        assert "author = {van der Berg, Jan}" in " ".join(text.split())
+        assert "options = {useprefix=true}" in " ".join(text.split())
+        assert "genre" not in text
+    assert "type = {phdthesis}" in " ".join(export(record, "biblatex").split())
+
+
+def test_a_report_carries_its_kind_as_type():
+    record = WorkRecord(type="report", title="R", extra={"genre": "Discussion paper"})
+    for dialect in ("bibtex", "biblatex"):
+        assert "type = {Discussion paper}" in " ".join(export(record, dialect).split())

@@ -137,3 +137,19 @@ def test_bracketed_text_in_data_is_printed_verbatim(cli, tmp_path, monkeypatch):
     assert "Calcium [Ca2+] and the [bold]brave[/bold]" in listing
     assert "search:[scopus]" in cli("--db", db, "tags").stdout
     assert "[b]calcium[/b]" in cli("--db", db, "show", key).stdout
+
+
+def test_tags_record_who_and_when(cli, tmp_path, monkeypatch):
+    (tmp_path / "a.bib").write_text(
+        "@article{a1,\n title={A budget study},\n author={Smith, Ann},\n year=2019}\n",
+        encoding="utf-8",
+    )
+    monkeypatch.setenv("PHBREFS_CODER", "jb")
+    assert cli("import", "a.bib", "-t", "screening").exit_code == 0
+    monkeypatch.setenv("PHBREFS_CODER", "ek")
+    assert cli("tag", "a1", "--add", "included").exit_code == 0
+    shown = json.loads(cli("show", "a1", "--json").stdout)
+    by = [(t["tag"], t["by"]) for t in shown["tagged"]]
+    assert by == [("included", "ek"), ("screening", "jb")]
+    assert all(t["at"].startswith("20") for t in shown["tagged"])
+    assert "included (by ek, " in cli("show", "a1").stdout

@@ -66,7 +66,7 @@ def test_yaml_import_twice_changes_nothing_and_reports_the_warnings(coded):
     before = _snapshot(coded)
     report = coding.import_coding(coded, FIXTURES / "coding.yaml")
     assert report.changed == 0
-    assert report.counts["findings"] == {"unchanged": 2}
+    assert report.by_kind()["findings"] == {"unchanged": 2}
     assert any("unassessed" in w for w in report.warnings)
     assert _snapshot(coded) == before
 
@@ -150,7 +150,7 @@ def test_dry_run_counts_but_changes_nothing(coded):
     claims.add_claim(coded, "Direct payments need protocols.", slug="direct-payments-protocols")
     before = _snapshot(coded)
     report = coding.import_coding(coded, FIXTURES / "findings.csv", dry_run=True)
-    assert report.dry_run and report.counts["findings"] == {"added": 3}
+    assert report.dry_run and report.by_kind()["findings"] == {"added": 3}
     assert _snapshot(coded) == before
 
 

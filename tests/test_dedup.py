@@ -107,9 +107,14 @@ def test_find_and_merge(three):
     (group,) = find_duplicates(three)
     assert group.keys == ["welch2016", "welchcopy"]
     assert group.confident and group.pairs[0]["why"][0] == "title 100%"
-    result = merge_works(three, ["welch2016", "welchcopy"])
-    assert result.retired == ["welchcopy"] and "welchcopy" in result.aliases
-    assert result.moved["finding"] == 1 and result.moved["note"] == 1
+    report = merge_works(three, ["welch2016", "welchcopy"])
+    (result,) = report.results
+    assert (result.item, result.outcome, result.citekey) == ("welchcopy", "merged", "welch2016")
+    assert "1 finding" in result.detail and "1 note" in result.detail
+    with three.session(write=False) as session:
+        (log,) = session.execute(select(m.MergeLog)).scalars()
+        assert (log.retired_citekey, log.merged_by) == ("welchcopy", "reviewer-a")
+        assert log.retired_data["pages"] == "1634-1643" and len(log.moved["note"]) == 1
     kept = three.get("welchcopy")  # the old key resolves through its alias
     assert kept.citekey == "welch2016"
     assert kept.tags == ["screening"]
@@ -155,7 +160,8 @@ def test_cli_dedup_and_merge(cli, tmp_path):
     assert json.loads(cli("dedup", "--json").stdout) == []
     merged = cli("merge", "a", "c", "--json")
     assert merged.exit_code == 0
-    assert json.loads(merged.stdout)["retired"] == ["c"]
+    items = json.loads(merged.stdout)["items"]
+    assert [(i["item"], i["outcome"], i["citekey"]) for i in items] == [("c", "merged", "a")]
     assert json.loads(cli("show", "c", "--json").stdout)["citekey"] == "a"
     assert cli("merge", "a").exit_code == ExitCode.INVALID_INPUT
     assert cli("merge", "a", "zzz").exit_code == ExitCode.NOT_FOUND

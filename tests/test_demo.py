@@ -57,6 +57,10 @@ def test_demo_builds_the_library_and_writes_every_file_and_rerunning_adds_nothin
             assert {f"{stem}.{fmt}" for fmt in TABLE_FORMATS} <= names
     assert {"evidence-map.png", "evidence-map.svg"} <= names
     assert all(path.parent == folder / "exports" for path in written)
+    assert "matrix-references.csv" in names
+    on_disk = sorted(p.name for p in (folder / "exports").iterdir())
+    assert sorted(names) == on_disk
+    assert f"{len(on_disk)} files written" in result.stderr
     soqf = (folder / "exports" / "soqf.md").read_text(encoding="utf-8")
     assert "Moderate confidence" in soqf and "Low confidence" in soqf
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from phbrefs.errors import InvalidInputError, UnknownKeyError
-from phbrefs.library import Outcome
+from phbrefs.outcomes import Outcome
 from phbrefs.records import AbstractSection, Contributor, PartialDate, WorkRecord
 
 

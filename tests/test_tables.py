@@ -11,12 +11,8 @@ from phbrefs.errors import InvalidInputError, NotFoundError
 from phbrefs.library import Library
 from phbrefs.records import Contributor, PartialDate, WorkRecord
 from phbrefs.tables import TABLE_FORMATS, TABLE_NAMES, NothingToTabulateError, Table, build_table
-from phbrefs.tables.references import (
-    assign_citations,
-    format_reference,
-    initials,
-    notice_text,
-)
+from phbrefs.tables.model import Reference
+from phbrefs.tables.references import Citation, assign_citations, build_references, notice_text
 
 
 @pytest.fixture(scope="module")
@@ -37,20 +33,20 @@ def row_for(table: Table, text: str) -> list[str]:
 # -- references ---------------------------------------------------------------------------------
 
 
-def test_the_seed_paper_is_referenced_in_harvard_style():
-    assert format_reference(WELCH_2016, "2016") == (
-        "Welch, E., Jones, K., Caiels, J., Windle, K. and Bass, R. (2016) Implementing personal "
-        "health budgets in England: a user-led approach to substance misuse. Health and Social "
-        "Care in the Community, 25(5), pp. 1634–1643. https://doi.org/10.1111/hsc.12396"
+def reference(work: WorkRecord, year: str) -> Reference:
+    """The one reference the tables print for ``work``, dated as its label says."""
+    return build_references([(1, "key", work)], {1: Citation(f"X {year}", year)})[0]
+
+
+def test_the_seed_paper_is_referenced_in_harvard_style_with_the_journal_in_italics():
+    ref = reference(WELCH_2016, "2016b")
+    assert ref.text == (
+        "Welch, E. et al. (2016b) ‘Implementing personal health budgets in England: a user-led "
+        "approach to substance misuse’, Health and Social Care in the Community, 25(5), "
+        "pp. 1634–1643. Available at: https://doi.org/10.1111/hsc.12396."
     )
-
-
-@pytest.mark.parametrize(
-    ("given", "expected"),
-    [("Elizabeth", "E."), ("Elizabeth Anne", "E.A."), ("Jean-Paul", "J.-P."), ("E. A.", "E.A.")],
-)
-def test_initials(given: str, expected: str):
-    assert initials(given) == expected
+    italic = [span.text for span in ref.parts if span.italic]
+    assert italic == ["et al.", "Health and Social Care in the Community"]
 
 
 def test_books_chapters_and_organisations_are_referenced():
@@ -67,8 +63,8 @@ def test_books_chapters_and_organisations_are_referenced():
         publisher_place="Bristol",
         pages="10-20",
     )
-    assert format_reference(chapter, "2020") == (
-        "Lee, A. (2020) Budgets in practice. In: Kim, B. (ed.) Handbook of Care. "
+    assert reference(chapter, "2020").text == (
+        "Lee, A. (2020) ‘Budgets in practice’, in B. Kim (ed.) Handbook of Care. "
         "Bristol: Policy Press, pp. 10–20."
     )
     report = WorkRecord(
@@ -78,8 +74,8 @@ def test_books_chapters_and_organisations_are_referenced():
         publisher="NHS England",
         url="https://example.org/guide",
     )
-    assert format_reference(report, "n.d.") == (
-        "NHS England (n.d.) Guide. NHS England. Available at: https://example.org/guide"
+    assert reference(report, "n.d.").text == (
+        "NHS England (n.d.) Guide. NHS England. Available at: https://example.org/guide."
     )
 
 
@@ -144,7 +140,7 @@ def test_tag_filter_keeps_only_tagged_works_but_labels_stay_the_same(review):
     table = build_table(library, "studies", tags=["seed"])
     assert column(table, "Study") == ["Welch et al. 2016b (welch2016implementing)"]
     assert [r.label for r in table.references] == ["Welch et al. 2016b"]
-    assert table.references[0].text.startswith("Welch, E., Jones, K., Caiels, J., Windle, K. and")
+    assert table.references[0].text.startswith("Welch, E. et al. (2016b) ‘Implementing")
     assert "(2016b)" in table.references[0].text
     assert "works tagged seed" in (table.caption or "")
 
@@ -310,17 +306,20 @@ def test_loading_takes_the_same_number_of_queries_for_3_or_60_works(tmp_path):
     assert max(counts[1]) <= 12
 
 
-def test_evidence_map_points_are_sized_by_findings_and_coloured_by_stance(review):
+def test_evidence_map_draws_every_finding_with_mixed_cells_in_parts(review):
     from phbrefs.tables.builders import Evidence
     from phbrefs.tables.data import load_evidence
-    from phbrefs.tables.evidence_map import evidence_points
+    from phbrefs.tables.evidence_map import MapCell, evidence_points
 
     library, _ = review
     rows, columns, points = evidence_points(Evidence(load_evidence(library)), "studies")
-    assert len(rows) == 4 and columns[0] == "Jones and Smith 2019 † RETRACTED"
+    assert [r.theme for r in rows] == ["Implementation", "Outcomes", "Outcomes", "Other claims"]
+    assert rows[0].statement.startswith("Budget-holders benefit more")  # full, never shortened
+    assert columns[0] == "Jones and Smith 2019 † RETRACTED"
     welch_2016b = columns.index("Welch et al. 2016b")
-    assert (welch_2016b, 1, 2, "mixed") in points  # choice-control: ✓ and ±
-    assert (0, 0, 1, "contradicts") in points
+    cell = next(p for p in points if (p.column, p.row) == (welch_2016b, 1))
+    assert cell.stances == ("supports", "mixed") and cell.stance == "mixed"
+    assert MapCell(0, 0, ("contradicts",)) in points
     data = load_evidence(library, dimensions=True)
     rows, columns, points = evidence_points(Evidence(data), "dimensions")
     assert columns == [
@@ -329,8 +328,10 @@ def test_evidence_map_points_are_sized_by_findings_and_coloured_by_stance(review
         "RE-AIM: Adoption",
         "RE-AIM: Implementation",
         "RE-AIM: Maintenance",
+        "No dimension",
     ]
-    assert sorted(points) == [(0, 0, 1, "supports"), (2, 2, 1, "supports")]
+    assert sum(p.findings for p in points) == sum(max(1, len(f.dimensions)) for f in data.findings)
+    assert MapCell(0, 0, ("supports",)) in points and MapCell(2, 2, ("supports",)) in points
 
 
 def test_themes_keep_their_claims_together_with_unthemed_claims_last():
@@ -347,18 +348,17 @@ def test_themes_keep_their_claims_together_with_unthemed_claims_last():
 
 
 def test_references_drop_crossref_inline_markup_but_keep_the_words():
-    from phbrefs.tables.references import plain
-
     article = record(
         "Budgets for <i>all</i>: <scp>PHB</scp>s &amp; care",
         [("A", "Lee")],
         2020,
         container_title="Health &amp; Care",
+        volume="3",
+        pages="1",
     )
-    assert format_reference(article, "2020") == (
-        "Lee, A. (2020) Budgets for all: PHBs & care. Health & Care."
-    )
-    assert plain("<script>alert(1)</script>") == "<script>alert(1)</script>"
+    ref = reference(article, "2020")
+    assert ref.text == "Lee, A. (2020) ‘Budgets for all: PHBs & care’, Health & Care, 3, p. 1."
+    assert [s.text for s in ref.parts if s.italic] == ["all", "Health & Care"]
 
 
 def test_participant_totals_never_add_different_units():
@@ -377,6 +377,22 @@ def test_participant_totals_never_add_different_units():
         "23 budget holders (interviews); 3 providers (interviews); 42 support plans; "
         "Total: 26 interviews, 42 support plans"
     )
+    large = StudyData(
+        3,
+        groups=[
+            GroupData("budget holders", 1200, None, "site A"),
+            GroupData("budget holders", 1035, None, "site B"),
+            GroupData("support plans", 4200, "support plans", None),
+        ],
+    )
+    assert participants_text(large) == (
+        "1,200 budget holders (site A); 1,035 budget holders (site B); 4,200 support plans; "
+        "Total: 2,235 budget holders, 4,200 support plans"
+    )
+    people = StudyData(
+        4, groups=[GroupData("nurses", 1500, None, None), GroupData("GPs", 9, None, None)]
+    )
+    assert participants_text(people) == "1,500 nurses; 9 GPs; Total n = 1,509"
     assert participants_text(StudyData(2, groups=[GroupData("nurses", None, None, "ward")])) == (
         "nurses (ward)"
     )

@@ -40,6 +40,7 @@ def test_format_all_writes_every_format(cli, review, tmp_path: Path):
         "matrix.xlsx",
     ]
     assert all((tmp_path / p).stat().st_size > 0 for p in written)
+    assert "7 files" in result.stderr
 
 
 def test_output_extension_picks_the_format_and_repeated_formats_share_the_stem(cli, review):

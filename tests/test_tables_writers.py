@@ -196,7 +196,8 @@ def test_latex_escapes_special_characters(tables, hostile):
     assert escape("[x]") == "{[}x{]}"
     text = render(tables["matrix"])
     assert r"\begin{longtable}" in text and r"\toprule" in text and r"\endhead" in text
-    assert r"\begin{landscape}" in text
+    assert r"\begin{landscape}" not in text  # five studies fit across a portrait page
+    assert r"\begin{landscape}" in render(tables["profile"])  # nine columns of prose do not
     assert r"choice \& control at 100\% (a \$5\_000 question)" in text
     assert r"\ding{51} \ensuremath{\pm}" in text
 
@@ -204,16 +205,11 @@ def test_latex_escapes_special_characters(tables, hostile):
 @pytest.mark.skipif(shutil.which("pdflatex") is None, reason="pdflatex not installed")
 @pytest.mark.parametrize("name", ["matrix", "claim"])
 def test_latex_fragment_compiles(tables, tmp_path: Path, name: str):
-    """With the packages the fragment's header names (.ci/run installs them)."""
+    """With the README's preamble (.ci/run installs its packages)."""
+    from phbrefs.tables.writers.latex import PREAMBLE
+
     write_table(tables[name], tmp_path / "table.tex")
-    document = r"""\documentclass{article}
-\usepackage[T1]{fontenc}
-\usepackage[utf8]{inputenc}
-\usepackage{booktabs,longtable,array,pifont,graphicx,pdflscape}
-\begin{document}
-\input{table.tex}
-\end{document}
-"""
+    document = PREAMBLE + "\\begin{document}\n\\input{table.tex}\n\\end{document}\n"
     (tmp_path / "main.tex").write_text(document, encoding="utf-8")
     result = subprocess.run(
         ["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "main.tex"],
@@ -251,7 +247,7 @@ def test_docx_is_a_real_table_with_a_repeating_header_and_references_after(table
     assert turned == [c.kind == "symbol" for c in table.columns]  # study columns only
     assert grid.rows[1].cells[0].text == "Implementation"  # a theme heading spanning the row
     assert len(grid.rows) == 1 + len(table.rows) + 3
-    assert document.sections[0].orientation == WD_ORIENT.LANDSCAPE
+    assert document.sections[0].orientation == WD_ORIENT.PORTRAIT  # five studies fit
     texts = [p.text for p in document.paragraphs]
     references = texts.index("References")
     assert texts[references + 1 :] == [r.display for r in table.references]
@@ -264,12 +260,14 @@ def test_docx_keeps_narrow_tables_portrait(tables, tmp_path):
     import docx
     from docx.enum.section import WD_ORIENT
 
+    profile = docx.Document(str(write_table(tables["profile"], tmp_path / "p.docx")))
+    assert profile.sections[0].orientation == WD_ORIENT.LANDSCAPE
     document = docx.Document(str(write_table(tables["soqf"], tmp_path / "s.docx")))
     assert document.sections[0].orientation == WD_ORIENT.PORTRAIT
     grid = document.tables[0]
     assert grid.rows[2].cells[3].text == "Not assessed"
     widths = [column.width for column in grid.columns]
-    assert widths[0] < widths[3] < widths[1] == widths[4]  # "#" narrow, statements widest
+    assert widths[0] < widths[3] < widths[1]  # "#" narrow, confidence narrower than statements
 
 
 # -- Excel --------------------------------------------------------------------------------------
@@ -348,3 +346,38 @@ def test_html_text_is_always_escaped(text: str):
     body = page.split("<tbody>", 1)[1].split("</tbody>", 1)[0]
     inner = body.split("<td>", 1)[1].rsplit("</td>", 1)[0]
     assert "<" not in inner and ">" not in inner
+
+
+# -- references and links in every format -------------------------------------------------------
+
+
+def test_every_format_prints_journals_in_italics_and_dois_as_links(tables, tmp_path):
+    import docx
+    from docx.oxml.ns import qn
+
+    table = tables["soqf"]
+    html_text = write_table(table, tmp_path / "s.html").read_text(encoding="utf-8")
+    doi = "https://doi.org/10.1111/hsc.12396"
+    assert f'<a href="{doi}">{doi}</a>' in html_text
+    assert "<i>Health and Social Care in the Community</i>" in html_text
+    markdown = write_table(table, tmp_path / "s.md").read_text(encoding="utf-8")
+    assert (
+        f"*Health and Social Care in the Community*, 25(5), pp. 1634–1643. Available at: <{doi}>."
+        in markdown
+    )
+    latex = write_table(table, tmp_path / "s.tex").read_text(encoding="utf-8")
+    assert r"\emph{Health and Social Care in the Community}" in latex and rf"\url{{{doi}}}" in latex
+    document = docx.Document(str(write_table(table, tmp_path / "s.docx")))
+    italic = [r.text for p in document.paragraphs for r in p.runs if r.italic]
+    assert "Health and Social Care in the Community" in italic
+    links = document.element.body.findall(".//" + qn("w:hyperlink"))
+    targets = {document.part.rels[link.get(qn("r:id"))].target_ref for link in links}
+    assert doi in targets
+
+
+def test_html_sorts_confidence_by_its_rank_not_alphabetically(tables):
+    from phbrefs.tables.writers.html import render
+
+    text = render(tables["soqf"])
+    assert 'data-sort="3">Moderate confidence</td>' in text
+    assert "cell.dataset.sort" in text

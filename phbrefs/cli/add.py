@@ -12,7 +12,8 @@ from phbrefs.cli.context import err, message, print_json, progress, settings
 from phbrefs.errors import ExitCode, InvalidInputError
 
 if TYPE_CHECKING:
-    from phbrefs.sources import AddReport, Wanted
+    from phbrefs.outcomes import BatchReport
+    from phbrefs.sources import Wanted
 
 STDIN = "-"
 
@@ -20,10 +21,9 @@ STDIN = "-"
 def _read(path: Path) -> str:
     if str(path) == STDIN:
         return sys.stdin.read()
-    try:
-        return path.read_text(encoding="utf-8", errors="replace")
-    except OSError as error:
-        raise InvalidInputError(f"cannot read {path}: {error.strerror or error}") from error
+    from phbrefs.textfiles import read_text
+
+    return read_text(path)
 
 
 def add(
@@ -94,10 +94,10 @@ def add(
     report = _resolve_and_store(wanted, refresh=refresh, tags=tags)
     _render(report, as_json=as_json)
     if not report.ok:
-        raise typer.Exit(int(ExitCode.PARTIAL))
+        raise typer.Exit(int(report.exit_code))
 
 
-def _resolve_and_store(wanted: Wanted, *, refresh: bool, tags: list[str]) -> AddReport:
+def _resolve_and_store(wanted: Wanted, *, refresh: bool, tags: list[str]) -> BatchReport:
     from phbrefs.sources import add_dois, known_dois
     from phbrefs.sources.crossref import CrossrefClient
 
@@ -144,14 +144,14 @@ def _dry_run(wanted: Wanted, *, refresh: bool, as_json: bool) -> None:
     )
 
 
-def _render(report: AddReport, *, as_json: bool) -> None:
+def _render(report: BatchReport, *, as_json: bool) -> None:
     from phbrefs.cli.render import results_table
     from phbrefs.library import first_author_name
 
     if as_json:
         rows = []
         for result in report.results:
-            record = report.records.get(result.item)
+            record = result.record
             rows.append(
                 {
                     **result.to_dict(),
@@ -163,7 +163,7 @@ def _render(report: AddReport, *, as_json: bool) -> None:
         print_json(rows)
     else:
         for result in report.results:
-            record = report.records.get(result.item)
+            record = result.record
             if result.outcome.ok and record is not None:
                 line = "\t".join(
                     [
@@ -190,9 +190,9 @@ def _render(report: AddReport, *, as_json: bool) -> None:
         for result in problems:
             detail = f" ({result.detail})" if result.detail else ""
             message(f"{result.outcome}: {result.item}{detail}")
-    counts = ", ".join(f"{n} {outcome}" for outcome, n in report.counts().items())
     location = settings().db
-    message(f"{counts}; library: {location.path.resolve() if location.path else location}")
+    where = location.path.resolve() if location.path else location
+    message(f"{report.summary()}; library: {where}")
 
 
 def register(app: typer.Typer) -> None:

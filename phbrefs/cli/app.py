@@ -10,7 +10,7 @@ from typer.core import TyperGroup
 from phbrefs import __version__
 from phbrefs.cli import context
 from phbrefs.cli.base import PhbrefsTyper
-from phbrefs.errors import ExitCode, PhbrefsError
+from phbrefs.errors import ExitCode, OutputError, PhbrefsError, StorageError
 
 try:  # Typer 0.29 carries its own copy of Click
     from typer._click import exceptions as click_exceptions
@@ -30,6 +30,27 @@ def _fail(error: UsageError) -> NoReturn:
     raise typer.Exit(int(ExitCode.USAGE))
 
 
+def one_line(text: str) -> str:
+    """An error message on one line; SQLAlchemy's "Background on this error" link dropped."""
+    lines = [line.strip() for line in text.splitlines()]
+    return " ".join(line for line in lines if line and not line.startswith("(Background on"))
+
+
+def _known_failure(error: Exception) -> PhbrefsError | None:
+    """What the machine did to us, said in one line: the library's database refusing a write
+    (read-only, disk full) is STORAGE; a file or folder that cannot be made is OUTPUT."""
+    if type(error).__module__.startswith("sqlalchemy"):
+        from sqlalchemy.exc import OperationalError
+
+        if isinstance(error, OperationalError):
+            return StorageError(f"the library database failed: {error.orig}")
+        return None
+    if isinstance(error, OSError) and not isinstance(error, BrokenPipeError):
+        where = f"{error.filename}: " if error.filename else ""
+        return OutputError(f"{where}{error.strerror or error}")
+    return None
+
+
 class PhbrefsGroup(TyperGroup):
     """Turns every ``PhbrefsError`` and usage error into one line on stderr and its documented
     exit code."""
@@ -46,7 +67,7 @@ class PhbrefsGroup(TyperGroup):
         try:
             return super().invoke(ctx)
         except PhbrefsError as error:
-            context.message(f"phbrefs: error: {error}")
+            context.message(f"phbrefs: error: {one_line(str(error))}")
             ctx.exit(int(error.exit_code))
         except NoArgsIsHelpError:
             raise
@@ -55,6 +76,12 @@ class PhbrefsGroup(TyperGroup):
         except KeyboardInterrupt:
             context.message("phbrefs: interrupted")
             ctx.exit(int(ExitCode.INTERRUPTED))
+        except Exception as error:
+            known = _known_failure(error)
+            if known is None:
+                raise
+            context.message(f"phbrefs: error: {one_line(str(known))}")
+            ctx.exit(int(known.exit_code))
         return None
 
 

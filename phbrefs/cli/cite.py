@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from phbrefs import fileio
 from phbrefs.cli.context import (
     counted,
     err,
@@ -79,6 +80,7 @@ def bib(
     Entries are sorted as the style says; a work the style cannot render is named in a warning
     and the exit code is then 6.
     """
+    output = fileio.file_or_stdout(output)
     if as_json and (output or fmt):
         raise typer.BadParameter("--json writes to stdout; leave out -o and --format")
     if fmt is None:
@@ -113,8 +115,7 @@ def bib(
         writer = {"text": citeproc.to_text, "md": citeproc.to_markdown, "html": citeproc.to_html}
         content = writer[fmt](bibliography)
         if output:
-            output.parent.mkdir(parents=True, exist_ok=True)
-            output.write_text(content, encoding="utf-8")
+            fileio.write_text(output, content)
             message(f"wrote {len(bibliography.entries)} references to {output}")
         else:
             sys.stdout.write(content)
@@ -191,6 +192,7 @@ def cite(
     """
     from phbrefs import cite as core
 
+    output = fileio.file_or_stdout(output)
     if declared:
         if output:
             raise typer.BadParameter("give -o FILE or --declared, not both")
@@ -212,7 +214,7 @@ def cite(
         if fmt:
             content = core.export_text(resolved.works, fmt, abstracts=abstracts)
             if output:
-                core.write_atomically(output, content)
+                fileio.write_text(output, content)  # whole: a build never reads half
             else:
                 sys.stdout.write(content)
         _report(scan, resolved, output if fmt else None, fmt, as_json)

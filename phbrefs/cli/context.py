@@ -59,7 +59,8 @@ def open_library(*, create: bool = False) -> Iterator[Library]:
 
     location = settings().db
     new = create and not location.exists()
-    library = Library(location, create=create, lock_wait=settings().lock_timeout)
+    config = settings()
+    library = Library(location, create=create, lock_wait=config.lock_timeout, actor=config.who)
     try:
         yield library
     except BaseException:
@@ -152,8 +153,8 @@ def select_works(
 
 
 def output_path(path: Path | None, default_name: str) -> Path:
-    """``path``, or ``default_name`` in the exports folder (created when needed)."""
+    """``path``, or ``default_name`` in the exports folder (made by ``phbrefs.fileio`` when a
+    file is written there)."""
     if path is None:
         path = settings().exports_dir / default_name
-    path.parent.mkdir(parents=True, exist_ok=True)
     return path

@@ -822,7 +822,7 @@ def coding_import(
     table.add_column("sheet")
     for outcome in ("added", "updated", "unchanged"):
         table.add_column(outcome, justify="right")
-    for sheet, counts in report.counts.items():
+    for sheet, counts in report.by_kind().items():
         table.add_row(sheet, *(str(counts.get(o, 0)) for o in ("added", "updated", "unchanged")))
     context.err.print(table)
 

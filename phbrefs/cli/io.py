@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 
+from phbrefs import fileio
 from phbrefs.cli.context import (
     counted,
     err,
@@ -19,7 +20,6 @@ from phbrefs.cli.context import (
     select_works,
 )
 from phbrefs.cli.options import AllOption, JsonOption, SelectTagOption
-from phbrefs.errors import ExitCode, InvalidInputError
 
 FORMAT_NAMES = "bibtex, biblatex, ris or csljson"
 
@@ -53,19 +53,18 @@ def import_(
     Confident duplicates are merged into the stored work, possible ones added and reported.
     """
     from phbrefs.importing import import_batches, parse_input
+    from phbrefs.outcomes import Outcome
+    from phbrefs.textfiles import decode_text, read_text
 
     batches = []
     for name in files:
         if name == "-":
-            text, path = sys.stdin.read(), None
-            origin = "<stdin>"
+            stdin = getattr(sys.stdin, "buffer", None)
+            text = decode_text(stdin.read(), "standard input") if stdin else sys.stdin.read()
+            path, origin = None, "<stdin>"
         else:
             path = Path(name)
-            try:
-                text = path.read_text(encoding="utf-8-sig")
-            except (OSError, UnicodeDecodeError) as error:
-                reason = getattr(error, "strerror", None) or error
-                raise InvalidInputError(f"{name}: cannot read: {reason}") from error
+            text = read_text(path)
             origin = name
         batches.append(parse_input(text, origin, fmt, path))
     total = sum(len(b.parsed.records) for b in batches)
@@ -74,14 +73,17 @@ def import_(
     if as_json:
         print_json(report.to_dict())
     else:
-        for item in report.items:
-            if item.outcome.value in ("failed", "possible duplicate", "merged"):
+        for item in report.results:
+            if not item.outcome.ok or item.outcome in (Outcome.POSSIBLE, Outcome.MERGED):
                 target = f" -> {item.matched}" if item.matched else ""
                 why = f" ({item.detail or ', '.join(item.why)})"
                 err.print(f"{item.outcome}: {item.item}{target}{why}", markup=False, soft_wrap=True)
+    if not as_json:
+        for warning in report.warnings:
+            err.print(f"warning: {warning}", markup=False, soft_wrap=True)
     err.print(report.summary(), soft_wrap=True)
-    if report.failed:
-        raise typer.Exit(int(ExitCode.PARTIAL))
+    if not report.ok:
+        raise typer.Exit(int(report.exit_code))
 
 
 def export(
@@ -114,6 +116,7 @@ def export(
     """
     from phbrefs.formats import format_for_path, get_exporter
 
+    output = fileio.file_or_stdout(output)
     name = fmt or (format_for_path(output) if output else None)
     if name is None:
         raise typer.BadParameter("give --format (bibtex, biblatex, ris, csljson)")
@@ -122,8 +125,7 @@ def export(
         works = select_works(library, keys, tag, all_)
     text = exporter.export(works, abstracts=not no_abstract)
     if output:
-        output.parent.mkdir(parents=True, exist_ok=True)
-        output.write_text(text, encoding="utf-8")
+        fileio.write_text(output, text)
         message(f"exported {counted(len(works), 'work')} to {output}")
     else:
         sys.stdout.write(text)
@@ -208,16 +210,13 @@ def merge(
     from phbrefs.dedup import merge_works
 
     with open_library() as library:
-        result = merge_works(library, keys)
+        report = merge_works(library, keys)
     if as_json:
-        print_json(result.to_dict())
+        print_json(report.to_dict())
         return
-    moved = ", ".join(counted(n, what) for what, n in result.moved.items())
-    message(
-        f"merged {', '.join(result.retired)} into {result.kept}"
-        + (f" (moved {moved})" if moved else "")
-        + f"; aliases: {', '.join(result.aliases)}"
-    )
+    for result in report.results:
+        moved = f" ({result.detail})" if result.detail else ""
+        message(f"merged {result.item} into {result.citekey}{moved}; {result.item} is now an alias")
 
 
 def register(app: typer.Typer) -> None:

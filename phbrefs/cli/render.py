@@ -10,7 +10,10 @@ from rich.text import Text
 from phbrefs.cli.context import out
 
 if TYPE_CHECKING:
-    from phbrefs.library import ItemResult, StoredWork
+    from datetime import datetime
+
+    from phbrefs.library import StoredWork
+    from phbrefs.outcomes import ItemResult
     from phbrefs.records import WorkRecord
 
 
@@ -70,6 +73,14 @@ def results_table(results: list[ItemResult], *, title: str) -> Table:
             result.detail or result.title or "",
         )
     return table
+
+
+def _tag_with_who(tag: str, by: str | None, at: datetime | None) -> str:
+    """``screening (by ab, 2026-12-03)``; tags from before phbrefs kept who/when stay bare."""
+    if not (by or at):
+        return tag
+    when = f"{at:%Y-%m-%d}" if at else "?"
+    return f"{tag} (by {by or '?'}, {when})"
 
 
 def show_work(work: StoredWork) -> None:
@@ -136,7 +147,7 @@ def show_work(work: StoredWork) -> None:
     for key, value in record.extra.items():
         row(key, value)
     row("source", record.source)
-    row("tags", ", ".join(work.tags))
+    row("tags", ", ".join(_tag_with_who(t, by, at) for t, by, at in work.tagged) or None)
     row("added", work.added_at.isoformat(sep=" "))
     row("updated", work.updated_at.isoformat(sep=" "))
     out.print(grid)

@@ -92,20 +92,22 @@ def table(
     stem = f"claim-{slug}" if slug else name
     with open_library() as library:
         built = build_table(library, name, claims=claim, tags=tag, themes=theme, claim=slug)
+    from phbrefs.tables.writers import written_files
+
+    files = 0
     for fmt in chosen:
         if output is None:
             target = output_path(None, f"{stem}.{fmt}")
         else:
             target = output_path(output if len(chosen) == 1 else output.with_suffix(f".{fmt}"), "")
-        typer.echo(str(write_table(built, target, fmt)))
-        if fmt == "csv":  # the title, notes and references sit beside the data
-            from phbrefs.tables.writers.csv_writer import references_path
-
-            typer.echo(str(references_path(target)))
+        # CSV's title, notes and references sit beside the data, in a second file
+        for path in written_files(write_table(built, target, fmt), fmt):
+            typer.echo(str(path))
+            files += 1
     rows, refs = len(built.rows), len(built.references)
     message(
         f"{name} table: {counted(rows, 'row')}, {counted(refs, 'reference')}, "
-        f"{counted(len(chosen), 'file')}"
+        f"{counted(files, 'file')}"
     )
 
 
@@ -116,8 +118,9 @@ def evidence_map(
             "--output",
             "-o",
             metavar="FILE",
-            help="A .png or .svg file [default: exports/evidence-map.png, or "
-            "evidence-map-dimensions.png with --by dimensions].",
+            help="A .html file (the interactive evidence gap map), or a .png or .svg figure "
+            "[default: exports/evidence-map.png, or evidence-map-dimensions.png with "
+            "--by dimensions].",
         ),
     ] = None,
     by: Annotated[
@@ -127,7 +130,9 @@ def evidence_map(
 ) -> None:
     """Draw the evidence map of claims x studies (or dimensions).
 
-    Marker size = number of findings, colour = stance.
+    As .html: an interactive evidence gap map in one standalone file (switch columns, bubble
+    size and colour; filter by tag, design, country, stance and confidence; click a bubble
+    for its quotes). As .png/.svg: bubble size = number of findings, colour = stance.
     """
     from phbrefs.tables.evidence_map import draw_evidence_map
 
@@ -135,7 +140,12 @@ def evidence_map(
     # no output_path(): its folder is made only once there is a map to write
     target = output or settings().exports_dir / default
     with open_library() as library:
-        written = draw_evidence_map(library, target, by=by)
+        if target.suffix.lower() in (".html", ".htm"):
+            from phbrefs.tables.gap_map import write_gap_map
+
+            written = write_gap_map(library, target, by=by)
+        else:
+            written = draw_evidence_map(library, target, by=by)
     typer.echo(str(written))
 
 

@@ -22,8 +22,11 @@ MIGRATIONS = Path(__file__).with_name("migrations")
 WRITE = "phbrefs_write"  # execution option: this transaction writes, take the write lock
 # one advisory lock key per PostgreSQL database: phbrefs's writers queue on it
 ADVISORY_LOCK_KEY = 0x70686272  # "phbr"
-# SQLite files up to this size get a full quick_check at open (milliseconds at this size)
-QUICK_CHECK_LIMIT = 64 * 1024 * 1024
+# A damaged page is looked for with PRAGMA quick_check (about 3 ms per MB here): at open when
+# the file is small enough for it to be cheap (a few hundred works), and before the first write
+# of larger libraries, which writes pay for; any read that meets a damaged page fails too.
+READ_CHECK_LIMIT = 8 * 1024 * 1024
+WRITE_CHECK_LIMIT = 512 * 1024 * 1024
 
 
 def alembic_config(url: str):  # type: ignore[no-untyped-def]
@@ -148,24 +151,31 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
         command.upgrade(config, revision)
 
 
-def quick_check(engine: Engine, location: Location) -> None:
-    """Refuse a damaged SQLite file before anything reads or writes it."""
+def needs_check(location: Location, limit: int) -> bool:
     path = location.path
-    if path is None or not path.exists() or path.stat().st_size > QUICK_CHECK_LIMIT:
-        return
-    with engine.connect() as conn:
-        problems = [row[0] for row in conn.exec_driver_sql("PRAGMA quick_check").fetchall()]
+    return path is not None and path.exists() and path.stat().st_size <= limit
+
+
+def quick_check(conn: Connection, location: Location) -> None:
+    """Refuse a damaged SQLite file before anything reads or writes it."""
+    problems = [row[0] for row in conn.exec_driver_sql("PRAGMA quick_check(3)").fetchall()]
     if problems != ["ok"]:
+        lines = [line for p in problems for line in p.splitlines() if not line.startswith("***")]
         raise StorageError(
-            f"library {location} is damaged ({problems[0]}); nothing was written. "
+            f"library {location} is damaged ({'; '.join(lines[:2])}); nothing was written. "
             "Run 'phbrefs doctor'"
         )
 
 
 def open_engine(
-    location: Location | Path | str, *, create: bool = True, lock_wait: float = 30.0
+    location: Location | Path | str,
+    *,
+    create: bool = True,
+    lock_wait: float = 30.0,
+    check: bool = True,
 ) -> Engine:
-    """Open the library at ``location``, creating it and migrating its schema when needed."""
+    """Open the library at ``location``, creating it and migrating its schema when needed;
+    ``check=False`` (doctor) opens a damaged library as it is, without migrating it."""
     location = location if isinstance(location, Location) else Location(str(location))
     path = location.path
     if path is not None:
@@ -176,8 +186,12 @@ def open_engine(
         if path.is_dir():
             raise StorageError(f"cannot open library {path}: it is a folder")
     engine = make_engine(location, lock_wait)
+    if not check:
+        return engine
     try:
-        quick_check(engine, location)
+        if needs_check(location, READ_CHECK_LIMIT):
+            with engine.connect() as conn:
+                quick_check(conn, location)
         found = current_revision(engine)
         _check_known(found, f"library {location}")
         if found != head_revision():
@@ -193,4 +207,3 @@ def open_engine(
             raise StorageError(f"cannot use {location}: {error}") from error
         raise storage_error(error, f"library {location}", lock_wait) from error
     return engine
-

@@ -58,6 +58,12 @@ def delete(conn: Connection, work_ids: Sequence[int]) -> None:
     conn.execute(text(f"DELETE FROM work_fts WHERE {key} = :id"), [{"id": i} for i in work_ids])
 
 
+def indexed_ids(conn: Connection) -> set[int]:
+    """The works the index holds a row for."""
+    key = "work_id" if _is_postgres(conn) else "rowid"
+    return {work_id for (work_id,) in conn.execute(text(f"SELECT {key} FROM work_fts"))}
+
+
 def clear(conn: Connection) -> None:
     """Empty the index (before rebuilding it from the works)."""
     conn.execute(text("DELETE FROM work_fts"))

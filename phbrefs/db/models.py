@@ -26,7 +26,7 @@ def _work_fk(**kwargs: Any) -> Any:
 class Work(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     citekey: str = Field(unique=True, index=True)
-    doi: str | None = Field(default=None, unique=True, index=True)
+    doi: str | None = Field(default=None, index=True)  # shared by supplements, issues, books
     type: str = Field(index=True)
     source_type: str | None = None
     title: str | None = None
@@ -73,6 +73,21 @@ class Alias(SQLModel, table=True):
     work_id: int = _work_fk(nullable=False, index=True)
 
 
+class MergeLog(SQLModel, table=True):
+    """A work merged into another: who merged it, when, and the work as it was (to undo it)."""
+
+    __tablename__ = "merge_log"
+
+    id: int | None = Field(default=None, primary_key=True)
+    work_id: int = _work_fk(nullable=False, index=True)  # the work it was merged into
+    retired_citekey: str
+    retired_doi: str | None = None
+    retired_data: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    moved: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))  # table -> row keys
+    merged_by: str | None = None
+    merged_at: datetime = Field(default_factory=utcnow)
+
+
 class Tag(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(unique=True, index=True)
@@ -87,6 +102,8 @@ class WorkTag(SQLModel, table=True):
     tag_id: int = Field(
         sa_column=Column(Integer, ForeignKey("tag.id", ondelete="CASCADE"), primary_key=True)
     )
+    tagged_by: str | None = None
+    tagged_at: datetime | None = None
 
 
 class Note(SQLModel, table=True):

@@ -12,6 +12,7 @@ empty cell clears it; a findings row states the whole finding.
 from __future__ import annotations
 
 import csv
+import io
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -20,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 
+from phbrefs import fileio
 from phbrefs.db import models as m
 from phbrefs.errors import InvalidInputError, ParseError, PhbrefsError, ValidationError
 from phbrefs.evidence import vocab
@@ -49,6 +51,8 @@ from phbrefs.evidence.studies import (
     store_study,
 )
 from phbrefs.evidence.vocab import CERQUAL_COMPONENTS
+from phbrefs.formulas import as_text_cell, guard, unguard
+from phbrefs.outcomes import BatchReport, ItemResult, Outcome
 
 if TYPE_CHECKING:
     from sqlmodel import Session
@@ -156,32 +160,6 @@ class CodingData:
     problems: list[Problem] = field(default_factory=list)
 
 
-@dataclass
-class ImportReport:
-    origin: str
-    dry_run: bool
-    counts: dict[str, dict[str, int]] = field(default_factory=dict)  # sheet -> outcome -> n
-    warnings: list[str] = field(default_factory=list)
-
-    def count(self, sheet: str, outcome: str) -> None:
-        per_sheet = self.counts.setdefault(sheet, {})
-        per_sheet[outcome] = per_sheet.get(outcome, 0) + 1
-
-    @property
-    def changed(self) -> int:
-        return sum(
-            n for outcomes in self.counts.values() for o, n in outcomes.items() if o != "unchanged"
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "file": self.origin,
-            "dry_run": self.dry_run,
-            "counts": self.counts,
-            "warnings": self.warnings,
-        }
-
-
 def format_of(path: Path, fmt: str | None = None) -> str:
     value = (fmt or path.suffix.lstrip(".")).lower()
     value = {"yml": "yaml", "xlsm": "xlsx"}.get(value, value)
@@ -263,10 +241,12 @@ def read_xlsx(path: Path) -> CodingData:
 
 
 def read_csv(path: Path) -> CodingData:
+    from phbrefs.textfiles import read_text
+
     try:
-        with path.open(encoding="utf-8-sig", newline="") as handle:
-            rows = list(csv.reader(handle))
-    except (OSError, UnicodeDecodeError, csv.Error) as error:
+        text = io.StringIO(read_text(path), newline="")
+        rows = [[unguard(value) for value in row] for row in csv.reader(text)]
+    except csv.Error as error:
         raise ParseError(str(path), f"cannot read CSV ({error})") from error
     data = CodingData(str(path), {})
     _table_rows("findings", rows, data)
@@ -275,18 +255,21 @@ def read_csv(path: Path) -> CodingData:
 
 def read_structured(path: Path, fmt: str) -> CodingData:
     """YAML or JSON: a mapping with ``papers``, ``claims``, ``findings``, ``cerqual`` lists."""
-    try:
-        text = path.read_text(encoding="utf-8")
-        if fmt == "json":
-            content = json.loads(text)
-        else:
-            import yaml
+    from phbrefs.formats.limits import bounded_int, unstorable
+    from phbrefs.textfiles import read_text
+    from phbrefs.yamlsafe import load
 
-            content = yaml.safe_load(text)
-    except (OSError, UnicodeDecodeError, ValueError) as error:
+    text = read_text(path)
+    try:
+        content = json.loads(text, parse_int=bounded_int) if fmt == "json" else load(text)
+    except RecursionError as error:
+        raise ParseError(str(path), f"cannot read {fmt.upper()} (nested too deeply)") from error
+    except ValueError as error:  # YAMLBombError, JSONDecodeError, an integer too long
         raise ParseError(str(path), f"cannot read {fmt.upper()} ({error})") from error
     except Exception as error:  # yaml.YAMLError and its children
         raise ParseError(str(path), f"cannot read YAML ({error})") from error
+    if where := unstorable(content):
+        raise ParseError(str(path), f"cannot read {fmt.upper()} ({where})")
     return structured_data(content, str(path))
 
 
@@ -396,7 +379,7 @@ class _Validator:
         return slug
 
 
-Operation = Callable[["ImportReport"], None]
+Operation = Callable[[BatchReport], None]
 
 
 def _plan_claims(v: _Validator, rows: list[tuple[int, dict[str, Any]]]) -> list[Operation]:
@@ -438,7 +421,8 @@ def _plan_claims(v: _Validator, rows: list[tuple[int, dict[str, Any]]]) -> list[
             continue
 
         def apply(
-            report: ImportReport,
+            report: BatchReport,
+            row: int = row,
             slug: str = slug,
             record: dict[str, Any] = record,
             position: int | None = position,
@@ -457,7 +441,7 @@ def _plan_claims(v: _Validator, rows: list[tuple[int, dict[str, Any]]]) -> list[
                     position=position,
                     **fields,
                 )
-                report.count("claims", "added")
+                _count(report, v, "claims", row, "added")
                 return
             changed = update_claim_in(
                 v.session,
@@ -466,7 +450,7 @@ def _plan_claims(v: _Validator, rows: list[tuple[int, dict[str, Any]]]) -> list[
                 position=position,
                 **fields,
             )
-            report.count("claims", "updated" if changed else "unchanged")
+            _count(report, v, "claims", row, "updated" if changed else "unchanged")
 
         ops.append(apply)
     return ops
@@ -516,12 +500,13 @@ def _plan_papers(v: _Validator, rows: list[tuple[int, dict[str, Any]]]) -> list[
             continue  # a template row nobody filled in
 
         def apply(
-            report: ImportReport,
+            report: BatchReport,
+            row: int = row,
             work_id: int = work_id,
             values: dict[str, str | None] = values,  # type: ignore[assignment]
             groups: list[Group] | None = groups,
         ) -> None:
-            report.count("papers", store_study(v.session, work_id, values, groups))
+            _count(report, v, "papers", row, store_study(v.session, work_id, values, groups))
 
         ops.append(apply)
     return ops
@@ -582,7 +567,8 @@ def _plan_findings(
         )
 
         def apply(
-            report: ImportReport,
+            report: BatchReport,
+            row: int = row,
             work_id: int = work_id,
             slug: str = slug,
             fields: FindingFields = fields,
@@ -599,7 +585,7 @@ def _plan_findings(
                     row_obj.quote = fields.quote
                     v.session.flush()
             _, outcome = store_finding(v.session, work_id, claim_id, fields)
-            report.count("findings", outcome)
+            _count(report, v, "findings", row, outcome)
 
         ops.append(apply)
     return ops
@@ -631,7 +617,8 @@ def _plan_cerqual(v: _Validator, rows: list[tuple[int, dict[str, Any]]]) -> list
             continue
 
         def apply(
-            report: ImportReport,
+            report: BatchReport,
+            row: int = row,
             slug: str = slug,
             components: dict[str, tuple[str | None, str | None]] = components,
             overall: tuple[str | None, str | None] = (overall, overall_why),
@@ -639,11 +626,17 @@ def _plan_cerqual(v: _Validator, rows: list[tuple[int, dict[str, Any]]]) -> list
             info, outcome = store_assessment(
                 v.session, v.claims[slug], components, overall, v.coder
             )
-            report.count("cerqual", outcome)
+            _count(report, v, "cerqual", row, outcome)
             report.warnings.extend(info.warnings)
 
         ops.append(apply)
     return ops
+
+
+def _count(report: BatchReport, v: _Validator, sheet: str, row: int, outcome: str) -> None:
+    """One result per row applied, named as the problems are: sheet and row (or item)."""
+    where = f"{sheet} {'item' if v.data.items else 'row'} {row}"
+    report.results.append(ItemResult(where, Outcome(outcome), kind=sheet))
 
 
 class _DryRun(Exception):
@@ -652,12 +645,12 @@ class _DryRun(Exception):
 
 def import_data(
     library: Library, data: CodingData, *, dry_run: bool = False, coder: str | None = None
-) -> ImportReport:
+) -> BatchReport:
     """Validate every row, then (unless ``dry_run``) apply them all in one transaction.
 
     Raises ``ValidationError`` listing every problem; nothing is written when there is one.
     """
-    report = ImportReport(data.origin, dry_run)
+    report = BatchReport(dry_run=dry_run, origin=data.origin)
     try:
         with library.session() as session:
             v = _Validator(library, session, data, coder)
@@ -688,7 +681,7 @@ def import_coding(
     fmt: str | None = None,
     dry_run: bool = False,
     coder: str | None = None,
-) -> ImportReport:
+) -> BatchReport:
     return import_data(library, read_coding(path, fmt), dry_run=dry_run, coder=coder)
 
 
@@ -798,6 +791,8 @@ def _write_xlsx(rows: dict[str, list[dict[str, Any]]], path: Path, library: Libr
         ws.append(list(columns))
         for row in rows[sheet]:
             ws.append(_flat(row, columns))
+            for cell in ws[ws.max_row]:
+                as_text_cell(cell)
         for index, column in enumerate(columns, start=1):
             letter = get_column_letter(index)
             ws.column_dimensions[letter].width = widths.get(column, max(12, len(column) + 2))
@@ -813,7 +808,7 @@ def _write_xlsx(rows: dict[str, list[dict[str, Any]]], path: Path, library: Libr
     for index, (name, values) in enumerate(lists.items(), start=1):
         ws_lists.cell(1, index, name)
         for offset, value in enumerate(values, start=2):
-            ws_lists.cell(offset, index, value)
+            as_text_cell(ws_lists.cell(offset, index, value))
     ws_lists.sheet_state = "hidden"
 
     def drop_down(sheet: str, column: str, list_name: str, *, strict: bool = True) -> None:
@@ -849,7 +844,7 @@ def _write_xlsx(rows: dict[str, list[dict[str, Any]]], path: Path, library: Libr
         help_sheet.append([column, meaning])
     help_sheet.column_dimensions["A"].width = 45
     help_sheet.column_dimensions["B"].width = 100
-    workbook.save(path)
+    fileio.write_with(path, workbook.save)
 
 
 def export_coding(
@@ -865,14 +860,14 @@ def export_coding(
     if path.exists() and not overwrite:
         raise InvalidInputError(f"{path} exists; a filled-in form would be lost (use --force)")
     rows = coding_rows(library, tags=tags)
-    path.parent.mkdir(parents=True, exist_ok=True)
     if kind == "xlsx":
         _write_xlsx(rows, path, library)
     elif kind == "csv":
-        with path.open("w", encoding="utf-8", newline="") as handle:
-            writer = csv.writer(handle)
-            writer.writerow(FINDING_COLUMNS)
-            writer.writerows(_flat(r, FINDING_COLUMNS) for r in rows["findings"])
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow(FINDING_COLUMNS)
+        writer.writerows([guard(v) for v in _flat(r, FINDING_COLUMNS)] for r in rows["findings"])
+        fileio.write_text(path, buffer.getvalue(), newline="")
     else:
         structured = {
             "papers": [
@@ -891,5 +886,5 @@ def export_coding(
             import yaml
 
             text = yaml.safe_dump(structured, allow_unicode=True, sort_keys=False, width=100)
-        path.write_text(text, encoding="utf-8")
+        fileio.write_text(path, text)
     return {sheet: len(rows[sheet]) for sheet in SHEETS if kind != "csv" or sheet == "findings"}

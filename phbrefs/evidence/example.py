@@ -18,8 +18,8 @@ from phbrefs.ids import normalize_doi
 from phbrefs.records import AbstractSection, Contributor, Funder, PartialDate, WorkRecord
 
 if TYPE_CHECKING:
-    from phbrefs.evidence.coding import ImportReport
-    from phbrefs.library import ItemResult, Library
+    from phbrefs.library import Library
+    from phbrefs.outcomes import BatchReport, ItemResult
 
 EXAMPLE_PACKAGE = "phbrefs.examples.phb"
 EXAMPLE_TAG = "included"
@@ -97,7 +97,7 @@ def example_records() -> list[WorkRecord]:
 @dataclass
 class DemoResult:
     papers: list[ItemResult]
-    coding: ImportReport
+    coding: BatchReport
     written: list[Path] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
@@ -110,7 +110,7 @@ class DemoResult:
 
 def load_example(
     library: Library, *, coder: str | None = None
-) -> tuple[list[ItemResult], ImportReport]:
+) -> tuple[list[ItemResult], BatchReport]:
     """Add the seed papers and import their coding (through the coding import)."""
     from phbrefs.evidence.coding import import_coding
 
@@ -125,9 +125,10 @@ def write_outputs(library: Library, exports: Path) -> list[Path]:
     from phbrefs.evidence.claims import list_claims
     from phbrefs.tables import TABLE_FORMATS, TABLE_NAMES, build_table, write_table
     from phbrefs.tables.evidence_map import draw_evidence_map
+    from phbrefs.tables.gap_map import write_gap_map
+    from phbrefs.tables.writers import written_files
 
-    exports.mkdir(parents=True, exist_ok=True)
-    written: list[Path] = []
+    written: list[Path] = []  # files and folders are made by phbrefs.fileio
     for name in TABLE_NAMES:
         if name == "claim":
             tables = [
@@ -138,10 +139,11 @@ def write_outputs(library: Library, exports: Path) -> list[Path]:
             tables = [(name, build_table(library, name))]
         for stem, table in tables:
             for fmt in TABLE_FORMATS:
-                written.append(write_table(table, exports / f"{stem}.{fmt}", fmt))
+                written += written_files(write_table(table, exports / f"{stem}.{fmt}", fmt), fmt)
     for by, stem in (("studies", "evidence-map"), ("dimensions", "evidence-map-dimensions")):
         for suffix in ("png", "svg"):
             written.append(draw_evidence_map(library, exports / f"{stem}.{suffix}", by=by))
+    written.append(write_gap_map(library, exports / "evidence-map.html"))
     return written
 
 

@@ -50,10 +50,12 @@ class EntryError:
 
 @dataclass
 class ParseResult:
-    """Every readable record of a file, and an error for each entry that was not."""
+    """Every readable record of a file, an error for each entry that was not, and a warning
+    for each value an entry was read without (a DOI that is not one)."""
 
     records: list[WorkRecord] = field(default_factory=list)
     errors: list[EntryError] = field(default_factory=list)
+    warnings: list[EntryError] = field(default_factory=list)
 
 
 class Importer(Protocol):

@@ -10,14 +10,24 @@ for biber, with BibLaTeX's own entry types and fields (``date``, ``journaltitle`
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from phbrefs.cleaning import clean_record
 from phbrefs.formats import EntryError, ParseResult
-from phbrefs.formats.latex import escape_specials, needs_decoding, to_latex, to_text
+from phbrefs.formats.latex import (
+    babel_language,
+    escape_specials,
+    needs_decoding,
+    to_latex,
+    to_text,
+)
+from phbrefs.formats.limits import MAX_FIELD_CHARS
+from phbrefs.formats.limits import problem as beyond_limits
 from phbrefs.ids import is_doi, normalise_issn, normalize_doi
 from phbrefs.records import Contributor, PartialDate, WorkRecord
 
@@ -206,57 +216,78 @@ log.propagate = False
 
 def _parse_stack() -> list[Any]:
     from bibtexparser.middlewares import (
-        LatexDecodingMiddleware,
+        BlockMiddleware,
         RemoveEnclosingMiddleware,
         ResolveStringReferencesMiddleware,
-        SeparateCoAuthors,
     )
+    from bibtexparser.middlewares.names import split_multiple_persons_names
 
-    class FastLatexDecoding(LatexDecodingMiddleware):
-        """bibtexparser's decoder, skipping plain values and verbatim fields (URLs, DOIs)."""
+    strip_enclosing = RemoveEnclosingMiddleware._strip_enclosing
+
+    class DecodeFields(BlockMiddleware):
+        """bibtexparser's enclosing removal, co-author split and LaTeX decoding in one pass
+        (each of its middlewares rebuilds the library: a third of the parse), skipping
+        verbatim fields (URLs, DOIs)."""
+
+        def __init__(self) -> None:
+            super().__init__(allow_inplace_modification=True, allow_parallel_execution=False)
 
         def transform_entry(self, entry: Entry, library: Any) -> Any:
-            kept = {f.key: f.value for f in entry.fields if f.key.lower() in VERBATIM}
-            block = super().transform_entry(entry, library)
             for field in entry.fields:
-                if field.key in kept:
-                    field.value = kept[field.key]
-            return block
-
-        def _transform_python_value_string(self, python_string: str) -> tuple[str, str]:
-            try:
-                return to_text(python_string), ""
-            except Exception as error:  # pylatexenc rejects some malformed LaTeX
-                return python_string, f"cannot read the LaTeX: {error}"
+                value = strip_enclosing(field.value)[0]
+                name = field.key.lower()
+                if name in NAME_FIELDS:
+                    field.value = split_multiple_persons_names(value)
+                else:
+                    field.value = value if name in VERBATIM else to_text(value)
+            return entry
 
     class ResolveStrings(ResolveStringReferencesMiddleware):
         """bibtexparser's ``@string`` resolution, plus ``#`` concatenation (``pre # {Text}``)."""
 
         def transform(self, library: Any) -> Any:
-            strings: dict[str, str] = {}
+            strings: dict[str, str | None] = {}  # None: refused, too large
             for string in library.strings:
-                strings[string.key.lower()] = _concatenate(string.value, strings)
+                try:
+                    strings[string.key.lower()] = _concatenate(string.value, strings)
+                except ExpansionError:
+                    strings[string.key.lower()] = None
             for entry in library.entries:
                 for field in entry.fields:
                     if isinstance(field.value, str):
-                        field.value = _concatenate(field.value, strings)
+                        try:
+                            field.value = _concatenate(field.value, strings)
+                        except ExpansionError as error:
+                            entry.parser_metadata[ENTRY_ERROR] = f"field {field.key}: {error}"
             return library
 
-    return [
-        ResolveStrings(),
-        RemoveEnclosingMiddleware(),
-        SeparateCoAuthors(name_fields=tuple(NAME_FIELDS)),
-        FastLatexDecoding(),
-    ]
+    return [ResolveStrings(), DecodeFields()]
 
 
-def _concatenate(value: str, strings: dict[str, str]) -> str:
+ENTRY_ERROR = "phbrefs.error"  # an entry's parser_metadata key: why it cannot be read
+
+
+class ExpansionError(ValueError):
+    """``@string`` macros that expand beyond a field's size (a macro bomb)."""
+
+
+def _macro(name: str, strings: dict[str, str | None]) -> str | None:
+    key = name.strip().lower()
+    if key in strings and strings[key] is None:
+        raise ExpansionError(
+            f"@string {name.strip()} expands to more than {MAX_FIELD_CHARS:,} characters"
+        )
+    return strings.get(key)
+
+
+def _concatenate(value: str, strings: dict[str, str | None]) -> str:
     """A raw field value (``{a}``, ``"a"``, ``macro``, ``1999`` or parts joined by ``#``) as
-    one braced value; unknown macros (month names) stay as their names."""
+    one braced value; unknown macros (month names) stay as their names. A value expanding
+    beyond ``MAX_FIELD_CHARS`` raises ExpansionError, before it is built."""
     if "#" not in value:
         if value[:1] in ("{", '"'):
             return value
-        resolved = strings.get(value.strip().lower())
+        resolved = _macro(value, strings)
         return value if resolved is None else resolved
     parts, depth, quoted, start = [], 0, False, 0
     for index, char in enumerate(value):
@@ -272,13 +303,16 @@ def _concatenate(value: str, strings: dict[str, str]) -> str:
     parts.append(value[start:])
     if len(parts) == 1 and value[:1] in ("{", '"'):
         return value
-    pieces = []
+    pieces, size = [], 0
     for part in (p.strip() for p in parts):
         if part[:1] in ("{", '"') and len(part) >= 2:
             pieces.append(part[1:-1])
         else:
-            resolved = strings.get(part.lower())
+            resolved = _macro(part, strings)
             pieces.append(resolved[1:-1] if resolved is not None else part)
+        size += len(pieces[-1])
+        if size > MAX_FIELD_CHARS:
+            raise ExpansionError(f"expands to more than {MAX_FIELD_CHARS:,} characters")
     return "{" + "".join(pieces) + "}"
 
 
@@ -368,8 +402,11 @@ def _simple_name(name: str) -> tuple[str, str] | None:
         return None
     family, given = name.split(",")
     family_words, given_words = family.split(), given.split()
-    if not family_words or not given_words or not all(w[0].isupper() for w in family_words):
+    if not family_words or not given_words:
         return None
+    for word in family_words:  # a loop: all() over a generator costs twice as much here
+        if not word[0].isupper():
+            return None
     return " ".join(family_words), " ".join(given_words)
 
 
@@ -514,7 +551,7 @@ def entry_to_record(
         value = getattr(record, name)
         if value is not None:
             setattr(record, name, str(value))
-    return record
+    return clean_record(record)
 
 
 class BibImporter:
@@ -566,7 +603,12 @@ class BibImporter:
 
     def parse_part(self, part: BibPart, origin: str) -> BibParsed:
         import bibtexparser
-        from bibtexparser.model import DuplicateBlockKeyBlock, Entry, ParsingFailedBlock
+        from bibtexparser.model import (
+            DuplicateBlockKeyBlock,
+            Entry,
+            ImplicitComment,
+            ParsingFailedBlock,
+        )
 
         library = bibtexparser.parse_string(part.text, parse_stack=_parse_stack())
         parsed = BibParsed([], [], [], linked=bool(library.strings))
@@ -579,7 +621,7 @@ class BibImporter:
                 if not isinstance(block.ignore_error_block, Entry):
                     continue  # a repeated @string: the first definition stands
                 block = _transform_alone(block.ignore_error_block, library.strings)
-                ordered.append((block, _fields(block), None))
+                ordered.append((block, _fields(block), _entry_error(block)))
             elif isinstance(block, ParsingFailedBlock):
                 inner = block.ignore_error_block
                 if isinstance(inner, Entry):
@@ -591,8 +633,10 @@ class BibImporter:
                     parsed.block_errors.append(EntryError(origin, line, reason, key))
                 continue
             elif isinstance(block, Entry):
-                ordered.append((block, _fields(block), None))
+                ordered.append((block, _fields(block), _entry_error(block)))
             else:
+                if isinstance(block, ImplicitComment):
+                    parsed.block_errors.extend(_stray_entries(block, part, origin))
                 continue
             entries.setdefault(block.key.lower(), (block.entry_type.lower(), ordered[-1][1]))
         parsed.linked |= any("crossref" in own or "xdata" in own for _, own, _ in ordered)
@@ -616,6 +660,12 @@ class BibImporter:
             if not record.title:
                 parsed.entry_errors.append(EntryError(origin, line, "no title", entry.key))
                 continue
+            if reason := beyond_limits(record):
+                parsed.entry_errors.append(EntryError(origin, line, reason, entry.key))
+                continue
+            if not record.doi and record.extra.get("doi"):
+                why = f"doi {record.extra['doi']!r} is not a DOI: kept as written, not matched"
+                parsed.warnings.append(EntryError(origin, line, why, entry.key))
             parsed.records.append(record)
         return parsed
 
@@ -632,6 +682,7 @@ def _merge(parsed: Sequence[BibParsed]) -> ParseResult:
         [record for piece in parsed for record in piece.records],
         [error for piece in parsed for error in piece.block_errors]
         + [error for piece in parsed for error in piece.entry_errors],
+        [warning for piece in parsed for warning in piece.warnings],
     )
 
 
@@ -667,6 +718,7 @@ class BibParsed:
     block_errors: list[EntryError]  # blocks bibtexparser could not read
     entry_errors: list[EntryError]  # entries read but not mapped
     linked: bool = False  # holds @string, crossref or xdata: needs the other pieces
+    warnings: list[EntryError] = dataclasses.field(default_factory=list)
 
 
 def _transform_alone(entry: Entry, strings: list[Any]) -> Entry:
@@ -679,6 +731,33 @@ def _transform_alone(entry: Entry, strings: list[Any]) -> Entry:
     return alone.entries[0] if alone.entries else entry
 
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+# A line of text between entries that starts like one: an entry bibtexparser could not see
+# (a NUL or another stray byte in its header), never to be skipped silently.
+_STRAY_ENTRY = re.compile(r"^[ \t]*@[^\n]*", re.MULTILINE)
+
+
+def _entry_error(entry: Entry) -> str | None:
+    if found := _CONTROL.search(entry.key):
+        return f"the key holds a control character (U+{ord(found.group(0)):04X})"
+    return entry.parser_metadata.get(ENTRY_ERROR)
+
+
+def _stray_entries(block: Any, part: BibPart, origin: str) -> list[EntryError]:
+    errors = []
+    for match in _STRAY_ENTRY.finditer(block.raw or ""):
+        line = part.line((block.start_line or 0) + _marked_lines(block.raw, match.start()))
+        header = match.group(0).strip()[:40]
+        bad = _CONTROL.search(header)
+        reason = (
+            f"not a readable entry: control character U+{ord(bad.group(0)):04X} in {header!r}"
+            if bad
+            else f"not a readable entry: {header!r}"
+        )
+        errors.append(EntryError(origin, line, reason, _key_of(match.group(0))))
+    return errors
+
+
 def _key_of(raw: str | None) -> str | None:
     match = re.match(r"\s*@\s*\w+\s*[{(]\s*([^,\s]+)\s*,", raw or "")
     return match.group(1) if match else None
@@ -689,9 +768,34 @@ def _key_of(raw: str | None) -> str | None:
 _ACRONYM = re.compile(r"\w*[A-Z]\w*[A-Z]|\w+[A-Z]|\d\w*[A-Z]")
 
 
-def _protect_title(title: str, encode: Callable[[str], str]) -> str:
-    """Brace what a style must not lower-case: acronyms and inner capitals always, and in a
-    sentence-case title every capitalised word after the first (proper nouns: England, NHS)."""
+_WORD = re.compile(r"[^\W\d_][\w'’-]*")
+_SENTENCE_END = re.compile(r"[.!?:;]\s*$|^\s*$")
+
+
+def proper_nouns(text: str | None) -> frozenset[str]:
+    """The words ``text`` (an abstract) writes capitalised inside sentences and never in
+    lower case: the proper nouns a title-case title holds ("the Delphi method" -> Delphi).
+
+    Written here because no maintained package tells a proper noun from a capitalised word
+    without a language model; the work's own abstract is the best witness there is."""
+    if not text:
+        return frozenset()
+    capitalised, lower = set(), set()
+    for match in _WORD.finditer(text):
+        word = match.group(0)
+        if word[0].islower():
+            lower.add(word.lower())
+        elif not _SENTENCE_END.search(text[max(0, match.start() - 3) : match.start()]):
+            capitalised.add(word)
+    return frozenset(w for w in capitalised if w.lower() not in lower)
+
+
+def _protect_title(
+    title: str, encode: Callable[[str], str], proper: frozenset[str] = frozenset()
+) -> str:
+    """Brace what a style must not lower-case: acronyms and inner capitals always, in a
+    sentence-case title every capitalised word after the first (proper nouns: England, NHS),
+    and in a title-case title the words ``proper`` names (see ``proper_nouns``)."""
     words = title.split(" ")
     long_words = [
         w for w in words[1:] if len(w) >= 4 and w[:1].isalpha() and not _ACRONYM.search(w)
@@ -701,8 +805,10 @@ def _protect_title(title: str, encode: Callable[[str], str]) -> str:
     out = []
     for index, word in enumerate(words):
         core = word.strip("()[]\"'“”‘’:;,.!?")
-        protect = bool(_ACRONYM.search(core)) or (
-            sentence_case and index > 0 and core[:1].isupper()
+        protect = (
+            bool(_ACRONYM.search(core))
+            or (sentence_case and index > 0 and core[:1].isupper())
+            or core in proper
         )
         if protect and core:
             lead, _, tail = word.partition(core)
@@ -710,6 +816,19 @@ def _protect_title(title: str, encode: Callable[[str], str]) -> str:
         else:
             out.append(encode(word))
     return " ".join(out)
+
+
+def _is_master(record: WorkRecord) -> bool:
+    return "master" in f"{record.extra.get('type', '')} {record.extra.get('genre', '')}".lower()
+
+
+def _useprefix(options: str | None) -> str:
+    """The entry's ``options`` with ``useprefix=true``: biblatex, biber and pandoc then sort
+    and print "van der Berg" under V, as CSL's non-dropping particle and classic BibTeX do
+    (without it biblatex sorts under B and pandoc reads a dropping particle)."""
+    kept = [o.strip() for o in (options or "").split(",") if o.strip()]
+    kept = [o for o in kept if not o.replace(" ", "").startswith("useprefix")]
+    return ",".join([*kept, "useprefix=true"])
 
 
 def _name(person: Contributor, encode: Callable[[str], str]) -> str:
@@ -757,7 +876,8 @@ class BibExporter:
         biblatex, bibtex = CSL_TO_BIB.get(record.type, ("misc", "misc"))
         if record.type == "chapter" and not record.container_title:
             return "inbook"
-        master = "master" in str(record.extra.get("type", "")).lower()
+        kind = f"{record.extra.get('type', '')} {record.extra.get('genre', '')}"
+        master = "master" in kind.lower()
         if record.type == "thesis" and master and not self.biblatex:
             return "mastersthesis"
         return biblatex if self.biblatex else bibtex
@@ -765,6 +885,7 @@ class BibExporter:
     def fields(self, record: WorkRecord, entry_type: str, abstracts: bool) -> list[tuple[str, str]]:
         enc = self.encode
         fields: list[tuple[str, str]] = []
+        ours = record.source in ("bibtex", "biblatex")  # its extra fields are BibTeX fields
 
         def add(name: str, value: Any, *, raw: bool = False) -> None:
             if value in (None, "", []):
@@ -779,12 +900,13 @@ class BibExporter:
             if people:
                 add(field_name, " and ".join(_name(p, enc) for p in people), raw=True)
         if record.title:
+            proper = proper_nouns(record.abstract)
             if self.biblatex or not record.subtitle:
-                add("title", _protect_title(record.title, enc), raw=True)
+                add("title", _protect_title(record.title, enc, proper), raw=True)
                 if record.subtitle:
-                    add("subtitle", _protect_title(record.subtitle, enc), raw=True)
+                    add("subtitle", _protect_title(record.subtitle, enc, proper), raw=True)
             else:
-                add("title", _protect_title(record.full_title or "", enc), raw=True)
+                add("title", _protect_title(record.full_title or "", enc, proper), raw=True)
         container = record.container_title
         if entry_type in ("article", "periodical", "review"):
             add("journaltitle" if self.biblatex else "journal", container)
@@ -810,11 +932,12 @@ class BibExporter:
         if entry_type in ("thesis", "phdthesis", "mastersthesis"):
             add("institution" if self.biblatex else "school", body)
             if self.biblatex:
-                add("type", record.extra.get("type", "phdthesis"))
+                add("type", "mathesis" if "master" in entry_type or _is_master(record) else
+                    "phdthesis")  # fmt: skip
         elif entry_type in ("report", "techreport"):
             add("institution", body)
-            if self.biblatex:
-                add("type", record.extra.get("type", "techreport"))
+            # "Discussion paper", pandoc's genre; biblatex requires one
+            add("type", record.extra.get("genre") or ("techreport" if self.biblatex else None))
         elif entry_type == "manual" and not self.biblatex:
             add("organization", body)
         elif entry_type != "online" and not (self.biblatex and entry_type == "article"):
@@ -841,13 +964,16 @@ class BibExporter:
                 add("eprinttype", "pubmed")
             else:
                 add("pmid", record.pmid, raw=True)
-        add("langid" if self.biblatex else "language", record.language)
+        if record.language:
+            add("langid" if self.biblatex else "language", babel_language(record.language))
+        if any(person.particle for person in record.contributors):
+            add("options", _useprefix(record.extra.get("options") if ours else None), raw=True)
         add("keywords", ", ".join(record.keywords))
         add("note", record.note)
         if abstracts:
             add("abstract", record.abstract)
-        if record.source in ("bibtex", "biblatex"):
-            written = {name for name, _ in fields} | {"type", "year", "month", "date"}
+        if ours:
+            written = {name for name, _ in fields} | {"type", "year", "month", "date", "genre"}
             for name, value in record.extra.items():
                 if re.fullmatch(r"[a-z][a-z0-9_-]*", name) and name not in written:
                     add(name, value)

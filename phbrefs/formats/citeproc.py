@@ -18,7 +18,9 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
+from phbrefs import fileio
 from phbrefs.errors import InvalidInputError
+from phbrefs.formats.citeproc_patches import patch_citeproc
 from phbrefs.formats.csljson import work_to_csl
 
 if TYPE_CHECKING:
@@ -28,12 +30,10 @@ STYLES_DIR = Path(__file__).parent / "styles"
 # Short names for the bundled styles (see styles/PROVENANCE.md).
 STYLES: dict[str, str] = {
     "apa": "apa.csl",
-    "vancouver": "nlm-citation-sequence.csl",
+    "vancouver": "vancouver.csl",
     "harvard": "harvard-cite-them-right.csl",
     "chicago": "chicago-author-date.csl",
 }
-# Cite Them Right is a British style whose file names no default locale: dates as "5 January 2024"
-STYLE_LOCALES = {"harvard": "en-GB"}
 
 # marker pairs (open, close) for each kind of emphasis a CSL style can ask for
 _MARKERS = {
@@ -57,7 +57,6 @@ _RICH_TAGS = {
     "</sub>": _MARKERS["subscript"][1],
 }
 _RICH_RE = re.compile("|".join(re.escape(t) for t in _RICH_TAGS), re.IGNORECASE)
-_SORT_NOISE = re.compile('[\ue000-\ue00b“”‘’"]')
 _LEFT_MARGIN_NUMBER = re.compile(r"^(\d+\.?)(?=\S)")
 
 
@@ -180,9 +179,9 @@ def format_bibliography(
     from citeproc import Citation, CitationItem, CitationStylesBibliography
     from citeproc.source.json import CiteProcJSON
 
-    _patch_citeproc()
+    patch_citeproc()
     path = style_path(style)
-    csl_style = _load_style(path, locale or STYLE_LOCALES.get(style.lower()))
+    csl_style = _load_style(path, locale)
     if getattr(csl_style.root, "bibliography", None) is None:
         raise InvalidInputError(f"{path}: the style defines no bibliography")
     # citeproc-py lower-cases ids; neutral ids keep "Smith2020" and "smith2020" apart
@@ -222,7 +221,7 @@ def format_bibliography(
     return result
 
 
-_DOUBLE_STOP = re.compile(r"([?!.])([\ue000-\ue00b”’]*)\.")
+_DOUBLE_STOP = re.compile(r"([?!.;])([\ue000-\ue00b”’]*)\.")
 _STOP_AFTER_QUOTE = re.compile(r"”([\ue000-\ue00b]*)([.,])")
 
 
@@ -241,122 +240,6 @@ def _style_title(csl_style: Any, path: Path) -> str:
         return str(csl_style.root.info.title.text)
     except AttributeError:
         return path.stem
-
-
-_PATCHED = False
-
-
-def _patch_citeproc() -> None:
-    """Work around three citeproc-py 0.11 bugs that break real CSL styles.
-
-    1. A variable used as a substitute for a missing author through a macro or ``cs:choose``
-       (APA, Chicago, Harvard for works with no author) was printed twice: the spec says it is
-       suppressed in the rest of the entry. We record what the substitute rendered and suppress it.
-    2. A localised date's own delimiter (``<date form="text" delimiter=" ">`` in a style's
-       locale, as in Vancouver) was ignored, giving "2016Sep".
-    3. Sort keys rendered through nested macros lost ``name-as-sort-order="all"``, so Chicago
-       sorted Welch, Jones, Fox before Welch, Jones, Caiels; and sort keys kept their
-       formatting (our markers) and quotation marks, so an italic title sorted after "Z".
-
-    Macros are also looked up once per style rather than by XPath at every use (half the time).
-    """
-    global _PATCHED
-    if _PATCHED:
-        return
-    from citeproc.model import (
-        CitationStylesElement,
-        Date,
-        Key,
-        Names,
-        Substitute,
-        Text,
-        VariableError,
-    )
-
-    recording: list[list[tuple[str, str]]] = []
-    original_variable = Text._variable
-
-    def _variable(self, item, context):  # type: ignore[no-untyped-def]
-        value = original_variable(self, item, context)
-        if recording and value is not None:
-            recording[-1].append((self.tag, self.get("variable")))
-        return value
-
-    def render_substitute(self, item, context=None, **kwargs):  # type: ignore[no-untyped-def]
-        for child in self.getchildren():
-            recording.append([])
-            try:
-                if isinstance(child, Names) and child.name is None:
-                    names = self.xpath_search("./parent::cs:names[1]")[0]
-                    text = child.render(item, names_context=names, context=context, **kwargs)
-                else:
-                    text = child.render(item, context=context, **kwargs)
-            except VariableError:
-                continue
-            finally:
-                rendered = recording.pop()
-            if text:
-                repressed = context.get_layout().repressed
-                for tag, variable in rendered:
-                    repressed.setdefault(tag, []).append(variable)
-                self.add_to_repressed_list(child, context)
-                return text
-        return None
-
-    original_single_date = Date.render_single_date
-
-    def render_single_date(self, date, show_parts=None, context=None):  # type: ignore[no-untyped-def]
-        if (
-            context is not None
-            and context is not self
-            and context.get("delimiter") is None
-            and self.get("delimiter") is not None
-            and self.is_locale_date()
-        ):
-            parts = self.parts(date, show_parts, context)
-            return self.join(parts) if parts else None
-        return original_single_date(self, date, show_parts, context)
-
-    original_process = Text.process
-
-    def process(self, item, context=None, **kwargs):  # type: ignore[no-untyped-def]
-        sort_options = kwargs.get("sort_options")
-        if sort_options is None or "macro" not in self.attrib:
-            return original_process(self, item, context, **kwargs)
-        try:
-            language = item.reference.language[:2]
-        except VariableError:
-            language = self.get_root().get("default-locale", "en")[:2]
-        macro = self.get_macro(self.get("macro"))
-        return macro.render(
-            item, self if context is None else context, sort_options=sort_options
-        ), language
-
-    original_sort_keys = Key.sort_keys
-
-    def sort_keys(self, items, context):  # type: ignore[no-untyped-def]
-        keys = original_sort_keys(self, items, context)
-        return [_SORT_NOISE.sub("", str(k)) if isinstance(k, str) else k for k in keys]
-
-    original_get_macro = CitationStylesElement.get_macro
-
-    def get_macro(self, name):  # type: ignore[no-untyped-def]
-        root = self.get_root()  # the style's root lives as long as the style: cache on it
-        cache = getattr(root, "_phbrefs_macros", None)
-        if cache is None:
-            cache = {}
-            root._phbrefs_macros = cache
-        if name not in cache:
-            cache[name] = original_get_macro(self, name)
-        return cache[name]
-
-    Key.sort_keys = sort_keys
-    CitationStylesElement.get_macro = get_macro
-    Text._variable = _variable
-    Text.process = process
-    Substitute.render = render_substitute
-    Date.render_single_date = render_single_date
-    _PATCHED = True
 
 
 # -- writers ----------------------------------------------------------------------------------
@@ -469,4 +352,4 @@ def write_docx(bibliography: Bibliography, path: Path, *, title: str = "Referenc
             word_run.font.superscript = run.superscript or None
             word_run.font.subscript = run.subscript or None
             word_run.font.small_caps = run.small_caps or None
-    document.save(str(path))
+    fileio.write_with(path, document.save)

@@ -12,6 +12,7 @@ import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+from phbrefs.cleaning import clean_record
 from phbrefs.errors import ParseError
 from phbrefs.formats import EntryError, ParseResult
 from phbrefs.records import Contributor, PartialDate, WorkRecord
@@ -186,7 +187,7 @@ def csl_to_record(item: dict[str, Any]) -> WorkRecord:
         for name, value in item.items()
         if name not in handled and value not in (None, "", [], {})
     }
-    return record
+    return clean_record(record)
 
 
 def _proposed_key(value: Any) -> str | None:
@@ -224,16 +225,22 @@ class CslJsonImporter:
         return isinstance(first, dict) and bool({"type", "title", "id"} & first.keys())
 
     def parse(self, text: str, origin: str) -> ParseResult:
+        from phbrefs.formats.limits import bounded_int
+
         try:
-            data = json.loads(text)
+            data = json.loads(text, parse_int=bounded_int)
         except json.JSONDecodeError as error:
             raise ParseError(origin, f"not valid JSON: {error.msg}", error.lineno) from None
+        except ValueError as error:
+            raise ParseError(origin, f"not valid JSON: {error}") from None
+        except RecursionError:
+            raise ParseError(origin, "not valid JSON: nested too deeply") from None
         items = data if isinstance(data, list) else [data]
         result = ParseResult()
         for index, item in enumerate(items):
             try:
                 result.records.append(csl_to_record(item))
-            except ItemError as error:
+            except (ItemError, TypeError, ValueError, AttributeError, RecursionError) as error:
                 key = item.get("id") if isinstance(item, dict) else None
                 result.errors.append(
                     EntryError(f"{origin}[{index}]", None, str(error), str(key) if key else None)

@@ -1,17 +1,27 @@
-"""LaTeX text <-> Unicode for BibTeX and BibLaTeX fields (pylatexenc), with fast paths.
+"""LaTeX text <-> Unicode for BibTeX and BibLaTeX fields.
 
-Most field values are plain ASCII words; only values holding a LaTeX special character go
-through pylatexenc, which keeps import within a small factor of a bare parse.
+Decoding is a table-driven scanner for the LaTeX that reference managers write (Zotero's
+``{\\textless}``, JabRef's ``$<$``, Mendeley's ``{\\"{u}}``, escaped specials, accents, dashes,
+``\\url{}``, formatting commands); pylatexenc's full parser costs about a hundred times more per
+value and drops macros it does not know, so it is kept for the rare macros it knows and the
+tables do not, and for math. Whatever neither knows is kept as written: nothing is dropped.
 """
 
 from __future__ import annotations
 
+import logging
 import re
 import unicodedata
 from functools import lru_cache
 
 from pylatexenc.latex2text import LatexNodes2Text, MacroTextSpec, get_default_latex_context_db
 from pylatexenc.latexencode import UnicodeToLatexEncoder
+
+from phbrefs.controls import strip_controls
+
+# pylatexenc logs a warning for each macro it cannot substitute; the value is then kept.
+logging.getLogger("pylatexenc").addHandler(logging.NullHandler())
+logging.getLogger("pylatexenc").propagate = False
 
 # What classic BibTeX and LaTeX treat specially in a field value.
 SPECIALS = {
@@ -41,17 +51,12 @@ def _decoder() -> LatexNodes2Text:
         "phbrefs",
         prepend=True,
         macros=[
-            MacroTextSpec("url", simplify_repl="%s"),
-            # pylatexenc gives the spacing modifier letters; a user typed the ASCII characters.
-            MacroTextSpec("textasciicircum", simplify_repl="^"),
-            MacroTextSpec("textasciitilde", simplify_repl="~"),
-            *(
-                MacroTextSpec(name, simplify_repl="%s")
-                for name in ("texttt", "textsf", "textrm", "textsc", "textup", "textmd", "mbox")
-            ),
+            *(MacroTextSpec(name, simplify_repl=char) for name, char in SYMBOLS.items()),
+            *(MacroTextSpec(name, simplify_repl="%s") for name in KEEP_ARGUMENT),
+            *(MacroTextSpec(name, simplify_repl="%s") for name in VERBATIM_ARGUMENT),
         ],
     )
-    return LatexNodes2Text(latex_context=context, math_mode="verbatim", strict_latex_spaces=True)
+    return LatexNodes2Text(latex_context=context, math_mode="text", strict_latex_spaces=True)
 
 
 @lru_cache(maxsize=1)
@@ -72,9 +77,14 @@ def to_text(value: str) -> str:
     """A field's LaTeX as Unicode text: accents, commands, dashes and braces resolved."""
     if not needs_decoding(value):
         return _squeeze(value)
-    text = _quick_text(value)
+    if "\\" not in value and "$" not in value:  # only braces, dashes, quotes, ties
+        text = value
+        if "~" in text or "-" in text or "`" in text or "'" in text:
+            text = _ligatures(text)  # before the braces go: "-{}-" is two hyphens
+        return _squeeze(text.replace("{", "").replace("}", ""))
+    text = _scan(value)
     if text is None:
-        text = _decoder().latex_to_text(value)
+        text = _with_pylatexenc(value)
     return _squeeze(text)
 
 
@@ -86,24 +96,52 @@ def _squeeze(text: str) -> str:
     return text.strip()
 
 
-# The LaTeX that BibTeX files mostly hold (escaped specials, accents, dashes, grouping braces),
-# decoded exactly as pylatexenc would but without its parser; anything else goes to pylatexenc.
-_ESCAPES = {
-    "\\&": "&",
-    "\\%": "%",
-    "\\$": "$",
-    "\\#": "#",
-    "\\_": "_",
-    "\\{": "\x00",  # literal braces survive the removal of grouping braces
-    "\\}": "\x01",
-    "\\textbackslash{}": "\x02",
-    "\\textasciitilde{}": "\x03",
-    "\\textasciicircum{}": "^",
+_LIGATURE_RE = re.compile(r"---|--|``|''|~")
+_LIGATURE_TEXT = {"---": "—", "--": "–", "``": "“", "''": "”", "~": "\u00a0"}
+
+
+def _ligatures(text: str) -> str:
+    return _LIGATURE_RE.sub(lambda m: _LIGATURE_TEXT[m.group(0)], text)
+
+
+# Macros without arguments that reference managers write and pylatexenc lacks or spells
+# differently (it gives the spacing modifier letters for ^ and ~; a user typed ASCII).
+SYMBOLS = {
+    **dict(
+        pair.split("=", 1)
+        for pair in r"""
+        textless=< textgreater=> textbar=| textbackslash=\ textasciitilde=~ textasciicircum=^
+        textasciigrave=` textquotesingle=' textquotedbl=" textunderscore=_ textdollar=$
+        textbraceleft={ textbraceright=} textsection=§ textparagraph=¶ S=§ P=¶
+        textperiodcentered=· textbullet=• textellipsis=… textmu=µ textohm=Ω textminus=− textpm=±
+        texttimes=× textdiv=÷ textdegree=° textcelsius=℃ textperthousand=‰ texteuro=€ euro=€
+        textsterling=£ pounds=£ textyen=¥ textcent=¢ textregistered=® texttrademark=™
+        textcopyright=© copyright=© textendash=– textemdash=— textquoteleft=‘ textquoteright=’
+        textquotedblleft=“ textquotedblright=” guillemotleft=« guillemotright=» guilsinglleft=‹
+        guilsinglright=› quotedblbase=„ quotesinglbase=‚ textexclamdown=¡ textquestiondown=¿
+        dag=† ddag=‡ textdagger=† textdaggerdbl=‡ ldots=… dots=… ss=ß o=ø O=Ø l=ł L=Ł ae=æ AE=Æ
+        oe=œ OE=Œ aa=å AA=Å i=ı j=ȷ dh=ð DH=Ð th=þ TH=Þ ng=ŋ NG=Ŋ dj=đ DJ=Đ
+        """.split()
+    ),
+    "relax": "",
+    "noopsort": "",
+    "space": " ",
+    "newline": "\n",
+    "par": "\n",
+    "quad": " ",
+    "qquad": " ",
+    "ensuremath": "",
 }
-_PLACEHOLDERS = str.maketrans({"\x00": "{", "\x01": "}", "\x02": "\\", "\x03": "~"})
-_PLACEHOLDER_RE = re.compile("[\x00-\x03]")  # str.translate is slow on long abstracts
-_ESCAPE_RE = re.compile("|".join(re.escape(k) for k in _ESCAPES))
-_ACCENTS = {
+# Formatting commands whose argument is the text (the command itself carries no characters).
+KEEP_ARGUMENT = frozenset(
+    (
+        "textit textbf textsl textsc texttt textsf textrm textup textmd textnormal emph mbox "
+        "text hbox textsubscript textsuperscript uline underline uppercase lowercase "
+        "mkbibemph mkbibbold mkbibitalic foreignlanguage"
+    ).split()
+)
+VERBATIM_ARGUMENT = frozenset(("url", "nolinkurl", "path", "doi"))
+ACCENTS = {
     "'": "\u0301",
     "`": "\u0300",
     "^": "\u0302",
@@ -119,71 +157,194 @@ _ACCENTS = {
     "r": "\u030a",
     "d": "\u0323",
     "b": "\u0331",
+    "t": "\u0361",
 }
-_ACCENT_RE = re.compile(
-    r"\{?\\(?:(['`^\"~=.])\s*\{?\s*([A-Za-z]|\\[ij](?![A-Za-z]))\s*\}?"
-    r"|([uvHckrdb])(?:\s*\{\s*([A-Za-z]|\\[ij](?![A-Za-z]))\s*\}|\s+([A-Za-z])))\}?"
-)
-_LETTERS = {
-    "ss": "ß",
-    "o": "ø",
-    "O": "Ø",
-    "l": "ł",
-    "L": "Ł",
-    "ae": "æ",
-    "AE": "Æ",
-    "oe": "œ",
-    "OE": "Œ",
-    "aa": "å",
-    "AA": "Å",
-    "i": "ı",
-    "j": "ȷ",
+# \ before one of these is that character; thin spaces and hyphenation hints
+_ESCAPED = {c: c for c in "&%$#_{} "} | {
+    ",": "\u2009",
+    ";": " ",
+    ":": " ",
+    "!": "",
+    "-": "",
+    "/": "",
+    "@": "",
+    "\\": "\n",
 }
-_LETTER_RE = re.compile(r"\{?\\(ss|o|O|l|L|ae|AE|oe|OE|aa|AA|i|j)(?![A-Za-z])(?:\{\}|\s*)\}?")
-_DASHES = (("---", "—"), ("--", "–"), ("``", "“"), ("''", "”"), ("~", "\u00a0"))
+_TOKEN = re.compile(r"[\\{}$~`']|--")
+_WORD = re.compile(r"[A-Za-z]+")
+_SKIP_SPACE = re.compile(r"[ \t\r\n]*")
 
 
-# Argument-less text macros as pylatexenc writes them: {\textendash}, \textdegree{}
-_SYMBOL_RE = re.compile(r"\{\\ensuremath\{\\[A-Za-z]+\}\}|\{\\[A-Za-z]+\}|\\[A-Za-z]+\{\}")
+def _scan(value: str) -> str | None:
+    """``value`` decoded, or None for a macro the tables do not know and pylatexenc does."""
+    out: list[str] = []
+    pos, end = 0, len(value)
+    while pos < end:
+        match = _TOKEN.search(value, pos)
+        if match is None:
+            out.append(value[pos:])
+            break
+        start = match.start()
+        if start > pos:
+            out.append(value[pos:start])
+        token = match.group(0)
+        pos = match.end()
+        if token in "{}":
+            continue
+        if token == "$":
+            close = _math_end(value, pos)
+            if close is None:
+                out.append("$")
+                continue
+            out.append(_math(value[pos:close]))
+            pos = close + 1
+        elif token == "~":
+            out.append("\u00a0")
+        elif token == "--":
+            if value.startswith("-", pos):
+                out.append("—")
+                pos += 1
+            else:
+                out.append("–")
+        elif token in "`'":
+            if value.startswith(token, pos):
+                out.append("“" if token == "`" else "”")
+                pos += 1
+            else:
+                out.append(token)
+        else:
+            decoded = _macro(value, pos)
+            if decoded is None:
+                return None
+            text, pos = decoded
+            out.append(text)
+    return "".join(out)
 
 
-@lru_cache(maxsize=1024)
-def _symbol(latex: str) -> str:
-    """What pylatexenc makes of one macro alone; unknown macros stay as written."""
-    decoded = _decoder().latex_to_text(latex)
-    return decoded if decoded and "\\" not in decoded else latex
-
-
-def _accent(match: re.Match[str]) -> str:
-    mark, letter = (
-        match.group(1) or match.group(3),
-        match.group(2) or match.group(4) or match.group(5),
-    )
-    base = {"\\i": "i", "\\j": "j"}.get(letter, letter)
-    return unicodedata.normalize("NFC", base + _ACCENTS[mark])
-
-
-def _quick_text(value: str) -> str | None:
-    if "$" in value.replace("\\$", "") or "%" in value.replace("\\%", ""):
-        return None  # math, comments: pylatexenc
-    text = _ESCAPE_RE.sub(lambda m: _ESCAPES[m.group(0)], value)
-    if "\\" in text:
-        text = _ACCENT_RE.sub(_accent, text)
-        text = _LETTER_RE.sub(lambda m: _LETTERS[m.group(1)], text)
-        text = _SYMBOL_RE.sub(lambda m: _symbol(m.group(0)), text)
-        if "\\" in text:
-            return None
-    if text.count("{") != text.count("}"):
+def _macro(value: str, pos: int) -> tuple[str, int] | None:
+    """The text of the macro whose name starts at ``pos`` (after its backslash), and where
+    the scan goes on."""
+    if pos >= len(value):
+        return "\\", pos
+    char = value[pos]
+    word = _WORD.match(value, pos)
+    if word is None:
+        if char in ACCENTS:
+            return _accented(value, pos + 1, ACCENTS[char])
+        if char in _ESCAPED:
+            return _ESCAPED[char], pos + 1
         return None
-    for latex, char in _DASHES:
-        text = text.replace(latex, char)
-    text = text.replace("{", "").replace("}", "")
-    return text.translate(_PLACEHOLDERS) if _PLACEHOLDER_RE.search(text) else text
+    name = word.group(0)
+    after = _SKIP_SPACE.match(value, word.end()).end()  # LaTeX eats spaces after a name
+    if name in ACCENTS and (value.startswith("{", after) or after > word.end()):
+        return _accented(value, after, ACCENTS[name])
+    if name in SYMBOLS:
+        return SYMBOLS[name], after + 2 if value.startswith("{}", after) else after
+    if name in KEEP_ARGUMENT:
+        return "", after
+    if name in VERBATIM_ARGUMENT and value.startswith("{", after):
+        close = _group_end(value, after)
+        if close is None:
+            return None
+        return value[after + 1 : close], close + 1
+    symbol = _pylatexenc_symbol(name)
+    if symbol is not None:
+        return symbol, after + 2 if value.startswith("{}", after) else after
+    if _pylatexenc_knows(name):
+        return None
+    # unknown everywhere: kept as written, with the group that follows it
+    if value.startswith("{", after):
+        close = _group_end(value, after)
+        if close is not None:
+            return value[pos - 1 : close + 1], close + 1
+    return value[pos - 1 : after], after
+
+
+def _accented(value: str, pos: int, mark: str) -> tuple[str, int] | None:
+    """An accent over the letter at ``pos`` (``e``, ``{e}``, ``\\i``, ``{\\i}``)."""
+    pos = _SKIP_SPACE.match(value, pos).end()
+    braced = value.startswith("{", pos)
+    if braced:
+        pos = _SKIP_SPACE.match(value, pos + 1).end()
+    if value.startswith(("\\i", "\\j"), pos) and not value[pos + 2 : pos + 3].isalpha():
+        base, pos = value[pos + 1], pos + 2
+    elif pos < len(value) and value[pos].isalpha():
+        base, pos = value[pos], pos + 1
+    else:
+        return None
+    if braced:
+        pos = _SKIP_SPACE.match(value, pos).end()
+        if not value.startswith("}", pos):
+            return None
+        pos += 1
+    return unicodedata.normalize("NFC", base + mark), pos
+
+
+def _group_end(value: str, pos: int) -> int | None:
+    """The index of the brace closing the group opened at ``pos``."""
+    depth = 0
+    for index in range(pos, len(value)):
+        char = value[index]
+        if char == "\\":
+            continue
+        if char == "{" and value[index - 1 : index] != "\\":
+            depth += 1
+        elif char == "}" and value[index - 1 : index] != "\\":
+            depth -= 1
+            if depth == 0:
+                return index
+    return None
+
+
+def _math_end(value: str, pos: int) -> int | None:
+    index = value.find("$", pos)
+    while index > 0 and value[index - 1] == "\\":
+        index = value.find("$", index + 1)
+    return None if index < 0 else index
+
+
+@lru_cache(maxsize=4096)
+def _math(content: str) -> str:
+    """Inline math as text (``$<$`` -> ``<``, ``$\\alpha$`` -> ``α``), by pylatexenc: math
+    snippets are short and repeat, so each is parsed once."""
+    stripped = content.strip()
+    if len(stripped) == 1 or not stripped:
+        return stripped
+    try:
+        return _decoder().latex_to_text(f"${content}$").strip()
+    except Exception:  # pylatexenc raises on some malformed input
+        return f"${content}$"
+
+
+@lru_cache(maxsize=4096)
+def _pylatexenc_symbol(name: str) -> str | None:
+    """What pylatexenc writes for an argument-less macro (``\\alpha``, ``\\textdegree``)."""
+    from pylatexenc.latexwalker import get_default_latex_context_db as walker_context
+
+    spec = _decoder().latex_context.get_macro_spec(name)
+    repl = getattr(spec, "simplify_repl", None)
+    walker = walker_context().get_macro_spec(name)
+    if walker is not None and walker.args_parser.argspec:
+        return None
+    return repl if isinstance(repl, str) and "%" not in repl and "\\" not in repl else None
+
+
+@lru_cache(maxsize=4096)
+def _pylatexenc_knows(name: str) -> bool:
+    return _decoder().latex_context.get_macro_spec(name) is not None
+
+
+def _with_pylatexenc(value: str) -> str:
+    try:
+        return _decoder().latex_to_text(value)
+    except Exception:  # pylatexenc raises on some malformed input
+        return value
 
 
 def escape_specials(text: str) -> str:
-    """Only the characters LaTeX treats specially escaped (BibLaTeX with biber is UTF-8)."""
-    escaped = _SPECIALS_RE.sub(lambda match: SPECIALS[match.group(0)], text)
+    """Only the characters LaTeX treats specially escaped (BibLaTeX with biber is UTF-8);
+    invisible controls dropped."""
+    escaped = _SPECIALS_RE.sub(lambda match: SPECIALS[match.group(0)], strip_controls(text))
     return _LIGATURES.sub("{}", escaped)
 
 
@@ -203,3 +364,44 @@ def to_latex(text: str) -> str:
     if escaped.isascii():
         return escaped
     return "".join(ch if ch.isascii() else _char_to_latex(ch) for ch in escaped)
+
+
+# babel's names where they are not the language's English name in lower case (babel manual).
+_BABEL_NAMES = {
+    "en": "english",
+    "en-GB": "british",
+    "en-US": "american",
+    "en-AU": "australian",
+    "en-CA": "canadian",
+    "en-NZ": "newzealand",
+    "de": "ngerman",
+    "de-AT": "naustrian",
+    "de-CH": "nswissgerman",
+    "pt-BR": "brazilian",
+    "fr-CA": "canadien",
+    "nb": "norsk",
+    "no": "norsk",
+    "nn": "nynorsk",
+    "el": "greek",
+    "sl": "slovene",
+}
+
+
+def babel_language(tag: str) -> str:
+    """The babel language name for a BCP 47 tag (``en-GB`` -> ``british``), what biblatex's
+    ``langid`` and babel's hyphenation need; a value that is no tag is returned unchanged."""
+    if tag in _BABEL_NAMES:
+        return _BABEL_NAMES[tag]
+    import langcodes
+
+    try:
+        language = langcodes.Language.get(tag)
+    except ValueError:
+        return tag
+    if not language.is_valid() or not language.language:
+        return tag
+    base = language.language
+    if base in _BABEL_NAMES:
+        return _BABEL_NAMES[base]
+    name = language.language_name("en").lower()
+    return name if name.isalpha() and name.isascii() else tag

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from itertools import pairwise
 from typing import TYPE_CHECKING, Any
 
+from phbrefs.cleaning import clean_record
 from phbrefs.formats import EntryError, ParseResult
 from phbrefs.ids import extract_dois, is_doi, normalise_issn, normalize_doi
 from phbrefs.records import Contributor, PartialDate, WorkRecord
@@ -343,6 +344,9 @@ def tags_to_record(tags: dict[str, list[str]], raw: str) -> WorkRecord:
         if dois:
             record.doi = dois[0]
             break
+    else:
+        if tags.get("DO") or tags.get("DI"):  # kept as written: reported, never dropped
+            tags_extra["DO"] = "\n".join(tags.get("DO", []) + tags.get("DI", []))
     tags.pop("DO", None)
     tags.pop("DI", None)
     if tags.get("M3") and record.doi and any(record.doi in extract_dois(v) for v in tags["M3"]):
@@ -373,7 +377,7 @@ def tags_to_record(tags: dict[str, list[str]], raw: str) -> WorkRecord:
         if values and tag != "ER":
             tags_extra.setdefault(tag, "\n".join(values))
     record.extra = tags_extra
-    return record
+    return clean_record(record)
 
 
 class RisImporter:
@@ -426,6 +430,9 @@ class RisImporter:
             if not record.title:
                 result.errors.append(EntryError(origin, line, "no title (TI/T1)"))
                 continue
+            if "DO" in record.extra:
+                why = f"DO {record.extra['DO']!r} is not a DOI: kept as written, not matched"
+                result.warnings.append(EntryError(origin, line, why, record.citekey))
             result.records.append(record)
         return result
 
@@ -433,6 +440,7 @@ class RisImporter:
         return ParseResult(
             [record for piece in parsed for record in piece.records],
             [error for piece in parsed for error in piece.errors],
+            [warning for piece in parsed for warning in piece.warnings],
         )
 
 

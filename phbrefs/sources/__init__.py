@@ -15,12 +15,12 @@ from pathlib import Path
 from phbrefs.db.location import Location
 from phbrefs.errors import InvalidDOIError
 from phbrefs.ids import extract_dois, normalize_doi
-from phbrefs.library import ItemResult, Library, Outcome
+from phbrefs.library import Library
+from phbrefs.outcomes import BatchReport, ItemResult, Outcome
 from phbrefs.records import WorkRecord
 from phbrefs.sources.base import Lookup, Progress, Resolution, Source
 
 __all__ = [
-    "AddReport",
     "Lookup",
     "Resolution",
     "Source",
@@ -82,24 +82,6 @@ def known_dois(library_path: Location | Path | str, dois: Sequence[str]) -> dict
         return library.known_dois(dois)
 
 
-@dataclass
-class AddReport:
-    """Per-item results in input order, and the record of every work now in the library."""
-
-    results: list[ItemResult]
-    records: dict[str, WorkRecord] = field(default_factory=dict)  # by DOI
-
-    @property
-    def ok(self) -> bool:
-        return all(r.outcome.ok for r in self.results)
-
-    def counts(self) -> dict[Outcome, int]:
-        counts: dict[Outcome, int] = {}
-        for result in self.results:
-            counts[result.outcome] = counts.get(result.outcome, 0) + 1
-        return counts
-
-
 def add_dois(
     wanted: Wanted,
     *,
@@ -109,8 +91,9 @@ def add_dois(
     tags: Sequence[str] = (),
     progress: Progress | None = None,
     present: dict[str, str] | None = None,
-) -> AddReport:
-    """Resolve what is not yet stored and store it; see the module docstring.
+) -> BatchReport:
+    """Resolve what is not yet stored and store it; see the module docstring. Each result
+    carries the record of the work now in the library (``record``).
 
     ``present`` (DOI -> citekey, from ``known_dois``) saves a lookup when the caller has it.
     """
@@ -124,6 +107,8 @@ def add_dois(
     records: dict[str, WorkRecord] = {}
     if found or (skipped and tags):
         with Library(library_path, create=True) as library:
+            if found and refresh:
+                _keep_stored_values(library, found, present)
             if found:
                 outcomes = library.add_many(
                     [r.record for r in found if r.record],
@@ -156,11 +141,25 @@ def add_dois(
         )
     results = list(wanted.invalid)
     for doi in wanted.dois:
-        if doi in stored:
-            results.append(stored[doi])
-        else:
-            results.append(_problem(resolutions[doi]))
-    return AddReport(results, records)
+        result = stored[doi] if doi in stored else _problem(resolutions[doi])
+        result.record = records.get(doi) if result.outcome.ok else None
+        results.append(result)
+    return BatchReport(results)
+
+
+def _keep_stored_values(
+    library: Library, found: list[Resolution], present: dict[str, str]
+) -> None:
+    """A refresh never blanks a stored field (see ``sources/refresh.py``)."""
+    from phbrefs.sources.refresh import keep_stored_values
+
+    keys = [present[r.identifier] for r in found if r.identifier in present]
+    stored = {w.record.doi: w.record for w in library.works(keys=keys) if w.record.doi}
+    for resolution in found:
+        if resolution.record and resolution.identifier in stored:
+            resolution.record = keep_stored_values(
+                resolution.record, stored[resolution.identifier]
+            )
 
 
 def _problem(resolution: Resolution) -> ItemResult:

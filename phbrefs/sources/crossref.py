@@ -11,7 +11,11 @@ with ``requests-cache`` when a cache file is configured) and:
 - reads ``x-rate-limit-limit``, ``x-rate-limit-interval`` and ``x-concurrency-limit`` from every
   answer and stays inside them (requests spaced evenly, at most N in flight); a 429 pauses all
   workers for its ``Retry-After``;
-- retries 5xx, timeouts and dropped connections with bounded exponential backoff; never a 404.
+- retries 5xx, timeouts and dropped connections with bounded exponential backoff; never a 404;
+- bounds every request (``sources/http.py``): the whole answer within ``timeout`` seconds, at most
+  ``max_body`` bytes; a trickling or oversized answer fails its items at once, without retries;
+- checks every answer against a schema (``sources/crossref_schema.py``) before mapping it: a work
+  of the wrong shape, without a DOI, or for another DOI than the one asked fails with the reason.
 """
 
 from __future__ import annotations
@@ -28,13 +32,14 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 import requests
-from requests.adapters import HTTPAdapter
 from urllib3.exceptions import NewConnectionError
 
 from phbrefs import __version__
+from phbrefs.cleaning import FALLBACK_DATES, clean_record
 from phbrefs.errors import SourceError
 from phbrefs.records import Contributor, Funder, PartialDate, UpdateNotice, WorkRecord
 from phbrefs.sources.base import Lookup, Progress, Resolution
+from phbrefs.sources.http import MAX_BODY, AnswerTooLarge, AnswerTooSlow, BoundedAdapter
 from phbrefs.sources.jats import parse_abstract, strip_markup
 
 if TYPE_CHECKING:
@@ -186,6 +191,7 @@ def _extra(message: dict[str, Any]) -> dict[str, str]:
         ),
         "event": strip_markup((message.get("event") or {}).get("name")),
         "subtype": message.get("subtype"),
+        **{name: str(date) for name in FALLBACK_DATES if (date := _date(message, name))},
     }
     return {key: value for key, value in names.items() if value}
 
@@ -209,10 +215,10 @@ def record_from_crossref(message: dict[str, Any]) -> WorkRecord:
     publisher = strip_markup(message.get("publisher"))
     if not publisher and message.get("institution"):
         publisher = _first([i.get("name") for i in message["institution"] if isinstance(i, dict)])
-    return WorkRecord(
+    record = WorkRecord(
         type=CSL_TYPES.get(source_type or "", "document"),
         source_type=source_type,
-        doi=(message.get("DOI") or "").lower() or None,
+        doi=(message.get("DOI") or "").strip().lower() or None,
         title=_first(message.get("title")),
         subtitle=_first(message.get("subtitle")),
         container_title=container,
@@ -243,6 +249,7 @@ def record_from_crossref(message: dict[str, Any]) -> WorkRecord:
         source="crossref",
         raw=json.dumps(message, ensure_ascii=False, sort_keys=True),
     )
+    return clean_record(record)
 
 
 # -- politeness -----------------------------------------------------------------------------------
@@ -322,6 +329,10 @@ class _Failed(Exception):
     """One request that failed for good; the reason goes into the item's result."""
 
 
+class _Unbounded(_Failed):
+    """An answer too slow or too large: asking again, or DOI by DOI, would only repeat it."""
+
+
 class _NotFound(Exception):
     pass
 
@@ -369,6 +380,7 @@ class CrossrefClient:
         attempts: int = 4,
         backoff: float = 0.5,
         max_wait: float = 60.0,
+        max_body: int = MAX_BODY,
     ) -> None:
         self.url = url.rstrip("/")
         self.mailto = mailto
@@ -377,6 +389,7 @@ class CrossrefClient:
         self.attempts = max(1, attempts)
         self.backoff = backoff
         self.max_wait = max_wait
+        self.max_body = max_body
         polite = bool(mailto)
         self.limiter = RateLimiter(10 if polite else 5, 1.0, 3 if polite else 1)
         self.requests_made = 0
@@ -432,8 +445,11 @@ class CrossrefClient:
         resolved: dict[str, Resolution] = {}
 
         # Records are mapped here, as each answer arrives, while the next request is in flight.
-        def listed(_chunk: list[str], items: Any) -> None:
-            if isinstance(items, dict):
+        def listed(chunk: list[str], items: Any) -> None:
+            if isinstance(items, _Unbounded):
+                resolved.update({doi: _resolution(doi, items) for doi in chunk})
+                advance(len(chunk))
+            elif isinstance(items, dict):
                 resolved.update({doi: _resolution(doi, item) for doi, item in items.items()})
                 advance(len(items))
 
@@ -462,29 +478,55 @@ class CrossrefClient:
             size += cost
         return chunks
 
-    def _fetch_list(self, dois: list[str]) -> dict[str, dict[str, Any]]:
-        """The works of ``dois`` that one list request returns, by DOI."""
+    def _fetch_list(self, dois: list[str]) -> dict[str, dict[str, Any] | _Failed]:
+        """The works of ``dois`` that one list request returns, by DOI; a listed work of the
+        wrong shape is its DOI's failure (a work without a readable DOI is left out: its DOI is
+        then asked alone)."""
+        from phbrefs.sources import crossref_schema as schema
+
         terms = ",".join(_filter_term(d) for d in dois)
         response = self._get(f"{self.url}/works", f"filter={terms}&rows={len(dois)}")
         if response.status_code != 200:
             raise _Failed(f"HTTP {response.status_code}: {_error_text(response)}")
-        items = self._json(response).get("message", {}).get("items", [])
+        body = self._json(response)
+        try:
+            items = schema.check_list(body)
+        except schema.SchemaError as error:
+            self._forget(response)
+            raise _Failed(f"invalid Crossref answer ({schema.reason(error)})") from error
         wanted = set(dois)
-        return {
-            doi: item
-            for item in items
-            if isinstance(item, dict) and (doi := str(item.get("DOI", "")).lower()) in wanted
-        }
+        found: dict[str, dict[str, Any] | _Failed] = {}
+        for item in items:
+            doi = item.get("DOI") if isinstance(item, dict) else None
+            doi = doi.strip().lower() if isinstance(doi, str) else None
+            if doi not in wanted:
+                continue
+            try:
+                schema.check_work(item)
+                found[doi] = item
+            except schema.SchemaError as error:
+                self._forget(response)
+                found[doi] = _Failed(f"invalid Crossref record ({schema.reason(error)})")
+        return found
 
     def _fetch_work(self, doi: str) -> dict[str, Any]:
+        from phbrefs.sources import crossref_schema as schema
+
         response = self._get(f"{self.url}/works/{quote(doi, safe='/')}", "")
         if response.status_code == 404:
             raise _NotFound(doi)
         if response.status_code != 200:
             raise _Failed(f"HTTP {response.status_code}: {_error_text(response)}")
-        message = self._json(response).get("message")
-        if not isinstance(message, dict):
-            raise _Failed("Crossref answered without a work record")
+        body = self._json(response)
+        try:
+            message = schema.check_work_answer(body)
+            answered = schema.check_work(message)
+        except schema.SchemaError as error:
+            self._forget(response)
+            raise _Failed(f"invalid Crossref record ({schema.reason(error)})") from error
+        if answered != doi:
+            self._forget(response)
+            raise _Failed(f"Crossref answered for another DOI ({answered})")
         return message
 
     def _json(self, response: requests.Response) -> dict[str, Any]:
@@ -518,6 +560,8 @@ class CrossrefClient:
         while True:
             try:
                 response = self.session.get(url, timeout=self.timeout, **extra)
+            except (AnswerTooLarge, AnswerTooSlow) as error:
+                raise _Unbounded(str(error)) from error
             except requests.RequestException as error:
                 unreachable = _is_unreachable(error)
                 failures += 1
@@ -586,6 +630,7 @@ def _resolution(doi: str, answer: Any) -> Resolution:
         return Resolution(doi, Lookup.NOT_FOUND, detail="not found in Crossref")
     if isinstance(answer, _Failed):
         return Resolution(doi, Lookup.FAILED, detail=str(answer))
+
     try:
         return Resolution(doi, Lookup.FOUND, record_from_crossref(answer))
     except (KeyError, TypeError, ValueError, AttributeError, IndexError) as error:
@@ -612,12 +657,12 @@ def _reason(error: Exception, timeout: float | None = None) -> str:
     return f"connection dropped ({type(error).__name__})"
 
 
-class _LimitedAdapter(HTTPAdapter):
+class _LimitedAdapter(BoundedAdapter):
     """The transport: every real network request (cache hits never get here) waits for a slot,
-    and every answer's limits update the limiter."""
+    arrives whole within the timeout and under the size cap, and its limits update the limiter."""
 
     def __init__(self, client: CrossrefClient) -> None:
-        super().__init__(pool_maxsize=8)
+        super().__init__(client.timeout, client.max_body, pool_maxsize=8)
         self._client = client
 
     def send(self, request: Any, *args: Any, **kwargs: Any) -> Any:

@@ -158,27 +158,32 @@ def participants_text(study: StudyData | None) -> str:
     """``20 organisational representatives (interviews, two time points); … Total n = 38``.
 
     Counts of different units (interviews, support plans...) are totalled per unit, never added
-    together.
+    together; a group without a unit counts in its own label (``2,235 budget holders``), and
+    every count keeps its thousands separator.
     """
     if study is None or not study.groups:
         return NOT_REPORTED
     parts = []
-    totals: dict[str, int] = {}
+    totals: dict[str | None, int] = {}
+    unitless_labels: set[str] = set()
     for group in study.groups:
-        text = f"{group.count} {group.label}" if group.count is not None else group.label
+        text = f"{group.count:,} {group.label}" if group.count is not None else group.label
         unit = (
             group.unit if group.unit and group.unit.casefold() != group.label.casefold() else None
         )
         extra = ", ".join(p for p in (unit, group.detail) if p)
         parts.append(f"{text} ({extra})" if extra else text)
         if group.count is not None:
-            key = (group.unit or "").strip()
+            key = (group.unit or "").strip() or None
             totals[key] = totals.get(key, 0) + group.count
+            if key is None:
+                unitless_labels.add(group.label.strip())
     counted = sum(1 for g in study.groups if g.count is not None)
     if counted > 1 and len(totals) == 1:
-        parts.append(f"Total n = {sum(totals.values())}")
+        parts.append(f"Total n = {sum(totals.values()):,}")
     elif counted > 1:
-        units = ", ".join(f"{n} {unit or 'other'}" for unit, n in totals.items())
+        unitless = unitless_labels.pop() if len(unitless_labels) == 1 else "participants"
+        units = ", ".join(f"{n:,} {unit or unitless}" for unit, n in totals.items())
         parts.append(f"Total: {units}")
     return "; ".join(parts)
 

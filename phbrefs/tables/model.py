@@ -39,12 +39,25 @@ class Row:
     group: str | None = None  # the heading this row sits under (a theme, a stance...)
 
 
+@dataclass(frozen=True)
+class Span:
+    """A stretch of a reference with one emphasis: the journal or book title is italic."""
+
+    text: str
+    italic: bool = False
+
+
 @dataclass
 class Reference:
     label: str  # the in-text citation, "Welch et al. 2016a"
     text: str  # the full author-year reference
     citekey: str
     notice: str | None = None  # "Retraction notice: https://doi.org/..." when the paper has one
+    spans: list[Span] = field(default_factory=list)  # ``text`` with its italics
+
+    @property
+    def parts(self) -> list[Span]:
+        return self.spans or [Span(self.text)]
 
     @property
     def display(self) -> str:
@@ -77,8 +90,3 @@ class Table:
     @property
     def has_groups(self) -> bool:
         return any(row.group for row in self.rows)
-
-    @property
-    def wide(self) -> bool:
-        """Wide tables are laid out in landscape (Word, LaTeX)."""
-        return len(self.columns) > 5

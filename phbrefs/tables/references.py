@@ -1,9 +1,11 @@
 """Author-year (Harvard) references and in-text labels for the works a table cites.
 
-``Welch, E., Jones, K., Caiels, J., Windle, K. and Bass, R. (2016) Implementing personal health
-budgets in England: a user-led approach to substance misuse. Health and Social Care in the
-Community, 25(5), pp. 1634–1643. https://doi.org/10.1111/hsc.12396`` and ``Welch et al. 2016``;
-works sharing a label are told apart by year suffixes (2016a, 2016b) in title order.
+References come from the one CSL formatter (``phbrefs.formats.citeproc``, Cite Them Right):
+``Welch, E. et al. (2016) ‘Implementing personal health budgets in England…’, *Health and
+Social Care in the Community*, 25(5), pp. 1634–1643. Available at: https://doi.org/…``, with
+the container's italics kept as spans for each writer. Labels are ``Welch et al. 2016``; works
+sharing a label are told apart by year suffixes (2016a, 2016b) in title order, and the
+reference carries the same suffix.
 """
 
 from __future__ import annotations
@@ -11,10 +13,13 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
+from phbrefs.formats.citeproc import Entry
 from phbrefs.records import Contributor, WorkRecord
-from phbrefs.tables.model import Reference
+from phbrefs.tables.model import Reference, Span
+
+STYLE = "harvard"
 
 
 @dataclass(frozen=True)
@@ -23,31 +28,6 @@ class Citation:
 
     label: str
     year: str
-
-
-def initials(given: str) -> str:
-    """``Elizabeth Anne`` -> ``E.A.``; ``Jean-Paul`` -> ``J.-P.``; ``E. A.`` -> ``E.A.``."""
-    parts = []
-    for word in given.replace(".", ". ").split():
-        pieces = [p for p in word.split("-") if p]
-        parts.append("-".join(f"{p[0].upper()}." for p in pieces))
-    return "".join(parts)
-
-
-def reference_name(person: Contributor) -> str:
-    """``Welch, E.``, ``van der Berg, A.``, or an organisation's name."""
-    if person.is_organisation or not person.family:
-        return person.literal or person.family or person.given or ""
-    family = " ".join(p for p in (person.particle, person.family) if p)
-    given = initials(person.given) if person.given else ""
-    name = f"{family}, {given}" if given else family
-    return f"{name}, {person.suffix}" if person.suffix else name
-
-
-def join_names(names: list[str]) -> str:
-    if len(names) <= 1:
-        return "".join(names)
-    return f"{', '.join(names[:-1])} and {names[-1]}"
 
 
 def _cited_people(record: WorkRecord) -> tuple[list[Contributor], bool]:
@@ -101,73 +81,6 @@ def _suffix(index: int) -> str:
     return letters[index] if index < 26 else letters[index // 26 - 1] + letters[index % 26]
 
 
-_INLINE_MARKUP = re.compile(r"</?(?:i|b|em|strong|sup|sub|scp|u|span)(?:\s[^>]*)?>", re.I)
-
-
-def plain(text: str) -> str:
-    """Crossref titles carry inline JATS/HTML (``<i>E. coli</i>``, ``&amp;``): keep the words."""
-    return " ".join(html.unescape(_INLINE_MARKUP.sub("", text)).split())
-
-
-def _sentence(text: str) -> str:
-    text = text.strip()
-    return text if text.endswith((".", "?", "!")) else f"{text}."
-
-
-def _pages(pages: str) -> str:
-    pages = re.sub(r"\s*[-‐‑‒–—]+\s*", "–", pages.strip())
-    return f"pp. {pages}" if "–" in pages or "," in pages else f"p. {pages}"
-
-
-def format_reference(record: WorkRecord, year: str) -> str:
-    """One Harvard reference (Cite Them Right style) as plain text."""
-    people, editors = _cited_people(record)
-    names = join_names([reference_name(p) for p in people])
-    if names and editors:
-        names += " (ed.)" if len(people) == 1 else " (eds.)"
-    title = plain(record.full_title or "Untitled")
-    parts = [f"{names} ({year}) {_sentence(title)}" if names else f"{_sentence(title)} ({year})"]
-    kind = record.type or ""
-    place_publisher = ": ".join(p for p in (record.publisher_place, record.publisher) if p)
-    if kind == "chapter" and record.container_title:
-        book_editors = record.editors if not editors else []
-        intro = "In: "
-        if book_editors:
-            suffix = " (ed.)" if len(book_editors) == 1 else " (eds.)"
-            intro += join_names([reference_name(p) for p in book_editors]) + suffix + " "
-        tail = [place_publisher] if place_publisher else []
-        if record.pages:
-            tail.append(_pages(record.pages))
-        parts.append(_sentence(intro + plain(record.container_title)))
-        if tail:
-            parts.append(_sentence(", ".join(tail)))
-    elif record.container_title:
-        bits = [plain(record.container_title)]
-        if record.volume:
-            bits.append(record.volume + (f"({record.issue})" if record.issue else ""))
-        elif record.issue:
-            bits.append(f"({record.issue})")
-        if record.article_number:
-            bits.append(f"article {record.article_number}")
-        if record.pages:
-            bits.append(_pages(record.pages))
-        parts.append(_sentence(", ".join(bits)))
-    else:
-        if record.edition:
-            edition = record.edition
-            parts.append(edition if "ed" in edition.lower() else f"{edition} edn.")
-        if record.number:
-            parts.append(_sentence(record.number))
-        if place_publisher:
-            parts.append(_sentence(place_publisher))
-    if record.doi:
-        parts.append(f"https://doi.org/{record.doi}")
-    elif record.url:
-        accessed = f" (Accessed: {record.accessed})" if record.accessed else ""
-        parts.append(f"Available at: {record.url}{accessed}")
-    return " ".join(parts)
-
-
 def notice_text(record: WorkRecord) -> str | None:
     """``Retraction notice: https://doi.org/… (2020-05-01)`` for each notice on a work."""
     notes = []
@@ -184,14 +97,73 @@ def notice_text(record: WorkRecord) -> str | None:
     return "; ".join(notes) or None
 
 
+_YEAR = re.compile(r"\((?:\d{4}[a-z]{0,2}|no date|n\.d\.(?:-[a-z]{1,2})?)\)")
+
+
+# Rendered entries by (citekey, record): citeproc-py takes ~4 ms an entry, and a session
+# (the demo, the Python API) builds several tables citing the same works.
+_RENDERED: dict[tuple[str, str], str | None] = {}
+_RENDERED_MAX = 50_000
+
+
+def _rendered(works: dict[str, WorkRecord]) -> dict[str, str | None]:
+    """Each work's CSL entry (with marker characters), or None when the style cannot render it."""
+    from phbrefs.formats.citeproc import format_bibliography
+
+    keys = {key: (key, record.to_json()) for key, record in works.items()}
+    todo = [_CslWork(key, _plain_titles(works[key])) for key in works if keys[key] not in _RENDERED]
+    if todo:
+        if len(_RENDERED) > _RENDERED_MAX:
+            _RENDERED.clear()
+        entries = {e.citekey: e.marked for e in format_bibliography(todo, STYLE).entries}  # type: ignore[arg-type]
+        for work in todo:
+            _RENDERED[keys[work.citekey]] = entries.get(work.citekey)
+    return {key: _RENDERED[keys[key]] for key in works}
+
+
 def build_references(
     works: Iterable[tuple[int, str, WorkRecord]], citations: dict[int, Citation]
 ) -> list[Reference]:
-    """The reference list for ``(id, citekey, record)`` works, in author-year order."""
+    """The reference list for ``(id, citekey, record)`` works, rendered by the bundled Harvard
+    (Cite Them Right) CSL style, each dated as its in-text label is (2016b), in author-year
+    order."""
+    by_key = {citekey: (work_id, record) for work_id, citekey, record in works}
     references = []
-    for work_id, citekey, record in works:
+    for citekey, marked in _rendered({k: r for k, (_, r) in by_key.items()}).items():
+        work_id, record = by_key[citekey]
         citation = citations[work_id]
-        text = format_reference(record, citation.year)
-        references.append(Reference(citation.label, text, citekey, notice_text(record)))
+        if marked is None:  # a work the style cannot render
+            text = f"{citation.label}. {record.full_title or 'Untitled'}."
+            references.append(Reference(citation.label, text, citekey, notice_text(record)))
+            continue
+        dated = _YEAR.sub(f"({citation.year})", marked, count=1)
+        spans = [Span(run.text, italic=run.italic) for run in Entry(citekey, dated).runs]
+        text = "".join(span.text for span in spans)
+        references.append(Reference(citation.label, text, citekey, notice_text(record), spans))
     references.sort(key=lambda r: (r.text.casefold(), r.citekey))
     return references
+
+
+@dataclass(frozen=True)
+class _CslWork:
+    """What the CSL formatter reads of a stored work."""
+
+    citekey: str
+    record: WorkRecord
+
+
+# Crossref titles carry JATS/HTML the CSL formatter does not read (<scp>, <span>, &amp;); it
+# reads <i>, <b>, <sup> and <sub> itself.
+_FOREIGN_MARKUP = re.compile(r"</?(?:scp|u|span|em|strong)(?:\s[^>]*)?>", re.I)
+
+
+def _plain_titles(record: WorkRecord) -> WorkRecord:
+    def clean(text: str | None) -> str | None:
+        return " ".join(html.unescape(_FOREIGN_MARKUP.sub("", text)).split()) if text else text
+
+    return replace(
+        record,
+        title=clean(record.title),
+        subtitle=clean(record.subtitle),
+        container_title=clean(record.container_title),
+    )

@@ -33,11 +33,19 @@ def format_for(path: Path, fmt: str | None = None) -> str:
     return name
 
 
+def written_files(path: Path, fmt: str) -> list[Path]:
+    """Every file ``write_table`` writes for ``path``: CSV adds its ``-references.csv``."""
+    if fmt == "csv":
+        from phbrefs.tables.writers.csv_writer import references_path
+
+        return [path, references_path(path)]
+    return [path]
+
+
 def write_table(table: Table, path: Path | str, fmt: str | None = None) -> Path:
     """Write ``table`` to ``path`` as ``fmt`` (from the extension when None); returns the path."""
     path = Path(path)
     name = format_for(path, fmt)
     module = import_module(f"phbrefs.tables.writers.{_MODULES[name]}")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    module.write(table, path)
+    module.write(table, path)  # through phbrefs.fileio: atomic, folders made as needed
     return path

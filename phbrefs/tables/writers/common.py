@@ -1,8 +1,14 @@
-"""What flat formats (CSV, XLSX) share: the group as a leading column, formula-safe cells."""
+"""What writers share: the group as a leading column and formula-safe cells for flat formats
+(CSV, XLSX), the URLs (DOIs included) each format turns into links."""
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterator
+
 from phbrefs.tables.model import Table
+
+URL = re.compile(r"(?:https?|ftp)://[^\s<>\"]+[^\s<>\".,;:)\]’”]")
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -33,3 +39,15 @@ def notes_rows(table: Table) -> list[tuple[str, str, str]]:
     rows += [("footnote", "", note) for note in table.footnotes]
     rows += [("reference", ref.label, ref.display) for ref in table.references]
     return rows
+
+
+def links(text: str) -> Iterator[tuple[str, bool]]:
+    """``text`` in pieces, each ``(piece, is_url)``; a URL's trailing full stop stays text."""
+    last = 0
+    for match in URL.finditer(text):
+        if match.start() > last:
+            yield text[last : match.start()], False
+        yield match.group(0), True
+        last = match.end()
+    if last < len(text):
+        yield text[last:], False

@@ -13,6 +13,7 @@ import io
 from collections.abc import Sequence
 from pathlib import Path
 
+from phbrefs import fileio
 from phbrefs.tables.model import Table
 from phbrefs.tables.writers.common import flat_header, flat_rows, neutralise, notes_rows
 
@@ -38,5 +39,6 @@ def render_references(table: Table) -> str:
 
 
 def write(table: Table, path: Path) -> None:
-    path.write_text(render(table), encoding="utf-8-sig", newline="")
-    references_path(path).write_text(render_references(table), encoding="utf-8-sig", newline="")
+    fileio.write_text(path, render(table), encoding="utf-8-sig", newline="")
+    references = render_references(table)
+    fileio.write_text(references_path(path), references, encoding="utf-8-sig", newline="")

@@ -1,5 +1,10 @@
 """Word (python-docx): a real Word table whose header row repeats on every page, in landscape
-when the table is wide, followed by its footnotes and references (hanging indent).
+when its columns need the room, followed by its footnotes and references (hanging indent,
+journals in italics, URLs and DOIs as links).
+
+Column widths are fixed from the content (``widths.plan_widths``) so that no word is ever
+broken inside a cell, whatever Word or LibreOffice would have guessed; the type is Times New
+Roman (LibreOffice sets it in the metric-compatible Liberation Serif).
 """
 
 from __future__ import annotations
@@ -7,7 +12,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from phbrefs.tables.model import Cell, Table
+from phbrefs import fileio
+from phbrefs.tables.model import Cell, Span, Table
+from phbrefs.tables.writers.common import links
+from phbrefs.tables.writers.widths import ROTATED, plan_widths, text_width
 
 STANCE_COLOURS = {
     "supports": "1B7A2F",
@@ -17,6 +25,12 @@ STANCE_COLOURS = {
 }
 NOTICE_COLOUR = "B3261E"
 GROUP_SHADING = "EEF1F5"
+LINK_COLOUR = "1F4E9A"
+FONT = "Times New Roman"
+EMU_PER_PT = 12700
+CELL_MARGIN = 2.0  # pt, left and right of a cell's text
+# Portrait at 9 pt when every text column has room there, else landscape at 8 pt, then 7 pt.
+SIZES = ((False, 9.0), (True, 8.0), (True, 7.0))
 
 
 def _mark_header(row: Any) -> None:
@@ -69,32 +83,87 @@ def _fill(target: Any, cell: Cell, centre: bool) -> None:
         mark.font.color.rgb = RGBColor.from_string(NOTICE_COLOUR)
 
 
-def column_widths(table: Table, available: int) -> list[int] | None:
-    """Widths (EMU) sharing the text width by column weight, narrow columns 1.3 cm each; None
-    when the narrow columns alone would not fit (very wide matrices: let Word decide)."""
-    narrow = 468000  # 1.3 cm
-    fixed = narrow * sum(1 for c in table.columns if c.kind != "text")
-    room = available - fixed
-    if room < available // 4:
-        return None
-    total = sum(c.weight for c in table.columns if c.kind == "text") or 1.0
-    return [narrow if c.kind != "text" else int(room * c.weight / total) for c in table.columns]
+def layout(table: Table, page: tuple[int, int], margins: int) -> tuple[bool, float, list[int]]:
+    """Landscape or not, the font size (pt) and each column's width (EMU, cell margins
+    included). ``page`` is the portrait (width, height) and ``margins`` the left plus right."""
+    for landscape, size in SIZES:
+        line = (page[1] if landscape else page[0]) - margins
+        em = size * EMU_PER_PT
+        gap = 2 * CELL_MARGIN / size
+        planned = plan_widths(table, line / em - gap, gap=gap, comfortable=not landscape)
+        if planned:
+            return landscape, size, [int((w + gap) * em) for w in planned]
+    line = page[1] - margins  # cannot fit: share by header length, Word wraps what it must
+    weights = [max(text_width(c.name), ROTATED) for c in table.columns]
+    return True, SIZES[-1][1], [int(line * w / sum(weights)) for w in weights]
+
+
+def _cell_margins(grid: Any) -> None:
+    """Narrow left and right cell margins (``w:tblCellMar``) so many columns fit across."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    margins = OxmlElement("w:tblCellMar")
+    for side in ("left", "right"):
+        element = OxmlElement(f"w:{side}")
+        element.set(qn("w:w"), str(int(CELL_MARGIN * 20)))  # twentieths of a point
+        element.set(qn("w:type"), "dxa")
+        margins.append(element)
+    grid._tbl.tblPr.append(margins)
+
+
+def _hyperlink(paragraph: Any, url: str, italic: bool = False) -> None:
+    """A real link (``w:hyperlink`` with an external relationship), blue and underlined."""
+    from docx.opc.constants import RELATIONSHIP_TYPE
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    relationship = paragraph.part.relate_to(url, RELATIONSHIP_TYPE.HYPERLINK, is_external=True)
+    link = OxmlElement("w:hyperlink")
+    link.set(qn("r:id"), relationship)
+    run = OxmlElement("w:r")
+    properties = OxmlElement("w:rPr")
+    for tag, value in (("w:color", LINK_COLOUR), ("w:u", "single")):
+        element = OxmlElement(tag)
+        element.set(qn("w:val"), value)
+        properties.append(element)
+    if italic:
+        properties.append(OxmlElement("w:i"))
+    run.append(properties)
+    text = OxmlElement("w:t")
+    text.text = url
+    run.append(text)
+    link.append(run)
+    paragraph._p.append(link)
+
+
+def add_linked(paragraph: Any, parts: list[Span]) -> None:
+    """Runs for ``parts``: italic where the reference says, URLs as links."""
+    for part in parts:
+        for piece, is_url in links(part.text):
+            if is_url:
+                _hyperlink(paragraph, piece, part.italic)
+            else:
+                paragraph.add_run(piece).italic = part.italic or None
 
 
 def write(table: Table, path: Path) -> None:
     from docx import Document
     from docx.enum.section import WD_ORIENT
-    from docx.enum.table import WD_TABLE_ALIGNMENT
+    from docx.enum.table import WD_ROW_HEIGHT_RULE, WD_TABLE_ALIGNMENT
     from docx.shared import Cm, Pt, RGBColor
 
     document = Document()
+    document.styles["Normal"].font.name = FONT
     section = document.sections[0]
-    if table.wide:
-        section.orientation = WD_ORIENT.LANDSCAPE
-        section.page_width, section.page_height = section.page_height, section.page_width
+    section.page_width, section.page_height = Cm(21), Cm(29.7)  # A4
     for side in ("left_margin", "right_margin", "top_margin", "bottom_margin"):
         setattr(section, side, Cm(2))
-    size = Pt(8 if table.wide else 9)
+    landscape, points, widths = layout(table, (section.page_width, section.page_height), Cm(4))
+    if landscape:
+        section.orientation = WD_ORIENT.LANDSCAPE
+        section.page_width, section.page_height = section.page_height, section.page_width
+    size = Pt(points)
 
     title = document.add_paragraph()
     title.add_run(table.title).bold = True
@@ -108,17 +177,19 @@ def write(table: Table, path: Path) -> None:
     grid.style = document.styles["Table Grid"]
     grid.style.font.size = size  # one size for every cell, set once on the table style
     grid.alignment = WD_TABLE_ALIGNMENT.CENTER
-    widths = column_widths(table, section.page_width - section.left_margin - section.right_margin)
-    if widths:
-        grid.autofit = False
-        for grid_column, width in zip(grid.columns, widths, strict=True):
-            grid_column.width = width
-        for row in grid.rows:
-            for cell, width in zip(row.cells, widths, strict=False):
-                cell.width = width
+    grid.autofit = False  # a fixed layout: the grid's widths hold for every row
+    _cell_margins(grid)
+    for grid_column, width in zip(grid.columns, widths, strict=True):
+        grid_column.width = width
+    for cell, width in zip(grid.rows[0].cells, widths, strict=True):
+        cell.width = width
     rows = iter(grid.rows)
     header = next(rows)
     _mark_header(header)
+    turned = [text_width(c.name, bold=True) for c in table.columns if c.kind == "symbol"]
+    if turned:  # tall enough for the longest turned study label
+        header.height = Pt(max(turned) * points + 6)
+        header.height_rule = WD_ROW_HEIGHT_RULE.AT_LEAST
     for target, column in zip(header.cells, table.columns, strict=True):
         target.paragraphs[0].add_run(column.name).bold = True
         _shade(target, GROUP_SHADING)
@@ -134,17 +205,16 @@ def write(table: Table, path: Path) -> None:
                 _fill(target, cell, centre)
 
     for note in table.footnotes:
-        paragraph = document.add_paragraph()
-        paragraph.add_run(note).font.size = size
+        add_linked(document.add_paragraph(), [Span(note)])
     if table.references:
         document.add_heading("References", level=2)
         for ref in table.references:
             paragraph = document.add_paragraph()
             paragraph.paragraph_format.left_indent = Cm(1)
             paragraph.paragraph_format.first_line_indent = Cm(-1)
-            paragraph.add_run(ref.text)
+            add_linked(paragraph, ref.parts)
             if ref.notice:
                 flag = paragraph.add_run(f" [{ref.notice}]")
                 flag.bold = True
                 flag.font.color.rgb = RGBColor.from_string(NOTICE_COLOUR)
-    document.save(str(path))
+    fileio.write_with(path, document.save)

@@ -1,5 +1,7 @@
 """HTML: one standalone UTF-8 page (inline CSS and JS, no external assets) with a table that
-sorts when a header is clicked. Every piece of text is escaped.
+sorts when a header is clicked (CERQual confidence by its order, High > Moderate > Low > Very
+low, not alphabetically). URLs and DOIs are links, journals italic. Every piece of text is
+escaped.
 """
 
 from __future__ import annotations
@@ -7,7 +9,18 @@ from __future__ import annotations
 from html import escape
 from pathlib import Path
 
-from phbrefs.tables.model import Cell, Table
+from phbrefs import fileio
+from phbrefs.tables.model import Cell, Span, Table
+from phbrefs.tables.writers.common import links
+
+# What a confidence cell sorts by: its rank, so ascending runs Very low ... High.
+CONFIDENCE_RANK = {
+    "Not assessed": 0,
+    "Very low confidence": 1,
+    "Low confidence": 2,
+    "Moderate confidence": 3,
+    "High confidence": 4,
+}
 
 STYLE = """
 body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:2rem;color:#1a1a1a;
@@ -42,9 +55,12 @@ document.querySelectorAll("table.sortable").forEach(function (table) {
         var rows = Array.prototype.filter.call(body.rows, function (r) {
           return !r.classList.contains("group");
         });
+        var key = function (row) {
+          var cell = row.cells[index];
+          return cell.dataset.sort !== undefined ? cell.dataset.sort : cell.textContent.trim();
+        };
         rows.sort(function (a, b) {
-          var x = a.cells[index].textContent.trim(), y = b.cells[index].textContent.trim();
-          var c = x.localeCompare(y, undefined, {numeric: true, sensitivity: "base"});
+          var c = key(a).localeCompare(key(b), undefined, {numeric: true, sensitivity: "base"});
           return ascending ? c : -c;
         });
         rows.forEach(function (r) { body.appendChild(r); });
@@ -55,12 +71,26 @@ document.querySelectorAll("table.sortable").forEach(function (table) {
 """
 
 
+def linked(text: str) -> str:
+    """Escaped text with its URLs as links."""
+    return "".join(
+        f'<a href="{escape(piece)}">{escape(piece)}</a>' if is_url else escape(piece)
+        for piece, is_url in links(text)
+    )
+
+
+def spans(parts: list[Span]) -> str:
+    return "".join(f"<i>{linked(p.text)}</i>" if p.italic else linked(p.text) for p in parts)
+
+
 def _cell(cell: Cell, kind: str) -> str:
     classes = [kind] if kind != "text" else []
     if cell.stance:
         classes.append(cell.stance)
     attribute = f' class="{" ".join(classes)}"' if classes else ""
-    text = escape(cell.text)
+    if cell.text in CONFIDENCE_RANK:
+        attribute += f' data-sort="{CONFIDENCE_RANK[cell.text]}"'
+    text = linked(cell.text)
     if cell.marker:
         text += f' <span class="notice">{escape(cell.marker)}</span>'
     return f"<td{attribute}>{text}</td>"
@@ -101,13 +131,13 @@ def render(table: Table) -> str:
             parts.append(f"<tr>{cells}</tr>")
         parts.append("</tbody>")
     parts.append("</table>")
-    parts += [f'<p class="footnote">{escape(note)}</p>' for note in table.footnotes]
+    parts += [f'<p class="footnote">{linked(note)}</p>' for note in table.footnotes]
     if table.references:
         parts.append('<section class="references"><h2>References</h2>')
         for ref in table.references:
-            text = escape(ref.text)
+            text = spans(ref.parts)
             if ref.notice:
-                text += f' <span class="notice">[{escape(ref.notice)}]</span>'
+                text += f' <span class="notice">[{linked(ref.notice)}]</span>'
             parts.append(f'<p id="ref-{escape(ref.citekey)}">{text}</p>')
         parts.append("</section>")
     parts += [f"<script>{SCRIPT}</script>", "</body>", "</html>"]
@@ -115,4 +145,4 @@ def render(table: Table) -> str:
 
 
 def write(table: Table, path: Path) -> None:
-    path.write_text(render(table), encoding="utf-8")
+    fileio.write_text(path, render(table))

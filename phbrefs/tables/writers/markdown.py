@@ -1,11 +1,14 @@
-"""Markdown: a pipe table (pandoc, GitHub) with a ``Table:`` caption, notes and references."""
+"""Markdown: a pipe table (pandoc, GitHub) with a ``Table:`` caption, notes and references
+(journals in ``*italics*``, URLs and DOIs as ``<autolinks>``)."""
 
 from __future__ import annotations
 
 import re
 from pathlib import Path
 
-from phbrefs.tables.model import Column, Table
+from phbrefs import fileio
+from phbrefs.tables.model import Column, Span, Table
+from phbrefs.tables.writers.common import links
 
 _SPECIAL = re.compile(r"([\\|*_`<>\[\]$~^#])")
 _ALIGN = {"text": ":---", "symbol": ":---:", "number": "---:"}
@@ -14,6 +17,24 @@ _ALIGN = {"text": ":---", "symbol": ":---:", "number": "---:"}
 def escape(text: str) -> str:
     """Backslash-escape what Markdown (or pandoc's extensions) would read as syntax; one line."""
     return _SPECIAL.sub(r"\\\1", " ".join(text.split()))
+
+
+def linked(text: str) -> str:
+    pieces = links(re.sub(r"\s+", " ", text))
+    return "".join(f"<{p}>" if is_url else _SPECIAL.sub(r"\\\1", p) for p, is_url in pieces)
+
+
+def spans(parts: list[Span]) -> str:
+    """Italic spans as ``*…*`` (spaces kept outside the stars, as Markdown needs)."""
+    out = []
+    for part in parts:
+        text = linked(part.text)
+        core = text.strip()
+        if part.italic and core:
+            lead, trail = text[: len(text) - len(text.lstrip())], text[len(text.rstrip()) :]
+            text = f"{lead}*{core}*{trail}"
+        out.append(text)
+    return "".join(out)
 
 
 def _line(cells: list[str]) -> str:
@@ -38,13 +59,14 @@ def render(table: Table) -> str:
     if table.caption:
         lines += ["", f"Table: {escape(table.caption)}"]
     for note in table.footnotes:
-        lines += ["", escape(note)]
+        lines += ["", linked(note)]
     if table.references:
         lines += ["", "### References"]
         for ref in table.references:
-            lines += ["", escape(ref.display)]
+            notice = f" \\[{linked(ref.notice)}\\]" if ref.notice else ""
+            lines += ["", spans(ref.parts) + notice]
     return "\n".join(lines) + "\n"
 
 
 def write(table: Table, path: Path) -> None:
-    path.write_text(render(table), encoding="utf-8")
+    fileio.write_text(path, render(table))

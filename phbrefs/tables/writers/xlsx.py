@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from phbrefs import fileio
 from phbrefs.tables.model import Table
 from phbrefs.tables.writers.common import flat_header, flat_rows, neutralise
 
@@ -82,4 +83,4 @@ def write(table: Table, path: Path) -> None:
     notes += [["footnote", note] for note in table.footnotes]
     about = _sheet(workbook, "Notes", ["Kind", "Text"], notes)
     about.column_dimensions["B"].width = 100
-    workbook.save(str(path))
+    fileio.write_with(path, workbook.save)

@@ -1,0 +1,80 @@
+"""Bounds on what one imported entry may hold, checked after parsing, whatever the format.
+
+A hostile or damaged file must cost bounded work and fail entry by entry with a reason: a value
+too large to be a bibliographic field, text that cannot be stored (a lone surrogate from a JSON
+escape), or a NUL byte (a damaged file, never a reference).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Iterator
+from typing import Any
+
+from phbrefs.formats import EntryError, ParseResult
+
+MAX_FIELD_CHARS = 1_000_000  # a long abstract is 10,000; a book's whole text would be this
+MAX_ENTRY_CHARS = MAX_FIELD_CHARS  # one entry's source text, every field together
+MAX_INTEGER_DIGITS = 50  # JSON numbers: a year or a page, never a 5,000-digit integer
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
+def bounded_int(text: str) -> int:
+    """A JSON integer, refused beyond ``MAX_INTEGER_DIGITS`` digits (``json.loads(parse_int=)``)."""
+    if len(text.lstrip("-")) > MAX_INTEGER_DIGITS:
+        raise ValueError(f"a {len(text):,}-digit integer (at most {MAX_INTEGER_DIGITS})")
+    return int(text)
+
+
+def _strings(value: Any) -> Iterator[tuple[str, str]]:
+    """(field name, text) for every string inside a record, nested lists and objects included."""
+    stack: list[tuple[str, Any]] = [("", value)]
+    while stack:
+        name, item = stack.pop()
+        if isinstance(item, str):
+            yield name, item
+        elif isinstance(item, dict):
+            stack.extend((f"{name}.{k}".strip("."), v) for k, v in item.items())
+        elif isinstance(item, list | tuple):
+            stack.extend((name, v) for v in item)
+        elif dataclasses.is_dataclass(item) and not isinstance(item, type):
+            stack.extend(
+                (f"{name}.{f.name}".strip("."), getattr(item, f.name))
+                for f in dataclasses.fields(item)
+            )
+
+
+def problem(record: Any) -> str | None:
+    """Why ``record`` cannot be imported, or None when it can. Its source text holds every
+    field, so one search of it is enough (every record read from a file has one)."""
+    texts = [("source text", record.raw)] if record.raw else _strings(record)
+    for name, text in texts:
+        if len(text) > MAX_ENTRY_CHARS:
+            return f"the {name} is {len(text):,} characters long (at most {MAX_ENTRY_CHARS:,})"
+        if found := _UNSTORABLE.search(text):
+            what = "a NUL byte" if found.group(0) == "\x00" else "a lone surrogate"
+            return f"the {name} holds {what} (U+{ord(found.group(0)):04X}): a damaged file?"
+    return None
+
+
+def unstorable(content: Any) -> str | None:
+    """Where parsed JSON or YAML holds text that cannot be stored, or None."""
+    for name, text in _strings(content):
+        if found := _UNSTORABLE.search(text):
+            what = "a NUL byte" if found.group(0) == "\x00" else "a lone surrogate"
+            return f"{what} (U+{ord(found.group(0)):04X}) in {name or 'a value'}"
+    return None
+
+
+def screen(result: ParseResult, origin: str) -> ParseResult:
+    """``result`` with every record beyond the bounds moved to its errors."""
+    kept = []
+    for record in result.records:
+        reason = problem(record)
+        if reason is None:
+            kept.append(record)
+        else:
+            result.errors.append(EntryError(origin, None, reason, record.citekey))
+    result.records = kept
+    return result
