@@ -1,10 +1,8 @@
 """Duplicate detection and merging.
 
-Detection: the same DOI is a duplicate outright; otherwise records sharing a block (first
-author + year, or the first or last words of the title) are compared with rapidfuzz on the
-normalised title, then year, first author and container/pages confirm or contradict. Blocking
-keeps 50,000 records to a few seconds. Two thresholds: ``CONFIDENT`` (merged on import without
-asking) and ``POSSIBLE`` (listed by ``phbrefs dedup`` for a reviewer).
+Detection is the pure engine in phbrefs.matching (per-field normalisation, evidence weighed
+across fields, blocking): pairs in its ``merge`` tier are merged on import without asking,
+those in its ``review`` tier are listed by ``phbrefs dedup`` for a reviewer.
 
 Merging keeps the richest value of each field, every tag, note, finding, study record and source
 record, and records the retired citekeys and DOIs as aliases, in one transaction.
@@ -14,188 +12,34 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field, fields
-from functools import cached_property, lru_cache
+from dataclasses import dataclass, fields
 from typing import TYPE_CHECKING, Any
 
 from phbrefs.errors import InvalidInputError
 from phbrefs.ids import ascii_fold
+from phbrefs.matching import DuplicateIndex, Fingerprint, Match, assess, compare
 from phbrefs.outcomes import BatchReport, ItemResult, Outcome
 from phbrefs.records import WorkRecord
+
+__all__ = ["DuplicateIndex", "Fingerprint", "Match", "assess", "compare"]
 
 if TYPE_CHECKING:
     from sqlmodel import Session
 
     from phbrefs.library import Library
 
-CONFIDENT = 0.93  # merged without asking (also needs a near-identical title)
-CONFIDENT_TITLE = 0.95
-POSSIBLE = 0.80  # shown for review
-MIN_TITLE = 0.85  # below this title similarity, never a duplicate
-SHORT_TITLE = 20  # "Editorial", "Introduction": never confident without a DOI
-MAX_BLOCK = 400  # blocks larger than this (a very common surname-year) are not searched
-
 _WORD = re.compile(r"[a-z0-9]+")
 # ASCII characters are starters that NFKD leaves alone: folding can be done run by run
 _NON_ASCII = re.compile(r"[^\x00-\x7f]+")
-_NUMBER = re.compile(r"\b\d+\b")
-_STOP = frozenset("a an the of on in for and or to with from by at as is".split())
 
 
 def normalise_text(text: str | None) -> str:
-    """Lower-case ASCII words separated by single spaces: what titles are compared on."""
+    """Lower-case ASCII words separated by single spaces (people's names when merging)."""
     if not text:
         return ""
     if not text.isascii():  # fold only the non-ASCII runs: the same text, a fraction the work
         text = _NON_ASCII.sub(lambda run: ascii_fold(run.group()), text)
     return " ".join(_WORD.findall(text.lower()))
-
-
-# Surnames and journal names repeat across a library: normalised once each.
-_normalise_name = lru_cache(maxsize=16384)(normalise_text)
-
-
-@dataclass
-class Fingerprint:
-    """What matching needs of a record, normalised once."""
-
-    ref: Any  # a work id, or an index into an import batch
-    doi: str | None
-    title: str
-    year: int | None
-    author: str
-    container: str
-    first_page: str
-
-    @classmethod
-    def of(cls, ref: Any, record: WorkRecord) -> Fingerprint:
-        people = record.authors or record.editors or record.contributors
-        author = ""
-        if people:
-            author = _normalise_name(people[0].family or people[0].literal or people[0].given)
-        first_page = re.split(r"[-–]", record.pages or "")[0].strip().lower()
-        return cls(
-            ref=ref,
-            doi=record.doi,
-            title=normalise_text(record.full_title),
-            year=record.year,
-            author=author.replace(" ", ""),
-            container=_normalise_name(record.container_title),
-            first_page=first_page,
-        )
-
-    def blocks(self) -> list[tuple[str, ...]]:
-        return self._blocks
-
-    @cached_property
-    def _blocks(self) -> list[tuple[str, ...]]:
-        """Worked out once: a fingerprint is both indexed and looked up."""
-        words = [w for w in self.title.split() if w not in _STOP]
-        keys: list[tuple[str, ...]] = []
-        if self.author and self.year:
-            keys.append(("ay", self.author, str(self.year)))
-        if len(words) >= 2:
-            keys.append(("tf", *words[:3]))
-            keys.append(("tl", *words[-3:]))
-        elif self.title:
-            keys.append(("tt", self.title))
-        return keys
-
-
-@dataclass
-class Match:
-    """A scored pair: ``score`` in 0..1, ``reasons`` say why (shown to reviewers)."""
-
-    a: Any
-    b: Any
-    score: float
-    reasons: list[str] = field(default_factory=list)
-
-    @property
-    def confident(self) -> bool:
-        return self.score >= CONFIDENT and "confident" in self.reasons[-1:]
-
-
-def compare(x: Fingerprint, y: Fingerprint) -> Match | None:
-    """Score two records; None when they are clearly different works."""
-    from rapidfuzz.distance import Indel
-    from rapidfuzz.fuzz import ratio
-
-    if x.doi and y.doi:
-        if x.doi == y.doi:
-            return Match(x.ref, y.ref, 1.0, ["same DOI", "confident"])
-        return None
-    if not x.title or not y.title:
-        return None
-    title = Indel.normalized_similarity(x.title, y.title, score_cutoff=MIN_TITLE)
-    if title < MIN_TITLE:
-        return None
-    reasons = [f"title {title:.0%}"]
-    if x.author and y.author:
-        author = 1.0 if x.author == y.author else ratio(x.author, y.author) / 100
-        reasons.append("same first author" if author == 1 else f"first author {author:.0%}")
-    else:
-        author = 0.6
-    if x.year and y.year:
-        gap = abs(x.year - y.year)
-        year = {0: 1.0, 1: 0.5}.get(gap, 0.0)
-        reasons.append("same year" if gap == 0 else f"years {x.year}/{y.year}")
-    else:
-        year = 0.6
-    if x.first_page and y.first_page:
-        venue = 1.0 if x.first_page == y.first_page else 0.0
-        reasons.append("same pages" if venue else "different pages")
-    elif x.container and y.container:
-        venue = ratio(x.container, y.container) / 100
-        reasons.append(f"container {venue:.0%}")
-    else:
-        venue = 0.6
-    score = round(0.6 * title + 0.15 * author + 0.15 * year + 0.1 * venue, 4)
-    short = min(len(x.title), len(y.title)) < SHORT_TITLE
-    numbers = set(_NUMBER.findall(x.title)) == set(_NUMBER.findall(y.title))
-    if not numbers:
-        reasons.append("different numbers in titles")  # "part 2", "2019 update"
-    if score >= CONFIDENT and title >= CONFIDENT_TITLE and not short and venue > 0 and numbers:
-        reasons.append("confident")
-    if score < POSSIBLE:
-        return None
-    return Match(x.ref, y.ref, score, reasons)
-
-
-class DuplicateIndex:
-    """Fingerprints by DOI and by block, for finding the candidates of a new record fast."""
-
-    def __init__(self) -> None:
-        self.by_doi: dict[str, Fingerprint] = {}
-        self.by_block: dict[tuple[str, ...], list[Fingerprint]] = {}
-
-    def add(self, fingerprint: Fingerprint) -> None:
-        if fingerprint.doi:
-            self.by_doi.setdefault(fingerprint.doi, fingerprint)
-        for key in fingerprint.blocks():
-            self.by_block.setdefault(key, []).append(fingerprint)
-
-    def matches(self, fingerprint: Fingerprint, exclude: set[Any] | None = None) -> list[Match]:
-        """Every indexed record scoring at least ``POSSIBLE`` against ``fingerprint``, best
-        first."""
-        found: dict[Any, Match] = {}
-        if fingerprint.doi and (same := self.by_doi.get(fingerprint.doi)):
-            found[same.ref] = Match(fingerprint.ref, same.ref, 1.0, ["same DOI", "confident"])
-        seen: set[int] = set()
-        for key in fingerprint.blocks():
-            block = self.by_block.get(key, ())
-            if len(block) > MAX_BLOCK:
-                continue
-            for other in block:
-                if id(other) in seen or other.ref in found or other.ref == fingerprint.ref:
-                    continue
-                seen.add(id(other))
-                if exclude and other.ref in exclude:
-                    continue
-                match = compare(fingerprint, other)
-                if match:
-                    found[other.ref] = match
-        return sorted(found.values(), key=lambda m: -m.score)
 
 
 # -- merging records ----------------------------------------------------------------------------
@@ -307,7 +151,7 @@ class DuplicateGroup:
 
 
 def library_fingerprints(session: Session) -> tuple[list[Fingerprint], dict[int, str]]:
-    """Every work's fingerprint, and work id -> citekey; one query, no JSON decoding."""
+    """Every work's fingerprint, and work id -> citekey; one query, only the fields matched."""
     from sqlalchemy import select
 
     from phbrefs.db import models as m
@@ -319,24 +163,31 @@ def library_fingerprints(session: Session) -> tuple[list[Fingerprint], dict[int,
             m.Work.doi,
             m.Work.title,
             m.Work.year,
-            m.Work.first_author,
             m.Work.container_title,
+            m.Work.data["container_short_title"].as_string(),
+            m.Work.data["volume"].as_string(),
             m.Work.data["pages"].as_string(),
+            m.Work.data["url"].as_string(),
+            m.Work.data["contributors"],
         ).order_by(m.Work.id)
     ).all()
     prints = []
     keys = {}
-    for work_id, key, doi, title, year, author, container, pages in rows:
+    for work_id, key, doi, title, year, container, short, volume, pages, url, people in rows:
         keys[work_id] = key
+        authors = [p for p in people or [] if p.get("role") == "author"] or people or []
+        journal = " = ".join(t for t in (container, short) if t)
         prints.append(
-            Fingerprint(
-                ref=work_id,
+            Fingerprint.build(
+                work_id,
                 doi=doi,
-                title=normalise_text(title),
+                title=title,
                 year=year,
-                author=_normalise_name(author).replace(" ", ""),
-                container=_normalise_name(container),
-                first_page=re.split(r"[-–]", pages or "")[0].strip().lower(),
+                people=authors,
+                journal=journal,
+                volume=volume,
+                pages=pages,
+                url=url,
             )
         )
     return prints, keys
@@ -352,7 +203,7 @@ def not_duplicate_pairs(session: Session) -> set[frozenset[int]]:
 
 
 def find_pairs(prints: Sequence[Fingerprint], judged: set[frozenset[Any]]) -> list[Match]:
-    """Every pair scoring at least ``POSSIBLE``, except pairs judged distinct."""
+    """Every pair worth at least a review, except pairs judged distinct."""
     index = DuplicateIndex()
     pairs = []
     for fingerprint in prints:
@@ -422,6 +273,28 @@ def find_duplicates(library: Library) -> list[DuplicateGroup]:
     return sorted(result, key=lambda g: -g.score)
 
 
+@dataclass
+class Explanation:
+    """Why two works are or are not one, field by field (``phbrefs dedup --explain``)."""
+
+    keys: list[str]
+    titles: list[str]
+    match: Match
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"keys": self.keys, "titles": self.titles, **self.match.to_dict()}
+
+
+def explain_pair(library: Library, first: str, second: str) -> Explanation:
+    """Every field's evidence for the two works named, and the tier it adds up to."""
+    a, b = library.get(first), library.get(second)
+    if a.id == b.id:
+        raise InvalidInputError(f"{first} and {second} name the same work")
+    match = assess(Fingerprint.of(a.citekey, a.record), Fingerprint.of(b.citekey, b.record))
+    titles = [a.record.full_title or "", b.record.full_title or ""]
+    return Explanation([a.citekey, b.citekey], titles, match)
+
+
 def mark_not_duplicate(library: Library, keys: Sequence[str]) -> list[str]:
     """Record that the works named are distinct (every pair among them); returns their keys."""
     from sqlalchemy import select, text
@@ -468,13 +341,15 @@ def merge_into(
 
     Everything attached to a retired work moves to the kept one (tags, notes, findings, study
     records, source records, aliases, reviewers' judgements); its citekey and DOI become aliases.
-    Each retired work is logged as it was, with who merged it, when, and what moved.
+    The merge is logged first (``merge_log``): who made it, when, and what it changes.
     """
-    from sqlalchemy import delete, insert, select
+    from sqlalchemy import delete, select
 
     from phbrefs.db import fulltext
     from phbrefs.db import models as m
+    from phbrefs.merge_log import log_merge
 
+    log_merge(session, keep, list(retire), extra_record, library.actor)  # to undo it
     conn = session.connection()
     rows = {
         r.id: r
@@ -484,7 +359,6 @@ def merge_into(
     record = WorkRecord.from_dict(kept_row.data)
     aliases: list[str] = []
     report = BatchReport()
-    now = m.utcnow()
     for work_id in retire:
         row = rows[work_id]
         record = merge_records(record, WorkRecord.from_dict(row.data))
@@ -492,17 +366,6 @@ def merge_into(
         if row.doi and row.doi != record.doi:
             aliases.append(row.doi)
         moved = _move_dependents(session, work_id, keep)
-        conn.execute(
-            insert(m.MergeLog).values(
-                work_id=keep,
-                retired_citekey=row.citekey,
-                retired_doi=row.doi,
-                retired_data=row.data,
-                moved=moved,
-                merged_by=library.actor,
-                merged_at=now,
-            )
-        )
         counts = ", ".join(f"{len(keys)} {table}" for table, keys in moved.items())
         report.results.append(
             ItemResult(

@@ -14,7 +14,7 @@ import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import reduce
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -286,6 +286,7 @@ def _import(
             first = -in_batch[0].b - 1
             _describe(item, Outcome.MERGED, in_batch[0], None)
             folded.setdefault(first, []).append(index)
+            batch.add(replace(fingerprint, ref=in_batch[0].b))  # later copies may match it
             continue
         possible = max([*matches[:1], *in_batch[:1]], key=lambda mt: mt.score, default=None)
         if possible is not None:
@@ -321,6 +322,7 @@ def _import(
     # confident duplicates of works already stored
     for work_id, indexes in merges.items():
         incoming = reduce(merge_records, [entries[i][1] for i in indexes])
+        incoming.raw = entries[indexes[0]][1].raw  # logged, to find its source text on unmerge
         merge_into(library, session, work_id, [], extra_record=incoming)
     # every incoming text is kept beside the work it became part of
     # and the key it proposed keeps resolving (a manuscript may cite it)

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
+from postgres_server import backends
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -35,9 +35,8 @@ BOTH_BACKENDS = {
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if "storage" not in metafunc.fixturenames:
         return
-    wanted = os.environ.get("PHBREFS_TEST_BACKENDS", "sqlite,postgres").split(",")
-    if metafunc.module.__name__.rsplit(".", 1)[-1] in BOTH_BACKENDS and "postgres" in wanted:
-        metafunc.parametrize("storage", ["sqlite", "postgres"], indirect=True)
+    if metafunc.module.__name__.rsplit(".", 1)[-1] in BOTH_BACKENDS and len(backends()) > 1:
+        metafunc.parametrize("storage", backends(), indirect=True)
 
 
 @pytest.fixture

@@ -31,6 +31,12 @@ TEMPLATE = "phbrefs_template"
 SERVER_SETTINGS = ("fsync=off", "synchronous_commit=off", "full_page_writes=off")
 
 
+def backends() -> list[str]:
+    """The backends storage tests run on: both, unless ``PHBREFS_TEST_BACKENDS=sqlite``."""
+    wanted = os.environ.get("PHBREFS_TEST_BACKENDS", "sqlite,postgres").split(",")
+    return ["sqlite", *(["postgres"] if "postgres" in wanted else [])]
+
+
 def postgres_bin() -> Path | None:
     """The newest installed PostgreSQL's binaries (Debian keeps them off PATH)."""
     found = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"), key=lambda p: int(p.parts[-3]))
@@ -141,6 +147,8 @@ class Server:
 @pytest.fixture(scope="session")
 def postgres_server() -> Iterator[Server]:
     """The session's PostgreSQL server (skips when there is none)."""
+    if "postgres" not in backends():
+        pytest.skip("PHBREFS_TEST_BACKENDS leaves PostgreSQL out")
     url = os.environ.get(URL_VARIABLE)
     cluster = None
     if not url:

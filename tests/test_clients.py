@@ -64,7 +64,7 @@ def phbrefs_entries(cli, style: str) -> list[str]:
 @pytest.fixture
 def exported(cli, tmp_path):
     result = cli("import", *SOURCES)
-    assert "15 new" in result.stderr, result.stderr  # zotero.ris holds one broken entry
+    assert "15 added" in result.stderr, result.stderr  # zotero.ris holds one broken entry
     path = tmp_path / "library.json"
     assert cli("export", "--all", "--format", "csljson", "-o", path).exit_code == 0
     return path

@@ -65,7 +65,6 @@ def test_corpus_case(cli, db, path):
     check(cli, db, args, allowed)
 
 
-@pytest.mark.xfail(reason="storage layer, lead", strict=True)
 def test_a_doi_shared_across_two_imports_does_not_crash(cli, db):
     """A real search export pattern: records of one batch sharing a DOI with earlier imports
     (UNIQUE constraint failed: work.doi in dedup.merge_into / library.add_many)."""

@@ -107,7 +107,14 @@ def test_dimensions_columns_draw_every_finding_including_uncoded_ones(review, pa
     headers = [
         th.get_attribute("title") for th in page.find_elements("css selector", "tr.columns th")
     ]
-    assert headers == ["Reach", "Adoption", "No dimension"]
+    assert headers == [
+        "Reach",
+        "Effectiveness",
+        "Adoption",
+        "Implementation",
+        "Maintenance",
+        "No dimension",
+    ]
     library, _ = review
     assert sum(int(b.get_attribute("data-findings")) for b in shown) == sum(
         len(f["dimensions"]) for f in map_data(library)["findings"]

@@ -36,7 +36,7 @@ def test_every_unicode_encoding_with_or_without_bom_is_read(cli, tmp_path, encod
     path.write_bytes(text.encode(encoding))
     result, report = imported(cli, path)
     assert result.exit_code == 0, result.output
-    assert report["summary"]["new"] == 1
+    assert report["summary"]["added"] == 1
     (work,) = json.loads(cli("list", "--json").stdout)
     assert work["title"] == "Café in Zoë's São Paulo"
 
@@ -45,7 +45,7 @@ def test_a_windows_1252_export_is_read(cli, tmp_path):
     path = tmp_path / "endnote.ris"
     path.write_bytes(RIS.replace("Zoë's", "Zoë’s").encode("cp1252"))
     result, report = imported(cli, path)
-    assert result.exit_code == 0 and report["summary"]["new"] == 1
+    assert result.exit_code == 0 and report["summary"]["added"] == 1
 
 
 def test_an_undecodable_file_is_an_error_naming_it(cli, tmp_path):
@@ -71,7 +71,7 @@ def test_entries_damaged_by_a_nul_byte_fail_with_their_line(cli, tmp_path):
     )
     result, report = imported(cli, path)
     assert result.exit_code == ExitCode.PARTIAL
-    assert report["summary"]["new"] == 2 and report["summary"]["failed"] == 3
+    assert report["summary"]["added"] == 2 and report["summary"]["failed"] == 3
     failed = {i["item"]: i["detail"] for i in report["items"] if i["outcome"] == "failed"}
     assert set(failed) == {f"{path}:3", f"{path}:5", f"{path}:7"}
     assert "U+0000" in failed[f"{path}:3"] and "key" in failed[f"{path}:5"]
@@ -102,7 +102,7 @@ def test_an_entry_too_large_to_be_a_reference_fails(cli, tmp_path):
         encoding="utf-8",
     )
     result, report = imported(cli, path)
-    assert result.exit_code == ExitCode.PARTIAL and report["summary"]["new"] == 1
+    assert result.exit_code == ExitCode.PARTIAL and report["summary"]["added"] == 1
     (failed,) = [i for i in report["items"] if i["outcome"] == "failed"]
     assert failed["citekey"] == "huge" and "at most 1,000,000" in failed["detail"]
 
@@ -131,7 +131,7 @@ def test_a_lone_surrogate_fails_its_item_only(cli, tmp_path):
         encoding="utf-8",
     )
     result, report = imported(cli, path)
-    assert result.exit_code == ExitCode.PARTIAL and report["summary"]["new"] == 1
+    assert result.exit_code == ExitCode.PARTIAL and report["summary"]["added"] == 1
     (failed,) = [i for i in report["items"] if i["outcome"] == "failed"]
     assert "lone surrogate (U+D800)" in failed["detail"]
 
@@ -161,7 +161,7 @@ def test_a_doi_field_that_is_not_a_doi_is_reported(cli, tmp_path):
     path = tmp_path / "refs.bib"
     path.write_text("@article{a, title = {A}, doi = {10.abc/x}}\n", encoding="utf-8")
     result, report = imported(cli, path)
-    assert result.exit_code == 0 and report["summary"]["new"] == 1
+    assert result.exit_code == 0 and report["summary"]["added"] == 1
     assert report["warnings"] == [
         f"{path}:1: a: doi '10.abc/x' is not a DOI: kept as written, not matched"
     ]

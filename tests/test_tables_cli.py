@@ -86,11 +86,14 @@ def test_bad_requests_get_one_clear_line(cli, review, args, code, message):
     assert "Traceback" not in result.output
 
 
-@pytest.mark.parametrize("command", [["table", "studies"], ["table", "matrix"], ["map"]])
-def test_an_empty_library_says_there_is_nothing_to_show(cli, library, command):
+@pytest.mark.parametrize(
+    "command", [["table", "studies"], ["table", "matrix"], ["map"], ["map", "-o", "map.html"]]
+)
+def test_an_empty_library_says_there_is_nothing_to_show(cli, library, command, tmp_path):
     result = cli(*command)
     assert result.exit_code == 4
     assert result.stderr.startswith("phbrefs: error: no ")
+    assert not (tmp_path / "map.html").exists()
 
 
 def test_no_library_at_all_is_a_storage_error(cli):

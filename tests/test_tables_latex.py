@@ -69,8 +69,10 @@ def typeset(tables: dict[str, Table], folder: Path) -> str:
 
 
 def overfull(log: str) -> list[str]:
+    """Overfull boxes, and underfull lines (stretched word gaps) too."""
     lines = log.splitlines()
-    return [" ".join(lines[i : i + 3]) for i, line in enumerate(lines) if "Overfull" in line]
+    bad = ("Overfull", "Underfull \\hbox")
+    return [" ".join(lines[i : i + 3]) for i, line in enumerate(lines) if line.startswith(bad)]
 
 
 @needs_pdflatex
@@ -114,3 +116,19 @@ def test_links_italics_and_invisible_controls(demo_tables):
 def test_the_readme_documents_the_preamble_the_tests_compile_with():
     readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
     assert PREAMBLE in readme.replace("\n  ", "\n")
+
+
+@needs_pdflatex
+def test_a_matrix_too_wide_for_one_page_is_split_into_parts_that_fit(tmp_path: Path):
+    with Library(tmp_path / "library.db") as library:
+        build_large_review(library, studies=90)
+        matrix = build_table(library, "matrix")
+    text = write_table(matrix, tmp_path / "matrix.tex").read_text(encoding="utf-8")
+    parts = text.count(r"\begin{longtable}")
+    assert parts >= 2 and f"Part {parts} of {parts}." in text
+    assert (
+        text.count(r"\rotatebox{90}") == 2 * 90
+    )  # each study once, in the first and the running header
+    folder = tmp_path / "typeset"
+    folder.mkdir()
+    assert overfull(typeset({"matrix": matrix}, folder)) == []

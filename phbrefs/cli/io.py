@@ -144,20 +144,30 @@ def dedup(
     keys: Annotated[
         list[str] | None,
         typer.Argument(
-            help="With --not-duplicate: the works judged distinct from it.",
+            help="With --not-duplicate: the works judged distinct from it; with --explain: two.",
             show_default=False,
             metavar="KEY",
         ),
     ] = None,
+    explain: Annotated[
+        bool,
+        typer.Option("--explain", help="With two KEYs: why they are or are not duplicates."),
+    ] = False,
     as_json: JsonOption = False,
 ) -> None:
     """List likely duplicates with scores and reasons.
 
     With --not-duplicate KEY KEY..., records that the works are distinct: they are never
-    proposed again.
+    proposed again. With --explain KEY KEY, shows field by field the evidence for and against
+    the two works being one, and the verdict: merge, review or distinct.
     """
     from phbrefs.dedup import find_duplicates, mark_not_duplicate
 
+    if explain:
+        if not_duplicate or len(keys or []) != 2:
+            raise typer.BadParameter("--explain takes exactly two KEYs")
+        _explain(keys or [], as_json)
+        return
     with open_library() as library:
         if not_duplicate:
             marked = mark_not_duplicate(library, [*not_duplicate, *(keys or [])])
@@ -196,6 +206,42 @@ def dedup(
     )
 
 
+def _explain(keys: list[str], as_json: bool) -> None:
+    from phbrefs.dedup import explain_pair
+
+    with open_library() as library:
+        explanation = explain_pair(library, keys[0], keys[1])
+    if as_json:
+        print_json(explanation.to_dict())
+        return
+    from rich.table import Table
+    from rich.text import Text
+
+    match = explanation.match
+    table = Table(title=" / ".join(explanation.keys), title_justify="left")
+    table.add_column("field", style="bold")
+    table.add_column(explanation.keys[0], ratio=1)
+    table.add_column(explanation.keys[1], ratio=1)
+    table.add_column("evidence", ratio=1)
+    table.add_column("points", justify="right")
+    for evidence in match.evidence:
+        style = "green" if evidence.points > 0 else "red" if evidence.points < 0 else "dim"
+        table.add_row(
+            evidence.field,
+            evidence.left,
+            evidence.right,
+            Text(evidence.verdict, style=style),
+            Text(f"{evidence.points:+g}", style=style),
+        )
+    out.print(table)
+    verdicts = {
+        "merge": "duplicates: merged without asking on import",
+        "review": "possible duplicates: listed for review",
+        "distinct": "distinct works",
+    }
+    message(f"{verdicts[match.tier]} (score {match.score:.2f})")
+
+
 def merge(
     keys: Annotated[
         list[str], typer.Argument(help="The work to keep, then its duplicates.", metavar="KEY")
@@ -219,8 +265,30 @@ def merge(
         message(f"merged {result.item} into {result.citekey}{moved}; {result.item} is now an alias")
 
 
+def unmerge(
+    key: Annotated[str, typer.Argument(help="A work that a merge produced.", metavar="KEY")],
+    as_json: JsonOption = False,
+) -> None:
+    """Split a merged work back into the works its latest merge joined.
+
+    Each gets back its own fields, citekey, DOI, tags, notes, findings, study record and source
+    texts; a record merged on import becomes a work of its own again.
+    """
+    from phbrefs.merge_log import unmerge_work
+
+    with open_library() as library:
+        report = unmerge_work(library, key)
+    if as_json:
+        print_json(report.to_dict())
+        return
+    kept = report.results[0].matched if report.results else key
+    restored = [r.citekey or r.item for r in report.results]
+    message(f"split {kept} back into {', '.join([str(kept), *restored])}")
+
+
 def register(app: typer.Typer) -> None:
     app.command("import")(import_)
     app.command()(export)
     app.command()(dedup)
     app.command()(merge)
+    app.command()(unmerge)

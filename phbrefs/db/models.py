@@ -73,21 +73,6 @@ class Alias(SQLModel, table=True):
     work_id: int = _work_fk(nullable=False, index=True)
 
 
-class MergeLog(SQLModel, table=True):
-    """A work merged into another: who merged it, when, and the work as it was (to undo it)."""
-
-    __tablename__ = "merge_log"
-
-    id: int | None = Field(default=None, primary_key=True)
-    work_id: int = _work_fk(nullable=False, index=True)  # the work it was merged into
-    retired_citekey: str
-    retired_doi: str | None = None
-    retired_data: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
-    moved: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))  # table -> row keys
-    merged_by: str | None = None
-    merged_at: datetime = Field(default_factory=utcnow)
-
-
 class Tag(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(unique=True, index=True)
@@ -244,3 +229,19 @@ class CerqualAssessment(SQLModel, table=True):
     overall_explanation: str | None = None
     assessed_by: str | None = None
     assessed_at: datetime = Field(default_factory=utcnow)
+
+
+class MergeLog(SQLModel, table=True):
+    """What one merge changed, so that ``phbrefs unmerge`` can split the work again: the kept
+    work's record before it, and each retired work (or incoming record) with the ids of the
+    rows that moved. ``work_id`` is not a foreign key on purpose: a retired work's own merge
+    history must survive its deletion and come back with it."""
+
+    __tablename__ = "merge_log"
+
+    id: int | None = Field(default=None, primary_key=True)
+    work_id: int = Field(index=True)  # the kept work
+    merge_id: str = Field(index=True)  # one merge_into call; unmerge undoes the latest
+    snapshot: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    merged_by: str | None = None
+    merged_at: datetime = Field(default_factory=utcnow)

@@ -22,6 +22,8 @@ def keep_stored_values(fresh: WorkRecord, stored: WorkRecord) -> WorkRecord:
         and _empty(getattr(fresh, field.name))
         and not _empty(stored_value := getattr(stored, field.name))
     }
+    if "container_title" in kept:  # cleaning retyped the answer for its missing journal
+        kept["type"] = stored.type
     return replace(fresh, **kept) if kept else fresh
 
 

@@ -17,6 +17,7 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from phbrefs import fileio
 from phbrefs.errors import InvalidInputError
 from phbrefs.tables.builders import CONFIDENCE, Evidence, theme_ordered
 from phbrefs.tables.data import NothingToTabulateError, load_evidence
@@ -74,8 +75,6 @@ def map_data(library: Library, *, by: str = "studies") -> dict[str, Any]:
                 "tags": stored[work_id].tags if work_id in stored else [],
             }
         )
-    used = {d for f in ev.data.findings for d in f.dimensions}
-    dimensions = [d for d in ev.data.dimensions if d in used] or []
     claims = [
         {
             "id": c.id,
@@ -103,7 +102,8 @@ def map_data(library: Library, *, by: str = "studies") -> dict[str, Any]:
         "by": by,
         "claims": claims,
         "studies": studies,
-        "dimensions": [*dimensions, NO_DIMENSION],
+        # every dimension of the frameworks in use, coded or not: empty columns are the gaps
+        "dimensions": [*ev.data.dimensions, NO_DIMENSION],
         "findings": findings,
         "stances": list(STANCES),
         "confidence": list(CONFIDENCE_LEVELS),
@@ -133,5 +133,4 @@ def write_gap_map(library: Library, path: Path | str, *, by: str = "studies") ->
     path = Path(path)
     text = render_gap_map(map_data(library, by=by))
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
-    return path
+    return fileio.write_text(path, text)

@@ -144,7 +144,9 @@
       if (claim.theme !== theme) {
         theme = claim.theme;
         var band = el("tr", {"class": "theme"});
-        band.appendChild(el("th", {colspan: String(columns.length + 1), scope: "rowgroup"}, theme));
+        var heading = el("th", {colspan: String(columns.length + 1), scope: "rowgroup"});
+        heading.appendChild(el("span", {}, theme));  /* the span stays in view when scrolled */
+        band.appendChild(heading);
         body.appendChild(band);
       }
       var row = el("tr", {"data-claim": claim.slug});

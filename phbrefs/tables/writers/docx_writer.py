@@ -15,7 +15,7 @@ from typing import Any
 from phbrefs import fileio
 from phbrefs.tables.model import Cell, Span, Table
 from phbrefs.tables.writers.common import links
-from phbrefs.tables.writers.widths import ROTATED, plan_widths, text_width
+from phbrefs.tables.writers.widths import ROTATED, column_needs, plan_widths, text_width
 
 STANCE_COLOURS = {
     "supports": "1B7A2F",
@@ -86,11 +86,14 @@ def _fill(target: Any, cell: Cell, centre: bool) -> None:
 def layout(table: Table, page: tuple[int, int], margins: int) -> tuple[bool, float, list[int]]:
     """Landscape or not, the font size (pt) and each column's width (EMU, cell margins
     included). ``page`` is the portrait (width, height) and ``margins`` the left plus right."""
+    needs = column_needs(table)
     for landscape, size in SIZES:
         line = (page[1] if landscape else page[0]) - margins
         em = size * EMU_PER_PT
         gap = 2 * CELL_MARGIN / size
-        planned = plan_widths(table, line / em - gap, gap=gap, comfortable=not landscape)
+        planned = plan_widths(
+            table, line / em - gap, gap=gap, comfortable=not landscape, needs=needs
+        )
         if planned:
             return landscape, size, [int((w + gap) * em) for w in planned]
     line = page[1] - margins  # cannot fit: share by header length, Word wraps what it must

@@ -19,9 +19,10 @@ from pathlib import Path
 from typing import Any
 
 from phbrefs import fileio
-from phbrefs.tables.model import Column, Span, Table
+from phbrefs.controls import strip_controls
+from phbrefs.tables.model import Column, Row, Span, Table
 from phbrefs.tables.writers.common import links
-from phbrefs.tables.writers.widths import plan_widths, text_width
+from phbrefs.tables.writers.widths import column_needs, plan_widths, text_width
 
 PACKAGES = "booktabs,longtable,array,pifont,graphicx,pdflscape,xurl"
 PREAMBLE = (
@@ -38,7 +39,6 @@ SIZES = (  # font, its em, \tabcolsep
     (r"\scriptsize", 7.97, 1.0),
 )
 # Bidi overrides and zero-width characters: invisible, and they upset TeX's line breaking.
-_CONTROLS = re.compile("[\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
 _URL_SAFE = re.compile(r"[^%#{}\\^~\s]+")
 
 
@@ -72,7 +72,7 @@ def _encoder() -> Any:
 
 def clean(text: str) -> str:
     """One line of text without invisible controls (spaces at its ends kept)."""
-    return re.sub(r"\s+", " ", _CONTROLS.sub("", text))
+    return re.sub(r"\s+", " ", strip_controls(text).replace("\u00ad", ""))
 
 
 def escape(text: str) -> str:
@@ -92,18 +92,76 @@ def spans(parts: list[Span]) -> str:
     return "".join(rf"\emph{{{linked(p.text)}}}" if p.italic else linked(p.text) for p in parts)
 
 
-def layout(table: Table) -> tuple[bool, str, float, list[float]]:
-    """Landscape or not, the font, its ``\\tabcolsep`` and the column widths in ems: portrait
-    when every text column gets room enough there, else landscape, smaller type last."""
+Layout = tuple[bool, str, float, list[float]]  # landscape, font, \tabcolsep (pt), widths (em)
+
+
+def fitted(table: Table) -> Layout | None:
+    """Portrait when every text column gets room enough there, else landscape, smaller type
+    last; None when even that cannot hold the longest words."""
     tries = [(False, SIZES[0])] + [(True, size) for size in SIZES]
+    needs = column_needs(table)
     for landscape, (font, em, sep) in tries:
         line = (LANDSCAPE if landscape else PORTRAIT) / em
-        widths = plan_widths(table, line, gap=2 * sep / em, comfortable=not landscape)
+        gap = 2 * sep / em
+        widths = plan_widths(table, line, gap=gap, comfortable=not landscape, needs=needs)
         if widths:
             return landscape, font, sep, widths
-    font, em, sep = SIZES[-1]
+    return None
+
+
+def layout(table: Table) -> Layout:
+    laid = fitted(table)
+    if laid:
+        return laid
+    font, _, sep = SIZES[-1]
     widths = [max(text_width(c.name) / 4, 1.0) for c in table.columns]  # cannot fit: share out
     return True, font, sep, widths
+
+
+def _part(table: Table, symbols: list[int], last: bool, caption: str) -> Table:
+    keep = [
+        i
+        for i, c in enumerate(table.columns)
+        if c.kind == "text" or i in symbols or (c.kind == "number" and last)
+    ]
+    return Table(
+        table.name,
+        table.title,
+        [table.columns[i] for i in keep],
+        [Row([row.cells[i] for i in keep], row.group) for row in table.rows],
+        caption=caption,
+    )
+
+
+def parts(table: Table) -> list[Table]:
+    """The table, or, when its study columns cannot all fit across a landscape page (a matrix
+    of some 45 studies or more), consecutive parts of as many studies as fit, the counts in the
+    last part."""
+    symbols = [i for i, c in enumerate(table.columns) if c.kind == "symbol"]
+    if fitted(table) or len(symbols) < 2:
+        return [table]
+
+    def chunked(size: int) -> list[list[int]]:
+        return [symbols[i : i + size] for i in range(0, len(symbols), size)]
+
+    # as many study columns as fit, in the smallest type, beside the claim and count columns
+    _, em, sep = SIZES[-1]
+    needs = column_needs(table)
+    gap = 2 * sep / em
+    rest = sum(n.minimum + gap for i, n in enumerate(needs) if i not in symbols) - gap
+
+    def fits(chunk: list[int]) -> bool:
+        return rest + sum(needs[i].minimum + gap for i in chunk) <= LANDSCAPE / em
+
+    size = len(symbols) - 1
+    while size > 1 and not all(fits(chunk) for chunk in chunked(size)):
+        size -= 1
+    chunks = chunked(size)
+    result = []
+    for number, chunk in enumerate(chunks, start=1):
+        caption = f"{table.caption or ''} Part {number} of {len(chunks)}.".strip()
+        result.append(_part(table, chunk, number == len(chunks), caption))
+    return result
 
 
 def column_spec(columns: list[Column], widths: list[float]) -> str:
@@ -131,24 +189,19 @@ def _header_cell(column: Column) -> str:
     return rf"\rotatebox{{90}}{{{text}}}" if column.kind == "symbol" else text
 
 
-def render(table: Table) -> str:
+def _longtable(table: Table, label: str) -> list[str]:
     landscape, font, sep, widths = layout(table)
     width = len(table.columns)
     header = " & ".join(_header_cell(c) for c in table.columns) + r" \\"
     title = escape(table.title)
     caption = title + (f". {escape(table.caption)}" if table.caption else "")
     full = r"@{}>{\raggedright\arraybackslash}p{\linewidth}@{}"
-    lines = [
-        f"% phbrefs table: {table.name}. \\input this fragment; its preamble needs",
-        f"% \\usepackage{{{PACKAGES}}}",
-    ]
-    if landscape:
-        lines.append(r"\begin{landscape}")
+    lines = [r"\begin{landscape}"] if landscape else []
     lines += [
         rf"\begingroup{font}\setlength{{\tabcolsep}}{{{sep:g}pt}}",
         r"\hyphenpenalty=10000\exhyphenpenalty=10000\setlength{\LTcapwidth}{\linewidth}",
         rf"\begin{{longtable}}{{{column_spec(table.columns, widths)}}}",
-        rf"\caption{{{caption}}}\label{{tab:phbrefs-{table.name}}}\\",
+        rf"\caption{{{caption}}}\label{{{label}}}\\",
         r"\toprule",
         header,
         r"\midrule",
@@ -173,6 +226,17 @@ def render(table: Table) -> str:
     lines += [r"\end{longtable}", r"\endgroup"]
     if landscape:
         lines.append(r"\end{landscape}")
+    return lines
+
+
+def render(table: Table) -> str:
+    lines = [
+        f"% phbrefs table: {table.name}. \\input this fragment; its preamble needs",
+        f"% \\usepackage{{{PACKAGES}}}",
+    ]
+    for number, part in enumerate(parts(table)):
+        label = f"tab:phbrefs-{table.name}" + (f"-{number + 1}" if number else "")
+        lines += _longtable(part, label)
     lines.append(r"\begingroup\footnotesize\raggedright")
     lines += [f"\\noindent {linked(note)}\\par" for note in table.footnotes]
     if table.references:

@@ -82,12 +82,18 @@ COMFORTABLE = 11.0  # ems: a portrait text column narrower than this (and its te
 
 
 def plan_widths(
-    table: Table, available: float, *, gap: float, comfortable: bool = False
+    table: Table,
+    available: float,
+    *,
+    gap: float,
+    comfortable: bool = False,
+    needs: list[ColumnNeed] | None = None,
 ) -> list[float] | None:
     """Each column's width in ems for a line of ``available`` ems, with ``gap`` ems between
     columns; ``None`` when even the longest words do not fit, or, with ``comfortable``, when
-    a column of longer text would get less than ``COMFORTABLE`` ems."""
-    needs = column_needs(table)
+    a column of longer text would get less than ``COMFORTABLE`` ems. ``needs`` saves measuring
+    the table again when several lines are tried."""
+    needs = needs or column_needs(table)
     room = available - gap * (len(needs) - 1)
     fixed = sum(n.minimum for n, c in zip(needs, table.columns, strict=True) if c.kind != "text")
     text = [i for i, c in enumerate(table.columns) if c.kind == "text"]

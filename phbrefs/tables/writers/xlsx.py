@@ -13,6 +13,9 @@ from typing import Any
 from phbrefs import fileio
 from phbrefs.tables.model import Table
 from phbrefs.tables.writers.common import flat_header, flat_rows, neutralise
+from phbrefs.tables.writers.widths import column_needs
+
+WIDEST = 60  # characters: longer text wraps
 
 STANCE_COLOURS = {
     "supports": "1B7A2F",
@@ -56,9 +59,14 @@ def write(table: Table, path: Path) -> None:
     sheet.auto_filter.ref = sheet.dimensions
     offset = 1 if table.has_groups else 0
     kinds = ["text"] * offset + [c.kind for c in table.columns]
-    for index, kind in enumerate(kinds, start=1):
-        width = 8 if kind != "text" else 40 if index > offset else 18
-        sheet.column_dimensions[get_column_letter(index)].width = width
+    # Excel measures columns in widths of "0", about half an em: sized from the content, at
+    # least the longest word, at most WIDEST
+    widths = [18.0] * offset + [
+        6.0 if column.kind == "symbol" else min(WIDEST, max(2 * need.minimum, 2 * need.natural)) + 2
+        for column, need in zip(table.columns, column_needs(table), strict=True)
+    ]
+    for index, width in enumerate(widths, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = round(width, 1)
     for index, kind in enumerate(kinds, start=1):
         if kind == "symbol":  # a matrix's study columns: vertical headers keep them narrow
             sheet.cell(row=1, column=index).alignment = Alignment(

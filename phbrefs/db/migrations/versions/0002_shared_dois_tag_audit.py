@@ -1,4 +1,4 @@
-"""a DOI may be shared by distinct works; who tagged a work, and when; a log of merges
+"""a DOI may be shared by distinct works; who tagged a work, and when
 
 Conference supplements, journal issues and books give one DOI to many different works, so the
 DOI is indexed but no longer unique (``phbrefs add`` still treats a stored DOI as the same work).
@@ -25,25 +25,9 @@ def upgrade() -> None:
     op.create_index("ix_work_doi", "work", ["doi"], unique=False)
     op.add_column("work_tag", sa.Column("tagged_by", sa.String(), nullable=True))
     op.add_column("work_tag", sa.Column("tagged_at", sa.DateTime(timezone=True), nullable=True))
-    op.create_table(
-        "merge_log",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("work_id", sa.Integer(), nullable=False),
-        sa.Column("retired_citekey", sa.String(), nullable=False),
-        sa.Column("retired_doi", sa.String(), nullable=True),
-        sa.Column("retired_data", sa.JSON(), nullable=False),
-        sa.Column("moved", sa.JSON(), nullable=False),
-        sa.Column("merged_by", sa.String(), nullable=True),
-        sa.Column("merged_at", sa.DateTime(timezone=True), nullable=False),
-        sa.ForeignKeyConstraint(["work_id"], ["work.id"], ondelete="CASCADE"),
-        sa.PrimaryKeyConstraint("id"),
-    )
-    op.create_index("ix_merge_log_work_id", "merge_log", ["work_id"], unique=False)
 
 
 def downgrade() -> None:
-    op.drop_index("ix_merge_log_work_id", table_name="merge_log")
-    op.drop_table("merge_log")
     with op.batch_alter_table("work_tag") as batch_op:
         batch_op.drop_column("tagged_at")
         batch_op.drop_column("tagged_by")

@@ -1,0 +1,50 @@
+"""Candidate pairs by blocking: each record is compared only with those sharing a key (a DOI,
+title words, first author + year, volume + first page), so matching stays linear."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from phbrefs.matching.fingerprint import Fingerprint
+from phbrefs.matching.scoring import Match, compare
+
+MAX_BLOCK = 400  # a block this large (a very common surname-year) is not searched
+
+
+class DuplicateIndex:
+    """Fingerprints by DOI and by block, for finding the candidates of a new record fast."""
+
+    def __init__(self) -> None:
+        self.by_doi: dict[str, list[Fingerprint]] = {}
+        self.by_block: dict[tuple[str, ...], list[Fingerprint]] = {}
+
+    def add(self, fingerprint: Fingerprint) -> None:
+        if fingerprint.doi:
+            self.by_doi.setdefault(fingerprint.doi, []).append(fingerprint)
+        for key in fingerprint.blocks:
+            self.by_block.setdefault(key, []).append(fingerprint)
+
+    def candidates(self, fingerprint: Fingerprint) -> list[Fingerprint]:
+        """Indexed records sharing a key with ``fingerprint``, each once."""
+        seen: set[int] = set()
+        found = []
+        blocks = [self.by_doi.get(fingerprint.doi, []) if fingerprint.doi else []]
+        blocks += [self.by_block.get(key, []) for key in fingerprint.blocks]
+        for block in blocks:
+            if len(block) > MAX_BLOCK:
+                continue
+            for other in block:
+                if id(other) not in seen and other.ref != fingerprint.ref:
+                    seen.add(id(other))
+                    found.append(other)
+        return found
+
+    def matches(self, fingerprint: Fingerprint, exclude: set[Any] | None = None) -> list[Match]:
+        """Every indexed record at least worth a review against ``fingerprint``, best first."""
+        found = []
+        for other in self.candidates(fingerprint):
+            if exclude and other.ref in exclude:
+                continue
+            if match := compare(fingerprint, other):
+                found.append(match)
+        return sorted(found, key=lambda m: (not m.confident, -m.score))
