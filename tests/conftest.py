@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from postgres_server import backends
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -33,6 +32,8 @@ BOTH_BACKENDS = {
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    from postgres_server import backends
+
     if "storage" not in metafunc.fixturenames:
         return
     if metafunc.module.__name__.rsplit(".", 1)[-1] in BOTH_BACKENDS and len(backends()) > 1:
