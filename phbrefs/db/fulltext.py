@@ -5,12 +5,13 @@ Both index the same six fields and rank by the same BM25 (k1 1.2, b 0.75, the fi
 below), so a query returns the same top works on either backend. FTS5 computes BM25 itself; on
 PostgreSQL the terms are tokenised here as FTS5's ``unicode61`` tokeniser does (letters and
 digits, lower case, diacritics removed; no stemming, no stop words: the server's locale and
-text-search configuration play no part), stored per field as a ``tsvector`` whose positions
-give each token's count, and BM25 is computed in SQL over the works the GIN index finds.
+text-search configuration play no part) into a ``tsvector`` under a GIN index, beside each
+token's field-weighted count, and BM25 is computed in SQL over the works the index finds.
 """
 
 from __future__ import annotations
 
+import json
 import math
 import re
 import unicodedata
@@ -139,40 +140,33 @@ def tokens(value: str) -> list[str]:
     return _TOKEN.findall(folded)
 
 
-def _tsvector(words: list[str]) -> str:
-    """A ``tsvector`` literal: each token with its positions (their number is its count)."""
-    positions: dict[str, list[str]] = {}
-    for at, word in enumerate(words, start=1):
-        positions.setdefault(word, []).append(str(min(at, MAX_POSITION)))
-    return " ".join(f"'{word}':{','.join(where)}" for word, where in positions.items())
-
-
 def _pg_row(work_id: int, fields: dict[str, str]) -> dict[str, Any]:
-    row: dict[str, Any] = {"work_id": work_id, "length": 0}
-    for column in COLUMNS:
-        words = tokens(fields[column])
-        row[column] = fields[column]
-        row[f"{column}_v"] = _tsvector(words)
-        row["length"] += len(words)
-    return row
+    """The field texts (for snippets), every token with its position (``document``, which the
+    GIN index serves), and each token's BM25-weighted count over the fields (``frequencies``)."""
+    positions: dict[str, list[str]] = {}
+    frequencies: dict[str, float] = {}
+    at = 0
+    for column, weight in zip(COLUMNS, WEIGHTS, strict=True):
+        for word in tokens(fields[column]):
+            at += 1
+            positions.setdefault(word, []).append(str(min(at, MAX_POSITION)))
+            frequencies[word] = frequencies.get(word, 0.0) + weight
+    document = " ".join(f"'{word}':{','.join(where)}" for word, where in positions.items())
+    return {
+        "work_id": work_id,
+        "length": at,
+        **{column: fields[column] for column in COLUMNS},
+        "frequencies": json.dumps(frequencies),
+        "document": document,
+    }
 
 
 _PG_INSERT = text(
-    f"INSERT INTO work_fts (work_id, length, {', '.join(COLUMNS)}, "
-    f"{', '.join(c + '_v' for c in COLUMNS)}) VALUES (:work_id, :length, "
+    f"INSERT INTO work_fts (work_id, length, {', '.join(COLUMNS)}, frequencies, document) "
+    "VALUES (:work_id, :length, "
     + ", ".join(f":{c}" for c in COLUMNS)
-    + ", "
-    + ", ".join(f"CAST(:{c}_v AS tsvector)" for c in COLUMNS)
-    + ")"
+    + ", CAST(:frequencies AS jsonb), CAST(:document AS tsvector))"
 )
-
-
-def _count(column: str, term: str) -> str:
-    """SQL: how many tokens of ``column`` start with the term bound as ``:term``."""
-    return (
-        f"(SELECT coalesce(sum(cardinality(u.positions)), 0) FROM unnest(f.{column}_v) AS u "
-        f"WHERE starts_with(u.lexeme, :{term}))"
-    )
 
 
 def _pg_search(conn: Connection, query: str, limit: int) -> list[tuple[int, float, str]]:
@@ -196,9 +190,9 @@ def _pg_search(conn: Connection, query: str, limit: int) -> list[tuple[int, floa
         idf = math.log((rows - hits + 0.5) / (hits + 0.5))
         params[f"idf{i}"] = idf if idf > 0 else 1e-6
     params["avgdl"] = float(avgdl) or 1.0
-    frequencies = ", ".join(
-        " + ".join(f"{w} * {_count(c, f't{i}')}" for c, w in zip(COLUMNS, WEIGHTS, strict=True))
-        + f" AS f{i}"
+    frequencies = ", ".join(  # the weighted count of the tokens each term begins
+        f"(SELECT coalesce(sum(CAST(e.value AS float8)), 0) FROM "
+        f"jsonb_each_text(f.frequencies) AS e WHERE starts_with(e.key, :t{i})) AS f{i}"
         for i in range(len(terms))
     )
     length = f"{K1} * ({1 - B} + {B} * f.length / CAST(:avgdl AS float8))"

@@ -302,8 +302,8 @@ def downgrade() -> None:
 def create_search_index() -> None:
     """Full-text index over the fields users search (see ``phbrefs.db.fulltext``).
 
-    SQLite: an FTS5 table whose rowid is work.id. PostgreSQL: each field's text and its tokens
-    as a ``tsvector`` (positions count the tokens, for BM25), their union under a GIN index.
+    SQLite: an FTS5 table whose rowid is work.id. PostgreSQL: each field's text, the tokens
+    of all of them as a ``tsvector`` under a GIN index, and their weighted counts (for BM25).
     """
     if op.get_bind().dialect.name != "postgresql":
         op.execute(
@@ -318,10 +318,7 @@ def create_search_index() -> None:
         "work_id integer PRIMARY KEY REFERENCES work(id) ON DELETE CASCADE, "
         "length integer NOT NULL, "
         + "".join(f"{f} text NOT NULL, " for f in fields)
-        + "".join(f"{f}_v tsvector NOT NULL, " for f in fields)
-        + "document tsvector GENERATED ALWAYS AS ("
-        + " || ".join(f"{f}_v" for f in fields)
-        + ") STORED)"
+        + "frequencies jsonb NOT NULL, document tsvector NOT NULL)"
     )
     op.execute("CREATE INDEX ix_work_fts_document ON work_fts USING gin (document)")
 
