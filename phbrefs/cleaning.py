@@ -10,6 +10,7 @@ every format and source stores the same clean record.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from phbrefs.records import PartialDate, WorkRecord
 
@@ -87,6 +88,7 @@ def normalise_language(record: WorkRecord) -> None:
         record.language = language_tag(record.language)
 
 
+@lru_cache(maxsize=512)
 def language_tag(value: str) -> str:
     """The BCP 47 tag for a language name or code (``langcodes``), or ``value`` unchanged."""
     import langcodes

@@ -17,11 +17,10 @@ from typing import TYPE_CHECKING, Any
 
 from phbrefs.errors import InvalidInputError
 from phbrefs.ids import ascii_fold
-from phbrefs.matching import DuplicateIndex, Fingerprint, Match, assess, compare
+from phbrefs.matching import DuplicateIndex, Fingerprint, Match, assess
+from phbrefs.matching import compare as compare  # one engine: import and dedup both use it
 from phbrefs.outcomes import BatchReport, ItemResult, Outcome
 from phbrefs.records import WorkRecord
-
-__all__ = ["DuplicateIndex", "Fingerprint", "Match", "assess", "compare"]
 
 if TYPE_CHECKING:
     from sqlmodel import Session

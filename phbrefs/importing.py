@@ -3,8 +3,10 @@ duplicates, flag possible ones -> a per-entry report.
 
 Re-running an import is safe: an entry whose exact source text is already stored with a
 matching work, or whose DOI is already in the library with that text, is ``unchanged``.
-Nothing is merged below ``dedup.CONFIDENT``; possible duplicates are added as new works and
-listed by ``phbrefs dedup`` for review. All writes of one import are one transaction.
+Only pairs in the matching engine's ``merge`` tier are merged (phbrefs.matching, the engine
+``phbrefs dedup`` uses too); ``review`` ones are added as new works and listed by ``phbrefs
+dedup``. Every merge is logged so that ``phbrefs unmerge`` can undo it. All writes of one import
+are one transaction.
 """
 
 from __future__ import annotations
@@ -63,11 +65,9 @@ def _bulk() -> Iterator[None]:
 
 def parse_input(text: str, origin: str, fmt: str | None = None, path: Path | None = None) -> Batch:
     """Parse one file's text (format given, or from the extension, or from the content)."""
-    from phbrefs.formats.limits import screen
-
     name = fmt or detect_format(text, path)
     with _bulk():
-        return Batch(origin, name, screen(parse_text(get_importer(name), text, origin), origin))
+        return Batch(origin, name, parse_text(get_importer(name), text, origin))
 
 
 # Below this size a second process costs more than it saves (about 1,000 entries).
@@ -236,6 +236,7 @@ def _import(
     from phbrefs.db import models as m
     from phbrefs.dedup import merge_into
     from phbrefs.library import _clean_key
+    from phbrefs.merge_log import log_folded
 
     prints, keys = library_fingerprints(session)
     known = DuplicateIndex()
@@ -315,6 +316,9 @@ def _import(
             added_ids[index] = result.work_id or 0
             for later in folded.get(index, []):
                 items[later].matched = items[later].citekey = result.citekey
+            if folded.get(index) and result.work_id:  # so that unmerge can split them
+                copies = [entries[i][1] for i in folded[index]]
+                log_folded(session, result.work_id, entries[index][1], copies, library.actor)
     for index, ref in possibles.items():
         if ref < 0:
             items[index].matched = items[-ref - 1].citekey

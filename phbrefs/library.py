@@ -10,7 +10,6 @@ import json
 import os
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from datetime import datetime
 from operator import itemgetter
 from pathlib import Path
@@ -22,52 +21,18 @@ from sqlmodel import Session
 
 from phbrefs.db import fulltext
 from phbrefs.db import models as m
-from phbrefs.db.engine import (
-    READ_CHECK_LIMIT,
-    WRITE_CHECK_LIMIT,
-    needs_check,
-    open_engine,
-    quick_check,
-    writer,
-)
-from phbrefs.db.failures import storage_error
+from phbrefs.db.engine import needs_check, open_engine, quick_check, writer
+from phbrefs.db.failures import storage_error, unreadable_rows
 from phbrefs.db.location import Location
+from phbrefs.db.schema import READ_CHECK_LIMIT, WRITE_CHECK_LIMIT
 from phbrefs.errors import InvalidInputError, StorageError, UnknownKeyError
 from phbrefs.ids import InvalidDOIError, citekey_base, normalize_doi, unique_citekey
 from phbrefs.outcomes import ItemResult, Outcome
-from phbrefs.records import WorkRecord
+from phbrefs.records import Contributor, WorkRecord
+from phbrefs.stored import StoredWork
 
 if TYPE_CHECKING:
     from phbrefs.db.health import HealthReport
-
-
-@dataclass
-class StoredWork:
-    """A work as the library holds it: the record plus what the user added."""
-
-    id: int
-    citekey: str
-    record: WorkRecord
-    added_at: datetime
-    updated_at: datetime
-    tags: list[str] = field(default_factory=list)
-    notes: list[tuple[str, datetime]] = field(default_factory=list)
-    # (tag, who, when) for each tag; who/when are None for tags set before phbrefs kept them
-    tagged: list[tuple[str, str | None, datetime | None]] = field(default_factory=list)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            **self.record.to_dict(),
-            "citekey": self.citekey,
-            "tags": self.tags,
-            "tagged": [
-                {"tag": t, "by": by, "at": at.isoformat() if at else None}
-                for t, by, at in self.tagged
-            ],
-            "notes": [{"text": t, "created_at": c.isoformat()} for t, c in self.notes],
-            "added_at": self.added_at.isoformat(),
-            "updated_at": self.updated_at.isoformat(),
-        }
 
 
 def first_author_name(record: WorkRecord) -> str | None:
@@ -292,10 +257,7 @@ class Library:
                 notes.setdefault(work_id, []).append((note, created))
         missing = [work_id for work_id in work_ids if work_id not in works]
         if missing:  # an index named rows the table no longer has: never return a short list
-            raise StorageError(
-                f"library {self.location} is damaged: {len(missing)} of {len(work_ids)} works "
-                "listed by its index cannot be read; nothing was written. Run 'phbrefs doctor'"
-            )
+            raise unreadable_rows(f"library {self.location}", len(missing), len(work_ids))
         result = []
         for work_id in work_ids:
             stored = works[work_id]
@@ -555,6 +517,47 @@ class Library:
             work_id = self.resolve(session, key)
             self._replace(session, work_id, record, None)
             return self._load(session, [work_id])[0]
+
+    def rename_contributor(self, variant: Contributor, canonical: Contributor) -> list[str]:
+        """Write ``canonical``'s name (and its ORCID where none is known) for every contributor
+        written exactly as ``variant`` (particle, family and given name), in one transaction;
+        the keys of the works changed (``phbrefs names merge``)."""
+
+        def same(person: Contributor) -> bool:
+            return (person.particle, person.family, person.given) == (
+                variant.particle,
+                variant.family,
+                variant.given,
+            )
+
+        changed = []
+        works = self.works()
+        with self.session() as session:
+            for work in works:
+                people = [c for c in work.record.contributors if same(c)]
+                if not people:
+                    continue
+                for person in people:
+                    person.given, person.family = canonical.given, canonical.family
+                    person.particle = canonical.particle
+                    person.orcid = person.orcid or canonical.orcid
+                self._replace(session, work.id, work.record, None)
+                changed.append(work.citekey)
+        return changed
+
+    def add_alias(self, alias: str, key: str) -> bool:
+        """Make ``alias`` resolve to work ``key`` (a key a source proposed that phbrefs could
+        not use as the citekey); False when ``alias`` already names another work."""
+        with self.session() as session:
+            work_id = self.resolve(session, key)
+            conn = session.connection()
+            taken = conn.execute(select(m.Work.id).where(m.Work.citekey == alias)).scalar()
+            taken = taken or conn.execute(
+                select(m.Alias.work_id).where(m.Alias.key == alias)
+            ).scalar()
+            if taken is None:
+                conn.execute(insert(m.Alias).values(key=alias, work_id=work_id))
+            return taken in (None, work_id)
 
     def _reindex_notes(self, session: Session, work_id: int) -> None:
         conn = session.connection()

@@ -3,7 +3,8 @@
 ``log_merge`` runs at the start of ``dedup.merge_into`` and records, before anything moves, the
 kept work's record, tags and study row, and for each retired work its row and the ids of every
 row that refers to it (tags, notes, findings, study, source texts, aliases, judgements); for a
-record merged on import, the record itself. ``unmerge_work`` (``phbrefs unmerge KEY``) undoes
+record merged on import, the record itself (``log_folded`` does the same for copies folded
+together within one imported file). ``unmerge_work`` (``phbrefs unmerge KEY``) undoes
 the latest merge of a work from that log. Merges made before the log existed cannot be undone.
 """
 
@@ -74,6 +75,16 @@ def _tags(conn: Connection, work_id: int) -> list[int]:
     return list(rows.scalars())
 
 
+def _add_tags(conn: Connection, work_id: int, tag_ids: list[int]) -> None:
+    from sqlalchemy import text
+
+    if tag_ids:
+        conn.execute(
+            text("INSERT INTO work_tag (work_id, tag_id) VALUES (:w, :t) ON CONFLICT DO NOTHING"),
+            [{"w": work_id, "t": t} for t in tag_ids],
+        )
+
+
 def _retired_snapshot(conn: Connection, work_id: int) -> dict[str, Any]:
     from sqlalchemy import select
 
@@ -128,6 +139,33 @@ def log_merge(
     )
 
 
+def log_folded(
+    session: Session,
+    work_id: int,
+    own: WorkRecord,
+    folded: list[WorkRecord],
+    by: str | None = None,
+) -> None:
+    """Record copies that import folded into an entry of the same batch before storing it:
+    the work as its own entry alone, and each copy."""
+    from sqlalchemy import insert
+
+    from phbrefs.db import models as m
+
+    base = {"kept_data": own.to_dict(), "kept_tags": [], "kept_study": None}
+    merge_id = uuid4().hex
+    rows = [
+        {
+            "work_id": work_id,
+            "merge_id": merge_id,
+            "snapshot": {**base, "incoming": r.to_dict(include_raw=True)},
+            "merged_by": by,
+        }
+        for r in folded
+    ]
+    session.connection().execute(insert(m.MergeLog), rows)
+
+
 def unmerge_work(library: Library, key: str) -> BatchReport:
     """Split work ``key`` back into the works its latest merge joined, each with its own
     fields, citekey, DOI, tags, notes, findings, study record and source texts; the kept work
@@ -169,6 +207,8 @@ def unmerge_work(library: Library, key: str) -> BatchReport:
                 result.results.append(_restored(retired["row"]["citekey"], kept_key))
             else:
                 new_id = _restore_incoming(library, session, keep, snapshot["incoming"])
+                since = set(_tags(conn, keep)) - set(base["kept_tags"])  # the import's tags
+                _add_tags(conn, new_id, sorted(since))
                 restored = select(m.Work.citekey).where(m.Work.id == new_id)
                 result.results.append(_restored(conn.execute(restored).scalar_one(), kept_key))
         if came_with:
@@ -208,11 +248,7 @@ def _restore_retired(
         if ids:
             key = next(iter(table.primary_key.columns))
             conn.execute(table.update().where(key.in_(ids)).values({column.name: new_id}))
-    if retired["tags"]:
-        conn.execute(
-            text("INSERT INTO work_tag (work_id, tag_id) VALUES (:w, :t) ON CONFLICT DO NOTHING"),
-            [{"w": new_id, "t": t} for t in retired["tags"]],
-        )
+    _add_tags(conn, new_id, retired["tags"])
     if retired["study"] is not None:
         if study_moved:  # the kept work had none: the row itself moved to it
             conn.execute(update(m.Study).where(m.Study.work_id == keep).values(work_id=new_id))

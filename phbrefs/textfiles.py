@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import codecs
 from pathlib import Path
+from typing import BinaryIO
 
 from phbrefs.errors import InvalidInputError
 
@@ -23,13 +24,26 @@ _BOMS = (
 _SAMPLE = 4096
 
 
+MAX_FILE_BYTES = 512 * 1024 * 1024  # 100,000 records with abstracts are about 200 MB
+
+
 def read_text(path: Path) -> str:
-    """The text of ``path``; an unreadable or undecodable file is an InvalidInputError naming it."""
+    """The text of ``path``; an unreadable, undecodable or oversized file (``/dev/zero``) is an
+    InvalidInputError naming it. Pipes are read too (``phbrefs import <(zcat refs.ris.gz)``)."""
     try:
-        data = path.read_bytes()
+        with path.open("rb") as handle:
+            data = read_bounded(handle, str(path))
     except OSError as error:
         raise InvalidInputError(f"{path}: cannot read: {error.strerror or error}") from error
     return decode_text(data, str(path))
+
+
+def read_bounded(handle: BinaryIO, label: str) -> bytes:
+    """All of ``handle``, refused past ``MAX_FILE_BYTES``."""
+    data = handle.read(MAX_FILE_BYTES + 1)
+    if len(data) > MAX_FILE_BYTES:
+        raise InvalidInputError(f"{label}: cannot read: larger than {MAX_FILE_BYTES:,} bytes")
+    return data
 
 
 def decode_text(data: bytes, label: str) -> str:

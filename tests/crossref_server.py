@@ -9,7 +9,7 @@
   after ``delay`` seconds), ``drop`` (close the connection without an answer), ``badjson``,
   ``drip`` (the real answer one byte every ``delay`` seconds: headers too with
   ``headers=True``), ``bomb`` (``size`` zero bytes, gzip-compressed, as ``Content-Encoding:
-  gzip``), ``huge`` (``size`` bytes, chunked, no Content-Length).
+  gzip``), ``huge`` (``size`` bytes, chunked, or with its Content-Length if ``declared``).
 - A test may replace a work's recorded body in ``works`` by any bytes (a wrong shape, another
   DOI): both the single answer and the lists then carry it.
 - ``latency`` delays every answer (a distant server).
@@ -49,6 +49,7 @@ class Fault:
     delay: float = 0.0
     headers: bool = False  # "drip": trickle the status line and headers too
     size: int = 64 * 1024 * 1024  # "bomb", "huge": bytes of the (decoded) body
+    declared: bool = False  # "huge": with a Content-Length instead of chunks
 
 
 @dataclass
@@ -324,9 +325,15 @@ class _Handler(BaseHTTPRequestHandler):
                 self.end_headers()
                 self.wfile.write(bomb)
                 return
+            piece = b" " * 65536
+            if fault.declared:  # says its size up front, then sends it
+                self.send_header("Content-Length", str(fault.size))
+                self.end_headers()
+                for _ in range(fault.size // len(piece)):
+                    self.wfile.write(piece)
+                return
             self.send_header("Transfer-Encoding", "chunked")
             self.end_headers()
-            piece = b" " * 65536
             for _ in range(fault.size // len(piece)):
                 self.wfile.write(b"%x\r\n%s\r\n" % (len(piece), piece))
             self.wfile.write(b"0\r\n\r\n")

@@ -322,3 +322,51 @@ def test_cli_bib_errors(cli, db, tmp_path):
     result = cli("--db", db, "bib", "--tag", "nosuchtag")
     assert result.exit_code == ExitCode.NOT_FOUND
     assert "no works tagged nosuchtag" in result.stderr
+
+
+def test_editors_labels_and_editions_are_exact():
+    from datetime import datetime
+
+    from phbrefs.library import StoredWork
+
+    book = WorkRecord(
+        type="book",
+        title="Debates in personalisation",
+        contributors=[Contributor(role="editor", given="Catherine", family="Needham")],
+        publisher="Policy Press",
+        publisher_place="London",
+        edition="2",
+        issued=PartialDate(2014),
+    )
+    now = datetime(2026, 1, 1)
+    works = [StoredWork(id=1, citekey="needham2014", record=book, added_at=now, updated_at=now)]
+    (apa,) = _texts(works, "apa")
+    assert apa == "Needham, C. (Ed.). (2014). Debates in personalisation (2nd ed.). Policy Press."
+    (chicago,) = _texts(works, "chicago")
+    assert chicago == (
+        "Needham, Catherine, ed. 2014. Debates in Personalisation. 2nd ed. London: Policy Press."
+    )
+    (vancouver,) = _texts(works, "vancouver")
+    assert vancouver == (
+        "1. Needham C, editor. Debates in personalisation. 2nd ed. London: Policy Press; 2014."
+    )
+
+
+@pytest.mark.parametrize(
+    ("first", "last", "expanded", "minimal", "minimal_two", "chicago"),
+    [
+        ("1", "11", "11", "11", "11", "11"),
+        ("1", "12", "12", "12", "12", "12"),
+        ("1201", "14", "1214", "14", "14", "14"),
+        ("S12", "S15", "S15", "5", "15", "15"),
+        ("iii", "xv", "xv", "xv", "xv", "xv"),
+        ("321", "328", "328", "8", "28", "28"),
+        ("1496", "1504", "1504", "504", "504", "1504"),
+    ],
+)
+def test_page_range_formats(first, last, expanded, minimal, minimal_two, chicago):
+    from phbrefs.formats.citeproc_patches import last_page
+
+    assert [
+        last_page(first, last, f) for f in ("expanded", "minimal", "minimal-two", "chicago")
+    ] == [expanded, minimal, minimal_two, chicago]

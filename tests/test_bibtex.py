@@ -420,3 +420,16 @@ def test_a_report_carries_its_kind_as_type():
     record = WorkRecord(type="report", title="R", extra={"genre": "Discussion paper"})
     for dialect in ("bibtex", "biblatex"):
         assert "type = {Discussion paper}" in " ".join(export(record, dialect).split())
+
+
+def test_proper_nouns_known_from_other_abstracts_protect_a_title_without_one():
+    from datetime import datetime
+
+    from phbrefs.library import StoredWork
+
+    now = datetime(2026, 1, 1)
+    known = WorkRecord(title="A", abstract="Budgets were piloted in England. The budgets worked.")
+    bare = WorkRecord(type="report", title="Personal Health Budgets in England")
+    works = [StoredWork(i, f"k{i}", r, now, now) for i, r in enumerate((known, bare))]
+    text = get_exporter("bibtex").export(works)
+    assert "title = {Personal Health Budgets in {England}}" in text

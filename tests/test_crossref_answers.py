@@ -54,6 +54,10 @@ BAD_SHAPES: dict[str, tuple[Callable[[dict[str, Any]], bytes], str]] = {
     "DOI empty": (_with(DOI=""), "DOI: string should have at least 1 character"),
     "another DOI": (_with(DOI="10.9999/someone-else"), "another DOI (10.9999/someone-else)"),
     "type missing": (lambda m: _envelope({k: v for k, v in m.items() if k != "type"}), "type"),
+    "an abstract of 300,000 characters": (
+        _with(abstract="<jats:p>" + "x" * 300_000 + "</jats:p>"),
+        "abstract: string should have at most 200000 characters",
+    ),
     "not JSON": (lambda m: b"<html>Bad gateway</html>", "invalid JSON"),
     "a JSON string": (lambda m: b'"ok"', "invalid JSON from Crossref (not an object)"),
 }
@@ -182,3 +186,28 @@ def test_any_answer_is_refused_with_a_reason_or_mapped(changes):
         return
     record = record_from_crossref(message)
     assert record.doi == message["DOI"].strip().lower()
+
+
+def test_a_new_title_comes_with_its_own_subtitle_and_an_abstract_with_its_sections():
+    from phbrefs.records import AbstractSection, WorkRecord
+    from phbrefs.sources.refresh import keep_stored_values
+
+    stored = WorkRecord(
+        title="Old",
+        subtitle="old subtitle",
+        abstract="Old abstract",
+        abstract_sections=[AbstractSection("Background", "Old abstract")],
+        volume="3",
+        raw="{}",
+    )
+    fresh = WorkRecord(title="New: and whole", abstract="New plain abstract", raw='{"new": 1}')
+    merged = keep_stored_values(fresh, stored)
+    assert (merged.title, merged.subtitle) == ("New: and whole", None)
+    assert (merged.abstract, merged.abstract_sections) == ("New plain abstract", [])
+    assert merged.volume == "3" and merged.raw == '{"new": 1}'
+    blank = keep_stored_values(WorkRecord(raw="{}"), stored)
+    assert (blank.title, blank.subtitle, blank.abstract_sections) == (
+        "Old",
+        "old subtitle",
+        stored.abstract_sections,
+    )

@@ -35,11 +35,13 @@ def test_a_server_trickling_its_body_is_cut_off_at_the_deadline(crossref_server)
 
 def test_a_server_trickling_its_headers_is_cut_off_at_the_deadline(crossref_server):
     crossref_server.inject("drip", delay=0.05, headers=True, times=-1)
+    started = time.monotonic()
     with client_for(crossref_server) as client:
         [result] = client.resolve([ANNWEH])
     assert result.status is Lookup.FAILED
     assert "answer not complete within 1s" in result.detail
     assert len(crossref_server.requests_to()) == 1
+    assert time.monotonic() - started < 3
 
 
 def test_a_gzip_bomb_is_refused_without_being_inflated(crossref_server):
@@ -57,6 +59,14 @@ def test_an_endless_chunked_answer_is_cut_at_the_cap(crossref_server):
         [result] = client.resolve([ANNWEH])
     assert result.status is Lookup.FAILED
     assert "over the 1,048,576-byte cap" in result.detail
+
+
+def test_a_declared_length_over_the_cap_is_refused_before_reading(crossref_server):
+    crossref_server.inject("huge", size=64 * 1024 * 1024, declared=True, times=-1)
+    with client_for(crossref_server) as client:
+        [result] = client.resolve([ANNWEH])
+    assert result.status is Lookup.FAILED
+    assert "answer of 67,108,864 bytes is over the 33,554,432-byte cap" in result.detail
 
 
 def test_answers_under_the_cap_and_in_time_still_resolve(crossref_server):
@@ -92,3 +102,18 @@ def test_add_against_a_gzip_bomb_fails_the_items_and_stores_nothing(
     assert result.exit_code == ExitCode.PARTIAL
     assert "over the 33,554,432-byte cap" in result.stderr
     assert not (tmp_path / "library.db").exists()
+
+
+def test_the_deadline_holds_through_a_proxy(crossref_server, monkeypatch):
+    # The replay server answers absolute-URL requests too, so it can stand in as the proxy.
+    monkeypatch.setenv("HTTP_PROXY", crossref_server.url)
+    monkeypatch.delenv("NO_PROXY", raising=False)
+    monkeypatch.delenv("no_proxy", raising=False)
+    crossref_server.inject("drip", delay=0.05, times=-1)
+    started = time.monotonic()
+    with client_for(crossref_server) as client:
+        client.url = "http://crossref.invalid"  # only the proxy can answer for this host
+        [result] = client.resolve([ANNWEH])
+    assert result.status is Lookup.FAILED
+    assert "answer not complete within 1s" in result.detail
+    assert time.monotonic() - started < 3  # cut off, not left to trickle to its end

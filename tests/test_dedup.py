@@ -259,3 +259,18 @@ def test_cli_unmerge_splits_an_import_merge(cli):
     assert again.exit_code == ExitCode.INVALID_INPUT and "no merge to undo" in again.stderr
     assert "Traceback" not in again.output
     assert cli("unmerge", "nosuchkey").exit_code == ExitCode.NOT_FOUND
+
+
+def test_cli_unmerge_splits_copies_folded_within_one_import(cli):
+    cli("import", SAMPLE, "--tag", "search:sra")
+    before = len(json.loads(cli("list", "--json").stdout))
+    split = cli("unmerge", "id_0000088")
+    assert split.exit_code == 0 and "id_0000089" in split.stderr
+    assert len(json.loads(cli("list", "--json").stdout)) == before + 1
+    restored = json.loads(cli("show", "id_0000089", "--raw").stdout)
+    assert restored["citekey"] == "id_0000089" and restored["tags"] == ["search:sra"]
+    assert restored["title"].startswith("[Comparison of amoxicillin")  # its own title
+    assert len(restored["source_records"]) == 1
+    kept = json.loads(cli("show", "id_0000088", "--raw").stdout)
+    assert kept["title"].startswith("Antibiotic prophylaxis in pulmonary surgery")
+    assert len(kept["source_records"]) == 1

@@ -226,3 +226,37 @@ def test_kill_9_during_the_parallel_parse_leaves_no_worker(tmp_path):
         for worker in workers:  # only if the test failed: never leave them behind
             if _running(worker):
                 os.kill(worker, signal.SIGKILL)
+
+
+def test_a_zip_bomb_workbook_is_refused_before_it_is_unpacked(cli, db, tmp_path):
+    import zipfile
+
+    path = tmp_path / "bomb.xlsx"
+    with (
+        zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive,
+        archive.open("xl/sharedStrings.xml", "w") as part,
+    ):
+        for _ in range(300):
+            part.write(b"\0" * (1024 * 1024))
+    assert path.stat().st_size < 2_000_000
+    result = cli("coding", "import", str(path))
+    assert result.exit_code == ExitCode.INVALID_INPUT
+    (line,) = result.stderr.strip().splitlines()
+    assert "unpacks to 314,572,800 bytes" in line
+
+
+def test_an_endless_file_is_refused_past_the_size_cap(cli, monkeypatch):
+    import phbrefs.textfiles
+
+    monkeypatch.setattr(phbrefs.textfiles, "MAX_FILE_BYTES", 100_000)
+    result = cli("import", "/dev/zero", "--format", "ris")
+    assert result.exit_code == ExitCode.INVALID_INPUT
+    assert (
+        result.stderr.strip() == "phbrefs: error: /dev/zero: cannot read: larger than 100,000 bytes"
+    )
+
+
+def test_a_directory_is_one_line(cli, tmp_path):
+    result = cli("import", str(tmp_path))
+    assert result.exit_code == ExitCode.INVALID_INPUT
+    assert result.stderr.strip() == f"phbrefs: error: {tmp_path}: cannot read: Is a directory"

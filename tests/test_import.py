@@ -231,3 +231,27 @@ def test_abstracts_sharing_a_supplement_doi_are_both_kept(cli, tmp_path):
     assert json.loads(cli("dedup", "--json").stdout) == []
     _, again = run_json(cli, path)
     assert again["summary"]["unchanged"] == 2
+
+
+def test_an_unusable_bibtex_key_is_kept_as_an_alias_and_reported(cli, tmp_path):
+    source = tmp_path / "ob.bib"
+    source.write_text(
+        "@article{o'brien2019budget, author={O'Brien, Se{\\'a}n}, title={Budgets},"
+        " journal={J}, year={2019}}\n"
+    )
+    result = cli("import", source)
+    assert result.exit_code == 0 and "Traceback" not in result.stderr
+    assert (
+        "key \"o'brien2019budget\" is not a usable citekey: the work is obrien2019budgets, "
+        "and \"o'brien2019budget\" is kept as its alias"
+    ) in result.stderr
+    shown = json.loads(cli("show", "o'brien2019budget", "--json").stdout)
+    assert shown["citekey"] == "obrien2019budgets"
+    manuscript = tmp_path / "paper.tex"
+    manuscript.write_text("As shown \\cite{o'brien2019budget}.\n")
+    cited = cli("cite", manuscript, "--json")
+    assert cited.exit_code == 0, cited.stderr
+    assert "obrien2019budgets" in cited.stdout
+    report = json.loads(cli("import", source, "--json").stdout)
+    assert report["items"][0]["outcome"] == "unchanged"
+    assert "kept as its alias" in report["items"][0]["detail"]

@@ -1,6 +1,10 @@
-"""LaTeX decoding as reference managers write it, without loss, and the encode/decode round trip."""
+"""LaTeX decoding as reference managers write it, without loss; the encode/decode round trip; no
+invisible control reaching LaTeX (checked with the real bibtex and pdflatex)."""
 
 from __future__ import annotations
+
+import shutil
+import subprocess
 
 import pytest
 from hypothesis import given, settings
@@ -67,3 +71,37 @@ stored_text = st.text(st.characters(blacklist_categories=("Cs",)), min_size=1, m
 def test_encode_then_decode_is_the_original(text):
     assert to_text(to_latex(text)) == text
     assert to_text(escape_specials(text)) == text
+
+
+@pytest.mark.skipif(
+    not (shutil.which("pdflatex") and shutil.which("bibtex")), reason="pdflatex/bibtex absent"
+)
+def test_bidi_and_zero_width_titles_compile_with_bibtex_and_pdflatex(cli, tmp_path):
+    source = tmp_path / "in.bib"
+    source.write_text(
+        '@article{evil, author = {M{\\"u}ller, J{\\"o}rg}, year = {2020},\n'
+        "  title = {Budgets \u202eevil\u202c and zero\u200bwidth \u2066isolated\u2069 text},\n"
+        "  journal = {Health \\& Care}, abstract = {p {\\textless} 0.05, $\\alpha$}}\n",
+        encoding="utf-8",
+    )
+    assert cli("import", str(source)).exit_code == 0
+    assert cli("export", "--all", "--format", "bibtex", "-o", tmp_path / "refs.bib").exit_code == 0
+    (tmp_path / "main.tex").write_text(
+        "\\documentclass{article}\\begin{document}\n"
+        "\\nocite{*}\\bibliographystyle{plain}\\bibliography{refs}\\end{document}\n"
+    )
+    for tool in (["pdflatex"], ["bibtex"], ["pdflatex"]):
+        run = subprocess.run(
+            [
+                *tool,
+                *(["-interaction=nonstopmode", "-halt-on-error"] if tool != ["bibtex"] else []),
+                "main",
+            ],
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert run.returncode == 0, run.stdout[-2000:]
+    log = (tmp_path / "main.log").read_text(errors="replace")
+    assert "Unicode character" not in log and (tmp_path / "main.pdf").exists()

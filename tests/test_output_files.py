@@ -13,6 +13,7 @@ import os
 import shutil
 import stat
 import subprocess
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -279,3 +280,40 @@ def test_a_writer_failing_half_way_leaves_the_previous_file_and_no_debris(tmp_pa
         raise failure
     assert target.read_bytes() == PREVIOUS
     assert leftovers(tmp_path) == ["table.xlsx"]
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="needs root to act as another user for a moment")
+def test_a_folder_without_write_permission_is_one_error_and_the_file_intact(tmp_path):
+    """EACCES, as a user meets it: the folder is root's, the writer is not (root itself is never
+    refused, so the test takes another user's identity, then gives it back)."""
+    from phbrefs import fileio
+    from phbrefs.errors import OutputError
+
+    folder = Path(tempfile.mkdtemp(prefix="phbrefs-eacces-"))  # 0700 parents would hide it
+    try:
+        folder.chmod(0o755)
+        target = folder / "refs.bib"
+        target.write_bytes(PREVIOUS)
+        target.chmod(0o666)  # the file is writable; the folder, where the new one goes, is not
+        os.seteuid(65534)
+        try:
+            with pytest.raises(OutputError) as raised:
+                fileio.write_text(target, "new text")
+        finally:
+            os.seteuid(0)
+        assert str(raised.value) == (
+            f"cannot write {target}: permission denied; the previous file is unchanged"
+        )
+        assert raised.value.exit_code == ExitCode.OUTPUT
+        assert target.read_bytes() == PREVIOUS
+        assert leftovers(folder) == ["refs.bib"]
+    finally:
+        shutil.rmtree(folder)
+
+
+def test_demo_into_a_read_only_file_system_is_one_line(cli, tmp_path):
+    with small_disk(tmp_path / "small") as folder:
+        subprocess.run(["mount", "-o", "remount,ro", str(folder)], check=True)
+        result = cli("demo", folder / "review")
+        assert_one_line_error(result, ExitCode.OUTPUT, "review", "Read-only file system")
+        assert leftovers(folder) == []

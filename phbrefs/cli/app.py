@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 from typing import Annotated, NoReturn
 
 import typer
@@ -9,7 +10,7 @@ from typer.core import TyperGroup
 
 from phbrefs import __version__
 from phbrefs.cli import context
-from phbrefs.cli.base import PhbrefsTyper
+from phbrefs.cli.base import PhbrefsTyper, use_plain_conversion
 from phbrefs.errors import ExitCode, OutputError, PhbrefsError, StorageError
 
 try:  # Typer 0.29 carries its own copy of Click
@@ -38,7 +39,8 @@ def one_line(text: str) -> str:
 
 def _known_failure(error: Exception) -> PhbrefsError | None:
     """What the machine did to us, said in one line: the library's database refusing a write
-    (read-only, disk full) is STORAGE; a file or folder that cannot be made is OUTPUT."""
+    (read-only, disk full) is STORAGE; a disk full or read-only elsewhere is OUTPUT; any other
+    system error is ERROR, in one line all the same."""
     if type(error).__module__.startswith("sqlalchemy"):
         from sqlalchemy.exc import OperationalError
 
@@ -47,8 +49,12 @@ def _known_failure(error: Exception) -> PhbrefsError | None:
         return None
     if isinstance(error, OSError) and not isinstance(error, BrokenPipeError):
         where = f"{error.filename}: " if error.filename else ""
-        return OutputError(f"{where}{error.strerror or error}")
+        kind = OutputError if error.errno in _FULL_OR_READ_ONLY else PhbrefsError
+        return kind(f"{where}{error.strerror or error}")
     return None
+
+
+_FULL_OR_READ_ONLY = {errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EFBIG}
 
 
 class PhbrefsGroup(TyperGroup):
@@ -56,6 +62,7 @@ class PhbrefsGroup(TyperGroup):
     exit code."""
 
     def parse_args(self, ctx: typer.Context, args: list[str]) -> list[str]:
+        use_plain_conversion(self.get_params(ctx))
         try:
             return super().parse_args(ctx, args)
         except NoArgsIsHelpError:

@@ -52,15 +52,17 @@ def import_(
 
     Confident duplicates are merged into the stored work, possible ones added and reported.
     """
+    from phbrefs.aliases import keep_unusable_keys
     from phbrefs.importing import import_batches, parse_input
     from phbrefs.outcomes import Outcome
-    from phbrefs.textfiles import decode_text, read_text
+    from phbrefs.textfiles import decode_text, read_bounded, read_text
 
     batches = []
     for name in files:
         if name == "-":
             stdin = getattr(sys.stdin, "buffer", None)
-            text = decode_text(stdin.read(), "standard input") if stdin else sys.stdin.read()
+            label = "standard input"
+            text = decode_text(read_bounded(stdin, label), label) if stdin else sys.stdin.read()
             path, origin = None, "<stdin>"
         else:
             path = Path(name)
@@ -70,11 +72,16 @@ def import_(
     total = sum(len(b.parsed.records) for b in batches)
     with open_library(create=True) as library, progress(total, "importing") as advance:
         report = import_batches(library, batches, tags=tag, strict=strict, advance=advance)
+        keep_unusable_keys(library, batches, report)
     if as_json:
         print_json(report.to_dict())
     else:
         for item in report.results:
-            if not item.outcome.ok or item.outcome in (Outcome.POSSIBLE, Outcome.MERGED):
+            if (
+                not item.outcome.ok
+                or item.outcome in (Outcome.POSSIBLE, Outcome.MERGED)
+                or item.detail
+            ):
                 target = f" -> {item.matched}" if item.matched else ""
                 why = f" ({item.detail or ', '.join(item.why)})"
                 err.print(f"{item.outcome}: {item.item}{target}{why}", markup=False, soft_wrap=True)

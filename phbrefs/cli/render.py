@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import sys
 from typing import TYPE_CHECKING
 
 from rich.table import Table
@@ -21,7 +23,9 @@ def authors_short(record: WorkRecord, limit: int = 2) -> str:
     people = record.authors or record.editors
     if not people:
         return ""
-    names = [p.family or p.literal or p.given or "" for p in people]
+    from phbrefs.names import label_name
+
+    names = [label_name(p) for p in people]
     if len(names) > limit:
         return f"{names[0]} et al."
     return " & ".join(names)
@@ -47,6 +51,59 @@ def works_table(works: list[StoredWork], *, title: str | None = None) -> Table:
             ", ".join(work.tags),
         )
     return table
+
+
+def print_works(works: list[StoredWork], *, pager: bool = True) -> None:
+    """Works on stdout: a table on a terminal, paged when longer than the screen; else one
+    tab-separated line per work (a rich table of 10,000 rows takes seconds to lay out, and a
+    pipe wants lines, not boxes)."""
+    if out.is_terminal:
+        print_table(works_table(works), len(works), pager=pager)
+    else:
+        print_lines([[w.citekey, *_columns(w.record), ", ".join(w.tags)] for w in works])
+
+
+def print_hits(hits: list[tuple[StoredWork, float, str]], *, pager: bool = True) -> None:
+    """Search results as ``print_works`` prints works, the matched text after the title."""
+    if not out.is_terminal:
+        print_lines([[w.citekey, *_columns(w.record), snippet] for w, _, snippet in hits])
+        return
+    table = Table()
+    table.add_column("citekey", style="bold cyan", no_wrap=True)
+    table.add_column("author")
+    table.add_column("year", justify="right")
+    table.add_column("title / match", ratio=1)
+    for work, _score, snippet in hits:
+        match = Text(snippet, style="dim")
+        match.highlight_regex(r"\[[^\]]+\]", "bold yellow")  # the matched words
+        table.add_row(
+            work.citekey,
+            authors_short(work.record),
+            str(work.record.year or ""),
+            Text(work.record.full_title or "") + Text("\n") + match,
+        )
+    print_table(table, 2 * len(hits), pager=pager)
+
+
+def _columns(record: WorkRecord) -> list[str]:
+    return [authors_short(record), str(record.year or ""), record.full_title or ""]
+
+
+def print_lines(rows: list[list[str]]) -> None:
+    """Tab-separated lines, each field on one line (tabs and line breaks become spaces)."""
+    if rows:
+        text = "\n".join("\t".join(" ".join(f.split()) for f in row) for row in rows)
+        sys.stdout.write(text + "\n")
+
+
+def print_table(table: Table, lines: int, *, pager: bool) -> None:
+    """A table on the terminal, through the pager when its ``lines`` exceed the screen."""
+    if not pager or lines + 4 <= out.height:
+        out.print(table)
+        return
+    os.environ.setdefault("LESS", "-FRX")  # quit if one screen, keep colours, leave it shown
+    with out.pager(styles=True):
+        out.print(table)
 
 
 def results_table(results: list[ItemResult], *, title: str) -> Table:

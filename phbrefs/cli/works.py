@@ -8,7 +8,15 @@ import typer
 
 from phbrefs.cli import context
 from phbrefs.cli.base import PhbrefsTyper
-from phbrefs.cli.context import confirm, counted, message, open_library, out, print_json
+from phbrefs.cli.context import (
+    confirm,
+    counted,
+    message,
+    open_library,
+    open_reader,
+    out,
+    print_json,
+)
 from phbrefs.cli.options import JsonOption
 
 KeyArgument = Annotated[str, typer.Argument(metavar="KEY", help="A citekey or DOI.")]
@@ -44,27 +52,46 @@ def list_works(
     sort: Annotated[
         str, typer.Option(metavar="ORDER", help=f"Sort by {', '.join(SORT_ORDERS)}.")
     ] = "citekey",
+    limit: Annotated[
+        int | None,
+        typer.Option("--limit", "-n", metavar="N", min=1, help="Only the first N works."),
+    ] = None,
+    pager: Annotated[
+        bool,
+        typer.Option(
+            "--pager/--no-pager",
+            help="On a terminal, page a list longer than the screen ($PAGER, else less).",
+        ),
+    ] = True,
     as_json: JsonOption = False,
 ) -> None:
-    """List the works in the library."""
+    """List the works in the library.
+
+    On a terminal, a table (paged when longer than the screen); into a pipe or file, one
+    tab-separated line per work: citekey, authors, year, title, tags.
+    """
     if sort not in SORT_ORDERS:
         raise typer.BadParameter(f"{sort!r}; choose {', '.join(SORT_ORDERS)}", param_hint="--sort")
-    with open_library() as library:
-        works = library.works(
-            tags=tag,
-            year_from=year_from,
-            year_to=year_to,
-            types=type_,
-            text_filter=text,
-            order=sort,
-        )
-    if as_json:
-        print_json([w.to_dict() for w in works])
-        return
-    from phbrefs.cli.render import works_table
+    from phbrefs.db.reader import listing
 
-    out.print(works_table(works))
-    message(counted(len(works), "work"))
+    filters = {
+        "tags": tag,
+        "year_from": year_from,
+        "year_to": year_to,
+        "types": type_,
+        "text_filter": text,
+        "order": sort,
+    }
+    with open_reader() as library:
+        works, total = listing(library, limit=limit, as_dicts=as_json, **filters)
+    if as_json:
+        print_json(works)
+    else:
+        from phbrefs.cli.render import print_works
+
+        print_works(works, pager=pager)
+    shown = f"{len(works)} of {total:,} works (--limit)" if len(works) < total else ""
+    message(shown or counted(total, "work"))
 
 
 def show(
@@ -75,7 +102,7 @@ def show(
     ] = False,
 ) -> None:
     """Show every field of one work: abstract, tags and notes."""
-    with open_library() as library:
+    with open_reader() as library:
         work = library.get(key)
         sources = library.source_records(key) if raw else None
     if as_json or raw:
@@ -100,33 +127,16 @@ def search(
     """Ranked full-text search (titles, abstracts, authors, notes).
 
     Searches title, abstract, authors, journal, keywords and notes; title and author matches rank
-    highest.
+    highest. Into a pipe, one tab-separated line per hit: citekey, authors, year, title, match.
     """
-    with open_library() as library:
+    with open_reader() as library:
         hits = library.search(query, limit=limit)
     if as_json:
         print_json([{**w.to_dict(), "score": score, "match": snip} for w, score, snip in hits])
         return
-    from rich.table import Table
-    from rich.text import Text
+    from phbrefs.cli.render import print_hits
 
-    from phbrefs.cli.render import authors_short
-
-    table = Table()
-    table.add_column("citekey", style="bold cyan", no_wrap=True)
-    table.add_column("author")
-    table.add_column("year", justify="right")
-    table.add_column("title / match", ratio=1)
-    for work, _score, snippet in hits:
-        match = Text(snippet, style="dim")
-        match.highlight_regex(r"\[[^\]]+\]", "bold yellow")  # the matched words
-        table.add_row(
-            work.citekey,
-            authors_short(work.record),
-            str(work.record.year or ""),
-            Text(work.record.full_title or "") + Text("\n") + match,
-        )
-    out.print(table)
+    print_hits(hits)
     message(f"{len(hits)} match{'es' if len(hits) != 1 else ''}")
 
 
@@ -149,7 +159,7 @@ def tag(
 
 def tags(as_json: JsonOption = False) -> None:
     """List tags with how many works carry each."""
-    with open_library() as library:
+    with open_reader() as library:
         rows = library.tags()
     if as_json:
         print_json([{"tag": name, "works": n} for name, n in rows])

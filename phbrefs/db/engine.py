@@ -8,25 +8,23 @@ DOI uniqueness are decided by one writer at a time, on any number of processes o
 
 from __future__ import annotations
 
-import re
-from functools import cache
 from pathlib import Path
 
 from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
 
 from phbrefs.db.failures import storage_error
 from phbrefs.db.location import Location
+from phbrefs.db.schema import (
+    MIGRATIONS,
+    READ_CHECK_LIMIT,
+    head_revision,
+    known_revisions,
+)
 from phbrefs.errors import StorageError
 
-MIGRATIONS = Path(__file__).with_name("migrations")
 WRITE = "phbrefs_write"  # execution option: this transaction writes, take the write lock
 # one advisory lock key per PostgreSQL database: phbrefs's writers queue on it
 ADVISORY_LOCK_KEY = 0x70686272  # "phbr"
-# A damaged page is looked for with PRAGMA quick_check (about 3 ms per MB here): at open when
-# the file is small enough for it to be cheap (a few hundred works), and before the first write
-# of larger libraries, which writes pay for; any read that meets a damaged page fails too.
-READ_CHECK_LIMIT = 8 * 1024 * 1024
-WRITE_CHECK_LIMIT = 512 * 1024 * 1024
 
 
 def alembic_config(url: str):  # type: ignore[no-untyped-def]
@@ -36,29 +34,6 @@ def alembic_config(url: str):  # type: ignore[no-untyped-def]
     config.set_main_option("script_location", str(MIGRATIONS))
     config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
     return config
-
-
-_REVISION_LINE = re.compile(r"^(down_revision|revision)\s*=\s*['\"]?([\w-]+|None)['\"]?", re.M)
-
-
-@cache
-def known_revisions() -> tuple[str, frozenset[str]]:
-    """(head, every revision), read from the files without importing Alembic (start-up cost)."""
-    revisions: set[str] = set()
-    parents: set[str] = set()
-    for path in (MIGRATIONS / "versions").glob("*.py"):
-        found = dict(_REVISION_LINE.findall(path.read_text(encoding="utf-8")))
-        if "revision" in found:
-            revisions.add(found["revision"])
-            parents.add(found.get("down_revision", "None"))
-    heads = revisions - parents
-    if len(heads) != 1:
-        raise StorageError(f"migrations have {len(heads)} heads: {sorted(heads)}")
-    return heads.pop(), frozenset(revisions)
-
-
-def head_revision() -> str:
-    return known_revisions()[0]
 
 
 def _sqlite_connect(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]

@@ -49,3 +49,11 @@ def storage_error(error: BaseException, where: str, wait: float = 30.0) -> Stora
         if any(marker in lowered for marker in markers):
             return StorageError(template.format(where=where, reason=reason, wait=wait))
     return StorageError(f"{where}: {reason}")
+
+
+def unreadable_rows(where: str, missing: int, listed: int) -> StorageError:
+    """An index named rows its table no longer has: refuse rather than return a short list."""
+    return StorageError(
+        f"{where} is damaged: {missing} of {listed} works listed by its index cannot be read; "
+        "nothing was written. Run 'phbrefs doctor'"
+    )

@@ -14,15 +14,17 @@ from __future__ import annotations
 import json
 import math
 import re
+import sqlite3
 import unicodedata
-from collections.abc import Sequence
-from typing import Any
-
-from sqlalchemy import Connection, text
-from sqlalchemy.exc import OperationalError
+from collections.abc import Callable, Sequence
+from functools import cache
+from typing import TYPE_CHECKING, Any
 
 from phbrefs.db.failures import is_corruption
 from phbrefs.errors import InvalidInputError
+
+if TYPE_CHECKING:  # SQLAlchemy stays unimported on the fast SQLite read path (db/reader.py)
+    from sqlalchemy import Connection
 
 COLUMNS = ("title", "abstract", "authors", "container", "notes", "keywords")
 WEIGHTS = (10.0, 3.0, 6.0, 2.0, 2.0, 4.0)  # the order of COLUMNS: titles weigh most
@@ -31,6 +33,13 @@ SNIPPET_TOKENS = 12
 _TOKEN = re.compile(r"[^\W_]+")
 _OPERATORS = ("AND", "OR", "NOT", "NEAR")
 MAX_POSITION = 16383  # PostgreSQL's largest tsvector position
+
+
+def text(sql: str) -> Any:
+    """SQLAlchemy's ``text``, imported only by the paths that run through SQLAlchemy."""
+    from sqlalchemy import text as sql_text
+
+    return sql_text(sql)
 
 
 def _is_postgres(conn: Connection) -> bool:
@@ -43,7 +52,7 @@ def index(conn: Connection, rows: Sequence[tuple[int, dict[str, str]]]) -> None:
         return
     delete(conn, [work_id for work_id, _ in rows])
     if _is_postgres(conn):
-        conn.execute(_PG_INSERT, [_pg_row(work_id, fields) for work_id, fields in rows])
+        conn.execute(_pg_insert(), [_pg_row(work_id, fields) for work_id, fields in rows])
         return
     conn.exec_driver_sql(
         f"INSERT INTO work_fts (rowid, {', '.join(COLUMNS)}) VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -79,22 +88,41 @@ def search(conn: Connection, query: str, limit: int) -> list[tuple[int, float, s
     """
     if _is_postgres(conn):
         return _pg_search(conn, query, limit)
-    sql = text(
-        "SELECT rowid, bm25(work_fts, "
-        + ", ".join(str(w) for w in WEIGHTS)
-        + f") AS rank, {', '.join(COLUMNS)} FROM work_fts "
-        "WHERE work_fts MATCH :q ORDER BY rank LIMIT :limit"
-    )
+    return sqlite_search(lambda sql, values: conn.exec_driver_sql(sql, values).all(), query, limit)
+
+
+SQLITE_RANK = f"bm25(work_fts, {', '.join(str(w) for w in WEIGHTS)})"
+SQLITE_TOP = (
+    f"SELECT rowid, {SQLITE_RANK} AS rank FROM work_fts WHERE work_fts MATCH ? "
+    "ORDER BY rank LIMIT ?"
+)
+SQLITE_FIELDS = f"SELECT rowid, {', '.join(COLUMNS)} FROM work_fts WHERE rowid IN "
+CHUNK = 900  # bound parameters per IN (...), under SQLite's historical limit of 999
+
+
+def sqlite_search(
+    run: Callable[[str, tuple[Any, ...]], Sequence[Any]], query: str, limit: int
+) -> list[tuple[int, float, str]]:
+    """``search`` on SQLite through ``run(sql, values)``, which returns a statement's rows by
+    either driver (the fast reader's ``sqlite3``, or a SQLAlchemy connection). FTS5 keeps the
+    top ``limit`` in its bounded sorter; only those rows' fields are read, for snippets."""
     try:
-        rows = conn.execute(sql, {"q": _fts5_query(query), "limit": limit}).all()
-    except OperationalError as error:  # FTS5 syntax errors
-        if is_corruption(error):
+        top = run(SQLITE_TOP, (fts5_query(query), limit))
+    except Exception as error:
+        original = getattr(error, "orig", error)
+        if not isinstance(original, sqlite3.OperationalError) or is_corruption(error):
             raise
-        reason = str(error.orig).removeprefix("fts5: ")
+        reason = str(original).removeprefix("fts5: ")  # an FTS5 syntax error
         raise InvalidInputError(
             f"cannot search for {query!r}: {reason} (quote a phrase: '\"a b\"')"
         ) from error
-    return _found(rows, _terms(query), sign=-1)
+    ids = [row[0] for row in top]
+    fields: dict[int, Sequence[str]] = {}
+    for start in range(0, len(ids), CHUNK):
+        chunk = tuple(ids[start : start + CHUNK])
+        rows = run(SQLITE_FIELDS + f"({', '.join('?' * len(chunk))})", chunk)
+        fields.update({row[0]: row[1:] for row in rows})
+    return _found([(wid, rank, *fields[wid]) for wid, rank in top], _terms(query), sign=-1)
 
 
 def _found(rows: Sequence[Any], terms: list[str], sign: int = 1) -> list[tuple[int, float, str]]:
@@ -122,7 +150,7 @@ def _query_words(query: str) -> list[str]:
     return words
 
 
-def _fts5_query(query: str) -> str:
+def fts5_query(query: str) -> str:
     """Plain words become prefix terms ANDed together; FTS5 syntax is passed through as is."""
     if not _is_plain(query):
         return query
@@ -161,12 +189,14 @@ def _pg_row(work_id: int, fields: dict[str, str]) -> dict[str, Any]:
     }
 
 
-_PG_INSERT = text(
-    f"INSERT INTO work_fts (work_id, length, {', '.join(COLUMNS)}, frequencies, document) "
-    "VALUES (:work_id, :length, "
-    + ", ".join(f":{c}" for c in COLUMNS)
-    + ", CAST(:frequencies AS jsonb), CAST(:document AS tsvector))"
-)
+@cache
+def _pg_insert() -> Any:
+    return text(
+        f"INSERT INTO work_fts (work_id, length, {', '.join(COLUMNS)}, frequencies, document) "
+        "VALUES (:work_id, :length, "
+        + ", ".join(f":{c}" for c in COLUMNS)
+        + ", CAST(:frequencies AS jsonb), CAST(:document AS tsvector))"
+    )
 
 
 def _pg_search(conn: Connection, query: str, limit: int) -> list[tuple[int, float, str]]:

@@ -217,9 +217,26 @@ def _table_rows(
     data.sheets[sheet] = records
 
 
+MAX_XLSX_UNPACKED = 256 * 1024 * 1024  # a coding form of 5,000 findings unpacks to about 5 MB
+
+
+def _check_unpacked_size(path: Path) -> None:
+    """Refuse a workbook whose parts unpack to more than ``MAX_XLSX_UNPACKED`` (a zip bomb)."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as archive:
+            size = sum(info.file_size for info in archive.infolist())
+    except (OSError, zipfile.BadZipFile, ValueError):
+        return  # not a zip: openpyxl says so below
+    if size > MAX_XLSX_UNPACKED:
+        raise ParseError(str(path), f"unpacks to {size:,} bytes (at most {MAX_XLSX_UNPACKED:,})")
+
+
 def read_xlsx(path: Path) -> CodingData:
     from openpyxl import load_workbook
 
+    _check_unpacked_size(path)
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
     except Exception as error:  # zipfile/openpyxl raise many kinds for a broken file

@@ -768,8 +768,8 @@ def _key_of(raw: str | None) -> str | None:
 _ACRONYM = re.compile(r"\w*[A-Z]\w*[A-Z]|\w+[A-Z]|\d\w*[A-Z]")
 
 
-_WORD = re.compile(r"[^\W\d_][\w'’-]*")
-_SENTENCE_END = re.compile(r"[.!?:;]\s*$|^\s*$")
+# a word, with the sentence end before it if it starts a sentence
+_WORD = re.compile(r"([.!?:;]\s*)?([^\W\d_][\w'’-]*)")
 
 
 def proper_nouns(text: str | None) -> frozenset[str]:
@@ -781,12 +781,13 @@ def proper_nouns(text: str | None) -> frozenset[str]:
     if not text:
         return frozenset()
     capitalised, lower = set(), set()
-    for match in _WORD.finditer(text):
-        word = match.group(0)
+    words = _WORD.findall(text)
+    for index, (stop, word) in enumerate(words):
         if word[0].islower():
-            lower.add(word.lower())
-        elif not _SENTENCE_END.search(text[max(0, match.start() - 3) : match.start()]):
+            lower.add(word)
+        elif not stop and index:
             capitalised.add(word)
+    lower = {w.lower() for w in lower}
     return frozenset(w for w in capitalised if w.lower() not in lower)
 
 
@@ -882,7 +883,13 @@ class BibExporter:
             return "mastersthesis"
         return biblatex if self.biblatex else bibtex
 
-    def fields(self, record: WorkRecord, entry_type: str, abstracts: bool) -> list[tuple[str, str]]:
+    def fields(
+        self,
+        record: WorkRecord,
+        entry_type: str,
+        abstracts: bool,
+        proper: frozenset[str] = frozenset(),
+    ) -> list[tuple[str, str]]:
         enc = self.encode
         fields: list[tuple[str, str]] = []
         ours = record.source in ("bibtex", "biblatex")  # its extra fields are BibTeX fields
@@ -900,7 +907,6 @@ class BibExporter:
             if people:
                 add(field_name, " and ".join(_name(p, enc) for p in people), raw=True)
         if record.title:
-            proper = proper_nouns(record.abstract)
             if self.biblatex or not record.subtitle:
                 add("title", _protect_title(record.title, enc, proper), raw=True)
                 if record.subtitle:
@@ -979,9 +985,16 @@ class BibExporter:
                     add(name, value)
         return fields
 
-    def entry(self, key: str, record: WorkRecord, abstracts: bool = True) -> str:
+    def entry(
+        self,
+        key: str,
+        record: WorkRecord,
+        abstracts: bool = True,
+        proper: frozenset[str] = frozenset(),
+    ) -> str:
+        """One entry; ``proper``: proper nouns known from the other works exported with it."""
         entry_type = self.entry_type(record)
-        fields = self.fields(record, entry_type, abstracts)
+        fields = self.fields(record, entry_type, abstracts, proper)
         width = max((len(name) for name, _ in fields), default=0)
         lines = [f"@{entry_type}{{{key},"]
         for name, value in fields:
@@ -991,7 +1004,9 @@ class BibExporter:
         return "\n".join(lines)
 
     def export(self, works: Sequence[StoredWork], *, abstracts: bool = True) -> str:
-        return "".join(self.entry(w.citekey, w.record, abstracts) + "\n\n" for w in works)
+        # the proper nouns of every abstract: a title with no abstract of its own still gets them
+        proper = proper_nouns(".\n".join(w.record.abstract or "" for w in works))
+        return "".join(self.entry(w.citekey, w.record, abstracts, proper) + "\n\n" for w in works)
 
 
 IMPORTERS = {"bibtex": BibImporter("bibtex"), "biblatex": BibImporter("biblatex")}

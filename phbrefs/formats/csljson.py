@@ -226,6 +226,7 @@ class CslJsonImporter:
 
     def parse(self, text: str, origin: str) -> ParseResult:
         from phbrefs.formats.limits import bounded_int
+        from phbrefs.formats.limits import problem as beyond_limits
 
         try:
             data = json.loads(text, parse_int=bounded_int)
@@ -239,7 +240,10 @@ class CslJsonImporter:
         result = ParseResult()
         for index, item in enumerate(items):
             try:
-                result.records.append(csl_to_record(item))
+                record = csl_to_record(item)
+                if reason := beyond_limits(record):
+                    raise ItemError(reason)
+                result.records.append(record)
             except (ItemError, TypeError, ValueError, AttributeError, RecursionError) as error:
                 key = item.get("id") if isinstance(item, dict) else None
                 result.errors.append(

@@ -78,10 +78,7 @@ def to_text(value: str) -> str:
     if not needs_decoding(value):
         return _squeeze(value)
     if "\\" not in value and "$" not in value:  # only braces, dashes, quotes, ties
-        text = value
-        if "~" in text or "-" in text or "`" in text or "'" in text:
-            text = _ligatures(text)  # before the braces go: "-{}-" is two hyphens
-        return _squeeze(text.replace("{", "").replace("}", ""))
+        return _squeeze(_plain(value))
     text = _scan(value)
     if text is None:
         text = _with_pylatexenc(value)
@@ -170,9 +167,17 @@ _ESCAPED = {c: c for c in "&%$#_{} "} | {
     "@": "",
     "\\": "\n",
 }
-_TOKEN = re.compile(r"[\\{}$~`']|--")
+_TOKEN = re.compile(r"[\\$]")
 _WORD = re.compile(r"[A-Za-z]+")
 _SKIP_SPACE = re.compile(r"[ \t\r\n]*")
+
+
+def _plain(text: str) -> str:
+    """Text between macros: ties, dashes and quotes as characters (before the braces go:
+    ``-{}-`` is two hyphens), grouping braces dropped."""
+    if "~" in text or "-" in text or "`" in text or "'" in text:
+        text = _ligatures(text)
+    return text.replace("{", "").replace("}", "") if "{" in text or "}" in text else text
 
 
 def _scan(value: str) -> str | None:
@@ -182,36 +187,19 @@ def _scan(value: str) -> str | None:
     while pos < end:
         match = _TOKEN.search(value, pos)
         if match is None:
-            out.append(value[pos:])
+            out.append(_plain(value[pos:]))
             break
         start = match.start()
         if start > pos:
-            out.append(value[pos:start])
-        token = match.group(0)
+            out.append(_plain(value[pos:start]))
         pos = match.end()
-        if token in "{}":
-            continue
-        if token == "$":
+        if match.group(0) == "$":
             close = _math_end(value, pos)
             if close is None:
                 out.append("$")
                 continue
             out.append(_math(value[pos:close]))
             pos = close + 1
-        elif token == "~":
-            out.append("\u00a0")
-        elif token == "--":
-            if value.startswith("-", pos):
-                out.append("—")
-                pos += 1
-            else:
-                out.append("–")
-        elif token in "`'":
-            if value.startswith(token, pos):
-                out.append("“" if token == "`" else "”")
-                pos += 1
-            else:
-                out.append(token)
         else:
             decoded = _macro(value, pos)
             if decoded is None:

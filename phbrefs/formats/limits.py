@@ -1,4 +1,4 @@
-"""Bounds on what one imported entry may hold, checked after parsing, whatever the format.
+"""Bounds on what one imported entry may hold, checked by every importer after mapping it.
 
 A hostile or damaged file must cost bounded work and fail entry by entry with a reason: a value
 too large to be a bibliographic field, text that cannot be stored (a lone surrogate from a JSON
@@ -11,8 +11,6 @@ import dataclasses
 import re
 from collections.abc import Iterator
 from typing import Any
-
-from phbrefs.formats import EntryError, ParseResult
 
 MAX_FIELD_CHARS = 1_000_000  # a long abstract is 10,000; a book's whole text would be this
 MAX_ENTRY_CHARS = MAX_FIELD_CHARS  # one entry's source text, every field together
@@ -65,16 +63,3 @@ def unstorable(content: Any) -> str | None:
             what = "a NUL byte" if found.group(0) == "\x00" else "a lone surrogate"
             return f"{what} (U+{ord(found.group(0)):04X}) in {name or 'a value'}"
     return None
-
-
-def screen(result: ParseResult, origin: str) -> ParseResult:
-    """``result`` with every record beyond the bounds moved to its errors."""
-    kept = []
-    for record in result.records:
-        reason = problem(record)
-        if reason is None:
-            kept.append(record)
-        else:
-            result.errors.append(EntryError(origin, None, reason, record.citekey))
-    result.records = kept
-    return result

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from phbrefs.cleaning import clean_record
 from phbrefs.formats import EntryError, ParseResult
+from phbrefs.formats.limits import problem as beyond_limits
 from phbrefs.ids import extract_dois, is_doi, normalise_issn, normalize_doi
 from phbrefs.records import Contributor, PartialDate, WorkRecord
 
@@ -430,6 +431,9 @@ class RisImporter:
             if not record.title:
                 result.errors.append(EntryError(origin, line, "no title (TI/T1)"))
                 continue
+            if reason := beyond_limits(record):
+                result.errors.append(EntryError(origin, line, reason, record.citekey))
+                continue
             if "DO" in record.extra:
                 why = f"DO {record.extra['DO']!r} is not a DOI: kept as written, not matched"
                 result.warnings.append(EntryError(origin, line, why, record.citekey))
@@ -515,6 +519,8 @@ class RisExporter:
         if abstracts:
             add("AB", record.abstract)
         add("N1", record.note)
+        if record.type in ("thesis", "report"):
+            add("M3", record.extra.get("genre"))  # "PhD thesis", as Zotero writes it
         if record.source == "ris":
             written = {tag for tag, _ in lines} | {"ER", "TY", "ID"}
             for tag, value in record.extra.items():

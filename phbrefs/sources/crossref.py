@@ -630,7 +630,6 @@ def _resolution(doi: str, answer: Any) -> Resolution:
         return Resolution(doi, Lookup.NOT_FOUND, detail="not found in Crossref")
     if isinstance(answer, _Failed):
         return Resolution(doi, Lookup.FAILED, detail=str(answer))
-
     try:
         return Resolution(doi, Lookup.FOUND, record_from_crossref(answer))
     except (KeyError, TypeError, ValueError, AttributeError, IndexError) as error:

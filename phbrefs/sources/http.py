@@ -119,10 +119,14 @@ class _WatchedHTTPSPool(HTTPSConnectionPool):
     ConnectionCls = _WatchedHTTPSConnection
 
 
+_WATCHED_POOLS = {"http": _WatchedHTTPPool, "https": _WatchedHTTPSPool}
+
+
 class BoundedAdapter(HTTPAdapter):
     """An ``HTTPAdapter`` whose every answer arrives whole within ``deadline`` seconds and
     weighs at most ``max_body`` bytes, or raises ``AnswerTooSlow`` / ``AnswerTooLarge``
-    (a deadline passing before the headers arrive is a plain ``requests.ReadTimeout``)."""
+    (a deadline passing before any byte of the answer arrived is a plain
+    ``requests.ReadTimeout``, retried like any timeout of a silent server)."""
 
     def __init__(self, deadline: float, max_body: int = MAX_BODY, **options: Any) -> None:
         self.deadline = deadline
@@ -131,10 +135,13 @@ class BoundedAdapter(HTTPAdapter):
 
     def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
         super().init_poolmanager(*args, **kwargs)
-        self.poolmanager.pool_classes_by_scheme = {
-            "http": _WatchedHTTPPool,
-            "https": _WatchedHTTPSPool,
-        }
+        self.poolmanager.pool_classes_by_scheme = _WATCHED_POOLS
+
+    def proxy_manager_for(self, *args: Any, **kwargs: Any) -> Any:
+        """Through a proxy (``HTTPS_PROXY``) too, connections report to the deadline."""
+        manager = super().proxy_manager_for(*args, **kwargs)
+        manager.pool_classes_by_scheme = _WATCHED_POOLS
+        return manager
 
     def send(self, request: Any, *args: Any, **kwargs: Any) -> requests.Response:
         with Deadline(self.deadline) as deadline:
@@ -163,7 +170,8 @@ class BoundedAdapter(HTTPAdapter):
         declared = response.headers.get("Content-Length", "")
         if declared.isdigit() and int(declared) > limit:
             response.close()
-            raise AnswerTooLarge(f"answer of {int(declared):,} bytes is over the {limit:,} cap")
+            size = int(declared)
+            raise AnswerTooLarge(f"answer of {size:,} bytes is over the {limit:,}-byte cap")
         pieces: list[bytes] = []
         size = 0
         try:
@@ -199,11 +207,15 @@ def _too_slow(deadline: Deadline) -> AnswerTooSlow:
 def _nothing_arrived(error: BaseException) -> bool:
     """Whether the connection ended before the first byte of the status line (http.client's
     ``RemoteDisconnected``), somewhere in the chain of wrapped errors."""
-    seen: list[object] = [error]
-    while seen:
-        item = seen.pop()
+    waiting: list[object] = [error]
+    seen: set[int] = set()
+    while waiting:
+        item = waiting.pop()
+        if id(item) in seen:
+            continue
+        seen.add(id(item))
         if isinstance(item, RemoteDisconnected):
             return True
         if isinstance(item, BaseException):
-            seen.extend([*item.args, item.__cause__, item.__context__])
+            waiting.extend([*item.args, item.__cause__, item.__context__])
     return False

@@ -16,6 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
 from phbrefs.formats.citeproc import Entry
+from phbrefs.names import cited_people, label_base
 from phbrefs.records import Contributor, WorkRecord
 from phbrefs.tables.model import Reference, Span
 
@@ -32,29 +33,7 @@ class Citation:
 
 def _cited_people(record: WorkRecord) -> tuple[list[Contributor], bool]:
     """The people a citation names, and whether they are editors."""
-    if record.authors:
-        return record.authors, False
-    if record.editors:
-        return record.editors, True
-    return [c for c in record.contributors if c.role != "editor"], False
-
-
-def _short_title(record: WorkRecord) -> str:
-    words = (record.title or "Untitled").split()
-    return " ".join(words[:4]) + ("…" if len(words) > 4 else "")
-
-
-def _label_base(record: WorkRecord) -> str:
-    people, _ = _cited_people(record)
-    names = [p.family or p.literal or p.given or "" for p in people]
-    names = [n for n in names if n]
-    if not names:
-        return _short_title(record)
-    if len(names) == 1:
-        return names[0]
-    if len(names) == 2:
-        return f"{names[0]} and {names[1]}"
-    return f"{names[0]} et al."
+    return cited_people(record), not record.authors and bool(record.editors)
 
 
 def assign_citations(records: dict[int, WorkRecord]) -> dict[int, Citation]:
@@ -62,7 +41,7 @@ def assign_citations(records: dict[int, WorkRecord]) -> dict[int, Citation]:
     bases: dict[tuple[str, str], list[int]] = {}
     for work_id, record in records.items():
         year = str(record.year) if record.year else "n.d."
-        bases.setdefault((_label_base(record), year), []).append(work_id)
+        bases.setdefault((label_base(record), year), []).append(work_id)
     citations: dict[int, Citation] = {}
     for (base, year), ids in bases.items():
         if len(ids) == 1:
