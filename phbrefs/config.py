@@ -17,6 +17,7 @@ from phbrefs.db.location import Location
 from phbrefs.errors import InvalidInputError
 
 DEFAULT_CROSSREF_URL = "https://api.crossref.org"
+DEFAULT_CHAIN = "crossref,europepmc,pubmed,openalex,unpaywall"
 
 # key -> (environment variable, default, description)
 SETTINGS: dict[str, tuple[str, str | None, str]] = {
@@ -26,7 +27,26 @@ SETTINGS: dict[str, tuple[str, str | None, str]] = {
         "library: a SQLite file, or postgresql://user@host/name for a team server",
     ),
     "crossref_url": ("PHBREFS_CROSSREF_URL", DEFAULT_CROSSREF_URL, "Crossref REST API base URL"),
-    "mailto": ("PHBREFS_MAILTO", None, "contact e-mail for Crossref's polite pool"),
+    "mailto": ("PHBREFS_MAILTO", None, "contact e-mail (Crossref, NCBI, OpenAlex, Unpaywall)"),
+    "europepmc_url": (
+        "PHBREFS_EUROPEPMC_URL",
+        "https://www.ebi.ac.uk/europepmc/webservices/rest",
+        "Europe PMC REST API base URL",
+    ),
+    "pubmed_url": (
+        "PHBREFS_PUBMED_URL",
+        "https://eutils.ncbi.nlm.nih.gov/entrez/eutils",
+        "NCBI E-utilities base URL",
+    ),
+    "openalex_url": ("PHBREFS_OPENALEX_URL", "https://api.openalex.org", "OpenAlex API base URL"),
+    "unpaywall_url": ("PHBREFS_UNPAYWALL_URL", "https://api.unpaywall.org", "Unpaywall base URL"),
+    "ncbi_api_key": ("PHBREFS_NCBI_API_KEY", None, "NCBI API key (10 requests/s instead of 3)"),
+    "openalex_api_key": ("PHBREFS_OPENALEX_API_KEY", None, "OpenAlex API key"),
+    "enrich_chain": (
+        "PHBREFS_ENRICH_CHAIN",
+        DEFAULT_CHAIN,
+        "where missing abstracts and identifiers are looked for, in order",
+    ),
     "exports_dir": ("PHBREFS_EXPORTS", "exports", "where tables and figures are written"),
     "cache": ("PHBREFS_CACHE", None, "HTTP cache file ('off' to disable; default: user cache)"),
     "timeout": ("PHBREFS_TIMEOUT", "20", "seconds to wait for a server"),
@@ -95,6 +115,13 @@ class Settings:
     timeout: float
     coder: str | None
     lock_timeout: float
+    europepmc_url: str = ""
+    pubmed_url: str = ""
+    openalex_url: str = ""
+    unpaywall_url: str = ""
+    ncbi_api_key: str | None = None
+    openalex_api_key: str | None = None
+    enrich_chain: tuple[str, ...] = tuple(DEFAULT_CHAIN.split(","))
 
     @property
     def who(self) -> str:
@@ -128,7 +155,19 @@ class Settings:
             timeout=_seconds(resolved, "timeout"),
             coder=resolved["coder"],
             lock_timeout=_seconds(resolved, "lock_timeout"),
+            europepmc_url=(resolved["europepmc_url"] or "").rstrip("/"),
+            pubmed_url=(resolved["pubmed_url"] or "").rstrip("/"),
+            openalex_url=(resolved["openalex_url"] or "").rstrip("/"),
+            unpaywall_url=(resolved["unpaywall_url"] or "").rstrip("/"),
+            ncbi_api_key=resolved["ncbi_api_key"],
+            openalex_api_key=resolved["openalex_api_key"],
+            enrich_chain=parse_chain(resolved["enrich_chain"] or DEFAULT_CHAIN),
         )
+
+
+def parse_chain(text: str) -> tuple[str, ...]:
+    """Source names in order (checked against the registry when enrichment runs)."""
+    return tuple(dict.fromkeys(n.strip().lower() for n in text.split(",") if n.strip()))
 
 
 def _seconds(resolved: dict[str, str | None], key: str) -> float:

@@ -21,6 +21,7 @@ class ExitCode(IntEnum):
     STORAGE = 7  # the library database cannot be opened or written
     ABORTED = 8  # the user declined a confirmation
     OUTPUT = 9  # an output file cannot be written (disk full, no permission, not a regular file)
+    NOTICES = 10  # new notices found by ``check``; cited retracted works (``cite --strict``)
     INTERRUPTED = 130  # Ctrl-C
 
 

@@ -10,7 +10,7 @@ FIXTURES = Path(__file__).parent / "fixtures"
 
 # `crossref_server`: a local Crossref; `db`/`lib`: a library holding the two seed papers;
 # `postgres_server`: a real PostgreSQL server
-pytest_plugins = ["crossref_server", "evidence_helpers", "postgres_server"]
+pytest_plugins = ["crossref_server", "source_servers", "evidence_helpers", "postgres_server"]
 
 # The modules whose tests run on both backends (every test using `storage`, `library`, `db`,
 # `lib` or `cli`); elsewhere those fixtures are SQLite only. PHBREFS_TEST_BACKENDS=sqlite
@@ -50,11 +50,6 @@ def storage(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 
 
 @pytest.fixture
-def on_postgres(storage: str) -> bool:
-    return storage.startswith("postgresql://")
-
-
-@pytest.fixture
 def blank(request: pytest.FixtureRequest, storage: str, tmp_path: Path) -> str:
     """A place for a library that does not exist yet, on ``storage``'s backend: a file name, or
     an empty PostgreSQL database (no schema)."""
@@ -86,8 +81,18 @@ def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("PHBREFS_CONFIG", str(tmp_path / "config.toml"))
     monkeypatch.setenv("PHBREFS_CACHE", "off")
-    monkeypatch.setenv("PHBREFS_CROSSREF_URL", "http://127.0.0.1:9")  # nothing listens there
-    for name in ("PHBREFS_DB", "PHBREFS_MAILTO", "PHBREFS_EXPORTS", "PHBREFS_CODER"):
+    for name in ("CROSSREF", "EUROPEPMC", "PUBMED", "OPENALEX", "UNPAYWALL"):
+        monkeypatch.setenv(f"PHBREFS_{name}_URL", "http://127.0.0.1:9")  # nothing listens there
+    # enrichment beyond the Crossref record only where a test asks for it (enrichment_servers)
+    monkeypatch.setenv("PHBREFS_ENRICH_CHAIN", "crossref")
+    for name in (
+        "PHBREFS_DB",
+        "PHBREFS_MAILTO",
+        "PHBREFS_EXPORTS",
+        "PHBREFS_CODER",
+        "PHBREFS_NCBI_API_KEY",
+        "PHBREFS_OPENALEX_API_KEY",
+    ):
         monkeypatch.delenv(name, raising=False)
     return tmp_path
 

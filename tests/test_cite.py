@@ -321,6 +321,7 @@ def test_cli_json(cli, db, manuscript):
         "found": False,
         "where": [f"{manuscript}:19"],
         "suggestion": "welch2016implementing",
+        "notices": [],
     }
     assert by_key["welch2022personal"]["where"] == [f"{manuscript}:15"] * 2
     assert data["files"] == [str(manuscript)]

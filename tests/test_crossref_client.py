@@ -136,7 +136,7 @@ def test_a_connection_that_always_drops_fails_the_item(crossref_server):
 
 
 def test_invalid_json_fails_only_that_item_with_the_reason(crossref_server):
-    crossref_server.inject("badjson", times=-1, doi=SEED_LIKE[1])
+    crossref_server.inject("badbody", times=-1, doi=SEED_LIKE[1])
     with client_for(crossref_server) as client:
         results = client.resolve(SEED_LIKE)
     assert [r.status for r in results] == [Lookup.FOUND, Lookup.FAILED, Lookup.FOUND]
@@ -210,7 +210,7 @@ def test_a_second_run_is_answered_from_the_cache(crossref_server, tmp_path: Path
 
 def test_404s_and_broken_answers_are_not_cached(crossref_server, tmp_path: Path):
     cache = tmp_path / "http.sqlite"
-    crossref_server.inject("badjson", times=2, doi=SEED_LIKE[0])
+    crossref_server.inject("badbody", times=2, doi=SEED_LIKE[0])
     with client_for(crossref_server, cache=cache) as client:
         assert client.resolve(["10.5555/missing", SEED_LIKE[0]])[1].status is Lookup.FAILED
     before = len(crossref_server.requests_to())

@@ -12,8 +12,7 @@ from phbrefs.cli.context import err, message, print_json, progress, settings
 from phbrefs.errors import ExitCode, InvalidInputError
 
 if TYPE_CHECKING:
-    from phbrefs.outcomes import BatchReport
-    from phbrefs.sources import Wanted
+    from phbrefs.sources import AddReport, Wanted
 
 STDIN = "-"
 
@@ -30,7 +29,8 @@ def add(
     dois: Annotated[
         list[str] | None,
         typer.Argument(
-            help="DOIs in any form (10.…, doi:…, https://doi.org/…); - reads them from stdin.",
+            help="DOIs in any form (10.…, doi:…, https://doi.org/…), pmid:N or pmcid:PMCN; "
+            "- reads DOIs from stdin.",
             metavar="DOI",
             show_default=False,
         ),
@@ -66,8 +66,19 @@ def add(
         ),
     ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Per-item results as JSON.")] = False,
+    no_enrich: Annotated[
+        bool,
+        typer.Option(
+            "--no-enrich", help="Store Crossref's record only: ask no other source (see enrich)."
+        ),
+    ] = False,
 ) -> None:
-    """Add works by DOI, resolved through Crossref.
+    """Add works by DOI (resolved through Crossref), PMID or PMCID; complete them from more sources.
+
+    pmid:N and pmcid:PMCN go through Europe PMC (or PubMed) to the DOI; a work without one is
+    stored from Europe PMC's or PubMed's record. Missing abstracts, PMID/PMCID and keywords are
+    then filled from the enrich_chain sources (--no-enrich: Crossref only); a source that is
+    down is reported as skipped and never fails the add.
 
     DOIs already in the library are not fetched again (use --refresh), so re-running a batch is
     safe and cheap. Exit code 0 when every item succeeded, 6 (PARTIAL) when some did not.
@@ -77,31 +88,40 @@ def add(
     for name in tags:
         if not name.strip():
             raise InvalidInputError("a tag name cannot be empty")
-    arguments = [d for d in dois or [] if d != STDIN]
+    from phbrefs.sources.pmids import split_pm_ids
+
+    pm_ids, arguments = split_pm_ids([d for d in dois or [] if d != STDIN])
     lines: list[str] = []
     if dois and STDIN in dois:
         lines += _read(Path(STDIN)).splitlines()
     for path in files:
         lines += _read(path).splitlines()
     wanted = wanted_from(arguments, lines, [_read(path) for path in texts])
-    if not len(wanted):
+    if not len(wanted) and not pm_ids:
         raise InvalidInputError("no DOI given (arguments, --file, --from-text or '-' for stdin)")
     if dry_run:
-        _dry_run(wanted, refresh=refresh, as_json=as_json)
+        _dry_run(wanted, refresh=refresh, as_json=as_json, pm_labels=list(pm_ids))
         if wanted.invalid:
             raise typer.Exit(int(ExitCode.PARTIAL))
         return
-    report = _resolve_and_store(wanted, refresh=refresh, tags=tags)
+    if pm_ids and not dry_run:
+        report = _add_pm_ids(pm_ids, wanted, refresh=refresh, tags=tags, enrich=not no_enrich)
+    else:
+        report = _resolve_and_store(wanted, refresh=refresh, tags=tags, enrich=not no_enrich)
     _render(report, as_json=as_json)
     if not report.ok:
         raise typer.Exit(int(report.exit_code))
 
 
-def _resolve_and_store(wanted: Wanted, *, refresh: bool, tags: list[str]) -> BatchReport:
+def _resolve_and_store(
+    wanted: Wanted, *, refresh: bool, tags: list[str], enrich: bool = True
+) -> AddReport:
+    from phbrefs.cli.enrich import chain_setting, enrich_for_add
     from phbrefs.sources import add_dois, known_dois
     from phbrefs.sources.crossref import CrossrefClient
 
     config = settings()
+    enrich_step = enrich_for_add(config, chain_setting(None)) if enrich else None
     present = known_dois(config.db, wanted.dois)
     to_fetch = len(wanted.dois) if refresh else len([d for d in wanted.dois if d not in present])
     with (
@@ -116,10 +136,31 @@ def _resolve_and_store(wanted: Wanted, *, refresh: bool, tags: list[str]) -> Bat
             tags=tags,
             progress=advance,
             present=present,
+            enrich=enrich_step,
         )
 
 
-def _dry_run(wanted: Wanted, *, refresh: bool, as_json: bool) -> None:
+def _add_pm_ids(pm_ids: dict, wanted: Wanted, *, refresh: bool, tags: list[str], enrich: bool):
+    """``pmid:…``/``pmcid:…``: through Europe PMC or PubMed to the DOI (sources/pmids.py)."""
+    from phbrefs.cli.enrich import chain_setting, enrich_for_add
+    from phbrefs.enrich import settings_client
+    from phbrefs.sources.pmids import add_pm_ids
+
+    config = settings()
+    return add_pm_ids(
+        pm_ids,
+        wanted,
+        open_client=settings_client(config),
+        add=lambda w: _resolve_and_store(w, refresh=refresh, tags=tags, enrich=enrich),
+        library_path=config.db,
+        tags=tags,
+        enrich=enrich_for_add(config, chain_setting(None)) if enrich else None,
+    )
+
+
+def _dry_run(
+    wanted: Wanted, *, refresh: bool, as_json: bool, pm_labels: list[str] | None = None
+) -> None:
     from phbrefs.sources import known_dois
 
     present = known_dois(settings().db, wanted.dois)
@@ -131,6 +172,8 @@ def _dry_run(wanted: Wanted, *, refresh: bool, as_json: bool) -> None:
         key = present.get(doi)
         action = ("refresh" if refresh else "skip (already present)") if key else "resolve"
         rows.append({"item": doi, "action": action, "citekey": key, "detail": None})
+    for label in pm_labels or []:
+        rows.append({"item": label, "action": "resolve", "citekey": None, "detail": "Europe PMC"})
     if as_json:
         print_json(rows)
     else:
@@ -144,10 +187,13 @@ def _dry_run(wanted: Wanted, *, refresh: bool, as_json: bool) -> None:
     )
 
 
-def _render(report: BatchReport, *, as_json: bool) -> None:
+def _render(report: AddReport, *, as_json: bool) -> None:
     from phbrefs.cli.render import results_table
     from phbrefs.library import first_author_name
 
+    enriched = (
+        {s.citekey: s.to_dict() for s in report.enrichment.states} if report.enrichment else {}
+    )
     if as_json:
         rows = []
         for result in report.results:
@@ -158,6 +204,7 @@ def _render(report: BatchReport, *, as_json: bool) -> None:
                     "doi": record.doi if record else None,
                     "first_author": first_author_name(record) if record else None,
                     "year": record.year if record else None,
+                    "enrichment": enriched.get(result.citekey or ""),
                 }
             )
         print_json(rows)
@@ -190,6 +237,10 @@ def _render(report: BatchReport, *, as_json: bool) -> None:
         for result in problems:
             detail = f" ({result.detail})" if result.detail else ""
             message(f"{result.outcome}: {result.item}{detail}")
+    if report.enrichment is not None:
+        from phbrefs.cli.enrich import report_enrichment
+
+        report_enrichment(report.enrichment)
     location = settings().db
     where = location.path.resolve() if location.path else location
     message(f"{report.summary()}; library: {where}")

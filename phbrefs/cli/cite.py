@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -183,12 +183,20 @@ def cite(
             "--interval", metavar="SECONDS", help="With --watch: seconds between checks.", min=0.1
         ),
     ] = 1.0,
+    strict: Annotated[
+        bool,
+        typer.Option(
+            "--strict", help="Exit 9 when the manuscript cites a retracted or corrected work."
+        ),
+    ] = False,
     as_json: JsonOption = False,
 ) -> None:
     """List the works a manuscript cites, or export exactly those.
 
     Unknown keys are reported on stderr as FILE:LINE with the closest known key; the exit code
-    is then 4 (the known works are still exported).
+    is then 4 (the known works are still exported). Each citation of a retracted or corrected
+    work (or one under an expression of concern) is reported as FILE:LINE too; with --strict
+    the exit code is then 10 (NOTICES).
     """
     from phbrefs import cite as core
 
@@ -207,22 +215,26 @@ def cite(
     if fmt and not output and as_json:
         raise typer.BadParameter("--json lists keys; with --format and no -o the export is stdout")
 
-    def run() -> tuple[bool, list[Path]]:
+    def run() -> tuple[bool, list[Path], bool]:
         scan = core.scan_files(manuscripts)
         with open_library() as library:
             resolved = core.resolve(library, scan)
+            flagged = _flag_notices(library, scan, resolved)
         if fmt:
             content = core.export_text(resolved.works, fmt, abstracts=abstracts)
             if output:
                 fileio.write_text(output, content)  # whole: a build never reads half
             else:
                 sys.stdout.write(content)
-        _report(scan, resolved, output if fmt else None, fmt, as_json)
-        return not resolved.unknown, scan.files
+        _report(scan, resolved, output if fmt else None, fmt, as_json, flagged)
+        return not resolved.unknown, scan.files, bool(flagged)
 
     if not watch:
-        if not run()[0]:
+        known, _files, has_notices = run()
+        if not known:
             raise typer.Exit(int(ExitCode.NOT_FOUND))
+        if strict and has_notices:
+            raise typer.Exit(int(ExitCode.NOTICES))
         return
 
     def on_change() -> list[Path] | None:
@@ -239,12 +251,39 @@ def cite(
         message("stopped watching")
 
 
+def _flag_notices(library: Any, scan: ScanResult, resolved: Resolved) -> dict[str, list[dict]]:
+    """Cited key -> notices of its work (retractions, concerns, corrections), each citation
+    reported as FILE:LINE on stderr (issue 12: phbrefs/integrity.py)."""
+    from phbrefs.integrity import describe, severity, work_notices
+
+    ids = {w.citekey: w.id for w in resolved.works}
+    notices = work_notices(library, list(ids.values()))
+    flagged: dict[str, list[dict]] = {}
+    for key, citekey in resolved.keys.items():
+        serious = [n for n in notices.get(ids[citekey], []) if severity(n["kind"]) != "other"]
+        if serious:
+            flagged[key] = serious
+    for citation in scan.citations:
+        if citation.key in flagged:
+            found = flagged[citation.key]
+            worst = min((severity(n["kind"]) for n in found), key=_RANK.index)
+            message(
+                f"{citation.where}: {citation.key} cites a {_WORDS[worst]} work ({describe(found)})"
+            )
+    return flagged
+
+
+_RANK = ["retraction", "concern", "correction"]
+_WORDS = {"retraction": "retracted", "concern": "questioned", "correction": "corrected"}
+
+
 def _report(
     scan: ScanResult,
     resolved: Resolved,
     output: Path | None,
     fmt: str | None,
     as_json: bool,
+    flagged: dict[str, list[dict]] | None = None,
 ) -> None:
     for unknown in resolved.unknown:
         hint = f" (did you mean {unknown.suggestion!r}?)" if unknown.suggestion else ""
@@ -265,6 +304,7 @@ def _report(
                         "found": key in resolved.keys,
                         "where": [c.where for c in scan.citations if c.key == key],
                         "suggestion": unknown[key].suggestion if key in unknown else None,
+                        "notices": (flagged or {}).get(key, []),
                     }
                     for key in scan.keys
                 ],

@@ -162,6 +162,7 @@ def claim_show(claim: ClaimArgument, as_json: JsonOption = False) -> None:
         info = get_claim(library, claim)
         findings = list_findings(library, claims=[info.slug])
         assessment = get_assessment(library, info.slug)
+    assessment.warnings += _integrity(slugs=[info.slug])
     if as_json:
         print_json(
             {
@@ -371,13 +372,18 @@ def finding_list(
 ) -> None:
     """List findings (by claim, then paper)."""
     from phbrefs.evidence.findings import list_findings
+    from phbrefs.integrity import describe, flagged_keys
 
     with open_library() as library:
         findings = list_findings(library, claims=claim, keys=key)
+        flagged = flagged_keys(library, [f.citekey for f in findings])  # retractions (issue 12)
     if as_json:
-        print_json([f.to_dict() for f in findings])
+        print_json([{**f.to_dict(), "work_notices": flagged.get(f.citekey, [])} for f in findings])
         return
     out.print(_findings_table(findings))
+    for f in findings:
+        if f.citekey in flagged:
+            warn(f"finding #{f.id} comes from {f.citekey}: {describe(flagged[f.citekey])}")
     message(counted(len(findings), "finding"))
 
 
@@ -680,6 +686,7 @@ def cerqual_show(claim: ClaimArgument, as_json: JsonOption = False) -> None:
 
     with open_library() as library:
         info = get_assessment(library, claim)
+    info.warnings += _integrity(slugs=[info.claim])
     if as_json:
         print_json(info.to_dict())
         return
@@ -697,6 +704,9 @@ def cerqual_list(as_json: JsonOption = False) -> None:
 
     with open_library() as library:
         infos = list_assessments(library)
+    integrity = _integrity(slugs=None)
+    for i in infos:
+        i.warnings += [w for w in integrity if w.startswith(f"claim {i.claim} ")]
     if as_json:
         print_json([i.to_dict() for i in infos])
         return
@@ -712,6 +722,17 @@ def cerqual_list(as_json: JsonOption = False) -> None:
             i.overall.level or "–",
         )
     out.print(table)
+    for warning in integrity:
+        warn(warning)
+
+
+def _integrity(slugs: list[str] | None) -> list[str]:
+    """Warnings on claims resting on retracted works (issue 12: phbrefs/integrity.py)."""
+    from phbrefs.integrity import claim_warnings
+
+    with open_library() as library:
+        found = claim_warnings(library, slugs)
+    return [w for slug in sorted(found) for w in found[slug]]
 
 
 # -- framework ---------------------------------------------------------------------------------

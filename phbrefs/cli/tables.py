@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from phbrefs.cli.context import counted, message, open_library, output_path, settings
+from phbrefs.cli.context import counted, message, open_library, output_path, settings, warn
 
 NAMES = "studies, matrix, soqf, profile or claim"
 FORMATS = "md, csv, html, docx, tex, xlsx"
@@ -92,6 +92,13 @@ def table(
     stem = f"claim-{slug}" if slug else name
     with open_library() as library:
         built = build_table(library, name, claims=claim, tags=tag, themes=theme, claim=slug)
+        if name in ("soqf", "profile", "claim"):  # claims resting on retracted works (issue 12)
+            from phbrefs.integrity import claim_warnings
+
+            found = claim_warnings(library, [slug] if slug else claim or None)
+            for warning in [w for key in sorted(found) for w in found[key]]:
+                built.footnotes.append(f"Warning: {warning}.")
+                warn(warning)
     from phbrefs.tables.writers import written_files
 
     files = 0

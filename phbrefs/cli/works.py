@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -63,6 +63,14 @@ def list_works(
             help="On a terminal, page a list longer than the screen ($PAGER, else less).",
         ),
     ] = True,
+    notice: Annotated[
+        str | None,
+        typer.Option(
+            "--notice",
+            metavar="KIND",
+            help="Only works with a notice: retraction, correction, concern or any.",
+        ),
+    ] = None,
     as_json: JsonOption = False,
 ) -> None:
     """List the works in the library.
@@ -72,6 +80,11 @@ def list_works(
     """
     if sort not in SORT_ORDERS:
         raise typer.BadParameter(f"{sort!r}; choose {', '.join(SORT_ORDERS)}", param_hint="--sort")
+    notice_kinds = ("retraction", "correction", "concern", "any")
+    if notice is not None and notice not in notice_kinds:
+        raise typer.BadParameter(
+            f"{notice!r}; choose {', '.join(notice_kinds)}", param_hint="--notice"
+        )
     from phbrefs.db.reader import listing
 
     filters = {
@@ -82,8 +95,11 @@ def list_works(
         "text_filter": text,
         "order": sort,
     }
-    with open_reader() as library:
-        works, total = listing(library, limit=limit, as_dicts=as_json, **filters)
+    if notice is not None:  # retractions and corrections (issue 12: phbrefs/integrity.py)
+        works, total = _with_notice(notice, limit=limit, as_dicts=as_json, **filters)
+    else:
+        with open_reader() as library:
+            works, total = listing(library, limit=limit, as_dicts=as_json, **filters)
     if as_json:
         print_json(works)
     else:
@@ -92,6 +108,21 @@ def list_works(
         print_works(works, pager=pager)
     shown = f"{len(works)} of {total:,} works (--limit)" if len(works) < total else ""
     message(shown or counted(total, "work"))
+
+
+def _with_notice(
+    notice: str, *, limit: int | None, as_dicts: bool, **filters: Any
+) -> tuple[list[Any], int]:
+    """``listing`` of the works carrying a notice of this kind (read from the full library:
+    notices live in its enrichment tables)."""
+    from phbrefs.integrity import matches, work_notices
+
+    with open_library() as library:
+        works = library.works(**filters)
+        found = work_notices(library, [w.id for w in works])
+    works = [w for w in works if matches(found.get(w.id, []), notice)]
+    shown = works[:limit]
+    return ([w.to_dict() for w in shown] if as_dicts else shown), len(works)
 
 
 def show(
@@ -105,15 +136,19 @@ def show(
     with open_reader() as library:
         work = library.get(key)
         sources = library.source_records(key) if raw else None
+        enrichment = library.enrichment_of(key)  # provenance, identifiers, notices, OA copies
     if as_json or raw:
-        data = work.to_dict()
+        data = {**work.to_dict(), **enrichment}
         if sources is not None:
             data["source_records"] = sources
         print_json(data)
         return
+    from phbrefs.cli.enrich import notice_banner, show_enrichment
     from phbrefs.cli.render import show_work
 
+    notice_banner(enrichment)
     show_work(work)
+    show_enrichment(enrichment)
 
 
 def search(
@@ -245,6 +280,8 @@ def _shown(key: str, value: object) -> str | None:
     """A setting's value as text; the cache turned off reads ``off``."""
     if key == "cache" and value is None:
         return "off"
+    if isinstance(value, tuple):  # the enrichment chain
+        return ",".join(value)
     return None if value is None else str(value)
 
 

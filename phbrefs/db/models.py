@@ -245,3 +245,107 @@ class MergeLog(SQLModel, table=True):
     snapshot: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
     merged_by: str | None = None
     merged_at: datetime = Field(default_factory=utcnow)
+
+
+# -- enrichment and integrity checks (migration 0003_enrichment) -----------------------------
+
+
+class WorkIdentifier(SQLModel, table=True):
+    """Identifiers beside the DOI (PMID, PMCID, OpenAlex id) and the source that gave each."""
+
+    __tablename__ = "work_identifier"
+    __table_args__ = (Index("ix_work_identifier_scheme_value", "scheme", "value"),)
+
+    work_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("work.id", ondelete="CASCADE"), primary_key=True)
+    )
+    scheme: str = Field(primary_key=True)  # pmid, pmcid, openalex
+    value: str
+    source: str
+
+
+class FieldProvenance(SQLModel, table=True):
+    """Where a work's field (abstract, pmid, keywords...) came from."""
+
+    __tablename__ = "field_provenance"
+
+    work_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("work.id", ondelete="CASCADE"), primary_key=True)
+    )
+    field: str = Field(primary_key=True)
+    source: str  # crossref, europepmc, pubmed, openalex, unpaywall
+    identifier: str  # how the source named the work: "PMID 27716473", "W2741809807", a DOI
+    recorded_at: datetime = Field(default_factory=utcnow)
+
+
+class WorkTerm(SQLModel, table=True):
+    """Subject terms from the sources: MeSH headings and author keywords."""
+
+    __tablename__ = "work_term"
+
+    work_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("work.id", ondelete="CASCADE"), primary_key=True)
+    )
+    vocabulary: str = Field(primary_key=True)  # mesh, keyword
+    term: str = Field(primary_key=True)
+    source: str
+
+
+class OALocationRow(SQLModel, table=True):
+    """A place the work can be read free (Unpaywall, OpenAlex, Europe PMC)."""
+
+    __tablename__ = "oa_location"
+
+    id: int | None = Field(default=None, primary_key=True)
+    work_id: int = _work_fk(nullable=False, index=True)
+    source: str
+    url: str
+    pdf_url: str | None = None
+    license: str | None = None
+    version: str | None = None
+    host_type: str | None = None
+    is_best: bool = False
+    position: int = 0
+
+
+class EnrichmentAttempt(SQLModel, table=True):
+    """The last time a source was asked about a work, and its answer: makes ``enrich``
+    resumable (sources that answered are not asked again)."""
+
+    __tablename__ = "enrichment_attempt"
+
+    work_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("work.id", ondelete="CASCADE"), primary_key=True)
+    )
+    source: str = Field(primary_key=True)
+    outcome: str  # found, not found, failed, skipped
+    detail: str | None = None
+    attempted_at: datetime = Field(default_factory=utcnow)
+
+
+class Notice(SQLModel, table=True):
+    """A retraction, correction, expression of concern or new version, first seen at a check."""
+
+    __table_args__ = (UniqueConstraint("work_id", "kind", "source", "doi"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    work_id: int = _work_fk(nullable=False, index=True)
+    kind: str = Field(index=True)  # retraction, correction, expression_of_concern, new_version
+    source: str  # crossref, retraction-watch, openalex, publisher...
+    doi: str = ""  # the notice's own DOI ("" when the source gives none)
+    date: str | None = None
+    label: str | None = None
+    first_seen_at: datetime = Field(default_factory=utcnow)
+
+
+class WorkCheck(SQLModel, table=True):
+    """The last integrity check of a work."""
+
+    __tablename__ = "work_check"
+
+    work_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("work.id", ondelete="CASCADE"), primary_key=True)
+    )
+    checked_at: datetime = Field(default_factory=utcnow)
+    is_retracted: bool = False
+    detail: str | None = None  # sources that could not be asked, and why

@@ -69,6 +69,17 @@ def _ready_reader(location: Location, lock_wait: float) -> Reader | None:
     return None
 
 
+# tables in which enrichment and checks (migration 0003) keep what they found about a work
+ENRICHMENT_TABLES = (
+    "field_provenance",
+    "work_identifier",
+    "work_term",
+    "oa_location",
+    "notice",
+    "work_check",
+)
+
+
 def listing(
     source: Reader | Library, *, limit: int | None = None, as_dicts: bool = False, **filters: Any
 ) -> tuple[list[Any], int]:
@@ -327,6 +338,36 @@ class Reader:
             ids = self._select(db, None, **filters)
             rows = self._rows(db, ids[:limit])
         return [row.to_dict() if as_dicts else row.stored_work() for row in rows], len(ids)
+
+    def enrichment_of(self, key: str) -> dict[str, Any]:
+        """``Library.enrichment_of``: read here when the work has no enrichment rows (most
+        works, and every work of a library never enriched); else from the full library."""
+        with self._snapshot() as db:
+            work_id = self._resolve(db, key)
+            any_row = " OR ".join(
+                f"EXISTS (SELECT 1 FROM {table} WHERE work_id = ?)" for table in ENRICHMENT_TABLES
+            )
+            enriched = db.execute(
+                f"SELECT {any_row}", [work_id] * len(ENRICHMENT_TABLES)
+            ).fetchone()[0]
+            row = self._rows(db, [work_id])[0] if not enriched else None
+        if row is None:
+            from phbrefs.library import Library
+
+            with Library(self.location, create=False, lock_wait=self.lock_wait) as library:
+                return library.enrichment_of(key)
+        from phbrefs.enrich import existing_provenance
+
+        work = row.stored_work()
+        provenance = existing_provenance(work.record, work.citekey)
+        return {
+            "provenance": {f: {"source": s, "identifier": i} for f, (s, i) in provenance.items()},
+            "identifiers": {},
+            "terms": {},
+            "oa_locations": [],
+            "notices": [],
+            "last_check": None,
+        }
 
     def source_records(self, key: str) -> list[dict[str, Any]]:
         with self._snapshot() as db:

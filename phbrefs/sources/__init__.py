@@ -8,9 +8,10 @@ to store, so an unreachable source leaves the library exactly as it was.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from phbrefs.db.location import Location
 from phbrefs.errors import InvalidDOIError
@@ -21,6 +22,7 @@ from phbrefs.records import WorkRecord
 from phbrefs.sources.base import Lookup, Progress, Resolution, Source
 
 __all__ = [
+    "AddReport",
     "Lookup",
     "Resolution",
     "Source",
@@ -82,6 +84,13 @@ def known_dois(library_path: Location | Path | str, dois: Sequence[str]) -> dict
         return library.known_dois(dois)
 
 
+@dataclass
+class AddReport(BatchReport):
+    """The batch report of an add, with the enrichment of the works it stored (if any)."""
+
+    enrichment: Any = None  # the enrich.EnrichReport of the works just stored
+
+
 def add_dois(
     wanted: Wanted,
     *,
@@ -91,11 +100,13 @@ def add_dois(
     tags: Sequence[str] = (),
     progress: Progress | None = None,
     present: dict[str, str] | None = None,
-) -> BatchReport:
+    enrich: Callable[[list[int]], Any] | None = None,
+) -> AddReport:
     """Resolve what is not yet stored and store it; see the module docstring. Each result
     carries the record of the work now in the library (``record``).
 
     ``present`` (DOI -> citekey, from ``known_dois``) saves a lookup when the caller has it.
+    ``enrich`` (work ids -> report) completes the works just stored (``enrich.enrich_stored``).
     """
     if present is None:
         present = known_dois(library_path, wanted.dois)
@@ -144,7 +155,15 @@ def add_dois(
         result = stored[doi] if doi in stored else _problem(resolutions[doi])
         result.record = records.get(doi) if result.outcome.ok else None
         results.append(result)
-    return BatchReport(results)
+    report = AddReport(results)
+    # -- enrichment step (issue 12): complete the works just stored; it never fails the add --
+    stored_ids = [r.work_id for r in results if r.work_id and r.outcome in _STORED]
+    if enrich is not None and stored_ids:
+        report.enrichment = enrich(stored_ids)
+    return report
+
+
+_STORED = (Outcome.ADDED, Outcome.UPDATED)
 
 
 def _keep_stored_values(

@@ -1,221 +1,355 @@
-"""Bounded HTTP for remote sources: a wall-clock deadline on every request and a cap on its body.
+"""The polite HTTP transport every source shares: rate limits, retries, the cache, the pool.
 
-``requests`` only offers a per-read timeout, which a server sending one byte per second never
-trips, and reads a body of any size (a gzip bomb decompresses in memory). Neither it nor urllib3
-has a total deadline, hence this small transport of our own:
+Each service (Crossref, Europe PMC, PubMed, OpenAlex, Unpaywall) publishes limits and
+etiquette; a ``PoliteClient`` is configured with them and:
 
-- ``BoundedAdapter.send`` arms a timer for ``deadline`` seconds; the connections it opens register
-  their socket with it, and when it fires the socket is shut down, which ends any read at once.
-- The body is read here, in the adapter, in small decoded pieces (urllib3 bounds each
-  decompression step), counting both the bytes on the wire and the decoded bytes; past
-  ``max_body`` the answer is refused. The body is then handed to ``requests`` as already read,
-  so the cache and ``response.json()`` see exactly these bytes.
+- spaces requests evenly under its ``RateLimiter`` (at most N in flight), adopting the
+  ``x-rate-limit-*`` / ``x-concurrency-limit`` headers a server sends; a 429 pauses all workers
+  for its ``Retry-After``;
+- retries 5xx, timeouts and dropped connections with bounded exponential backoff;
+- bounds every answer in time and size (``bounded``): a trickling or oversized answer is
+  ``Unbounded``, failed at once without retries;
+- raises ``SourceError`` when nothing answers at all (refused, unresolvable), ``Failed`` for one
+  request that failed for good, so a batch can report that item and go on;
+- caches answers (``requests-cache``, 30 days, 200s only) and evicts a body that does not parse.
 """
 
 from __future__ import annotations
 
-import contextlib
-import logging
-import socket
 import threading
-from http.client import RemoteDisconnected
+import time
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from email.utils import parsedate_to_datetime
+from pathlib import Path
 from typing import Any
 
 import requests
-from requests.adapters import HTTPAdapter
-from urllib3.connection import HTTPConnection, HTTPSConnection
-from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
-from urllib3.exceptions import DecodeError, HTTPError, ReadTimeoutError
+from urllib3.exceptions import NewConnectionError
 
-MAX_BODY = 32 * 1024 * 1024  # bytes, on the wire and decoded: a 200-work list is a few MB
-CHUNK = 64 * 1024
-
-_current = threading.local()  # the deadline of the request this thread is sending
+from phbrefs import __version__
+from phbrefs.errors import SourceError
+from phbrefs.sources.bounded import MAX_BODY, AnswerTooLarge, AnswerTooSlow, BoundedAdapter
 
 
-class _QuietOnceCut(logging.Filter):
-    """urllib3 logs a warning with a traceback when headers end early: after our own deadline
-    cut them that is expected, and the user gets the one-line reason instead."""
+class RateLimiter:
+    """At most ``limit`` request starts per ``interval`` (seconds) and a concurrency.
 
-    def filter(self, record: logging.LogRecord) -> bool:
-        deadline = getattr(_current, "deadline", None)
-        return not (deadline is not None and deadline.expired)
+    Requests are spaced evenly (a small margin under the limit), so no window ever holds more
+    than ``limit``. The server's headers update the limits as answers arrive.
+    """
+
+    MARGIN = 1.1  # 10% under the limit: room for a late arrival at the server
+
+    def __init__(self, limit: int, interval: float, concurrency: int) -> None:
+        self._lock = threading.Condition()
+        self.limit = limit
+        self.interval = interval
+        self.concurrency = concurrency
+        self._active = 0
+        self._next_start = 0.0
+        self._last_start = 0.0
+        self._paused_until = 0.0
+
+    @property
+    def spacing(self) -> float:
+        return self.interval / max(self.limit, 1) * self.MARGIN
+
+    def update(self, headers: Any) -> None:
+        """Adopt ``x-rate-limit-*`` and ``x-concurrency-limit`` when a response carries them."""
+        try:
+            limit = int(headers.get("x-rate-limit-limit") or 0)
+            interval_text = (headers.get("x-rate-limit-interval") or "").strip().rstrip("s")
+            interval = float(interval_text) if interval_text else 0.0
+            concurrency = int(headers.get("x-concurrency-limit") or 0)
+        except ValueError:
+            return
+        with self._lock:
+            if limit > 0:
+                self.limit = limit
+            if interval > 0:
+                self.interval = interval
+            if concurrency > 0:
+                self.concurrency = concurrency
+            # a tighter limit applies from the last request on, not from the next one
+            self._next_start = max(self._next_start, self._last_start + self.spacing)
+            self._lock.notify_all()
+
+    def pause(self, seconds: float) -> None:
+        """Hold every request back (a 429's ``Retry-After``)."""
+        with self._lock:
+            self._paused_until = max(self._paused_until, time.monotonic() + seconds)
+
+    @contextmanager
+    def slot(self) -> Iterator[None]:
+        with self._lock:
+            while self._active >= self.concurrency:
+                self._lock.wait()
+            self._active += 1
+            while True:
+                now = time.monotonic()
+                start = max(self._next_start, self._paused_until)
+                if start <= now:
+                    break
+                self._lock.wait(start - now)
+            self._last_start = now
+            self._next_start = now + self.spacing
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._active -= 1
+                self._lock.notify_all()
 
 
-logging.getLogger("urllib3.connection").addFilter(_QuietOnceCut())
+class Failed(Exception):
+    """One request that failed for good; the reason goes into the item's result."""
 
 
-class AnswerTooLarge(requests.RequestException):
-    """The body is over the cap (said by Content-Length, or found while reading)."""
+class Unbounded(Failed):
+    """An answer too slow or too large: asking again, or item by item, would only repeat it."""
 
 
-class AnswerTooSlow(requests.Timeout):
-    """The deadline passed while the body was still arriving (a trickling server)."""
+class NotFound(Exception):
+    """The service answered that it does not know the item (404, zero hits)."""
 
 
-class Deadline:
-    """A timer that shuts down every socket registered with it when it fires."""
+def retry_after(value: str | None, default: float) -> float:
+    """Seconds from a ``Retry-After`` header (seconds or an HTTP date)."""
+    if not value:
+        return default
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        return max(0.0, parsedate_to_datetime(value).timestamp() - time.time())
+    except (TypeError, ValueError):
+        return default
 
-    def __init__(self, seconds: float) -> None:
-        self.seconds = seconds
-        self.expired = False
-        self._sockets: list[socket.socket] = []
-        self._lock = threading.Lock()
-        self._timer = threading.Timer(seconds, self._expire)
-        self._timer.daemon = True
 
-    def __enter__(self) -> Deadline:
-        self._timer.start()
+def cached_session(cache: Path | None) -> requests.Session:
+    """A ``requests`` session, cached in ``cache`` (one SQLite file shared by every source)."""
+    if cache is None:
+        return requests.Session()
+    from datetime import timedelta
+
+    import requests_cache
+
+    cache.parent.mkdir(parents=True, exist_ok=True)
+    return requests_cache.CachedSession(
+        str(cache),
+        backend="sqlite",
+        expire_after=timedelta(days=30),
+        allowable_codes=(200,),
+        cache_control=False,
+    )
+
+
+class PoliteClient:
+    """Base of every source client: one session, one limiter, ``get`` with retries."""
+
+    name = "source"  # short name: crossref, europepmc...
+    label = "the source"  # how messages name it: Crossref, Europe PMC...
+
+    def __init__(
+        self,
+        url: str,
+        *,
+        limiter: RateLimiter,
+        contact: str | None = None,
+        timeout: float = 20.0,
+        cache: Path | None = None,
+        refresh: bool = False,
+        attempts: int = 4,
+        backoff: float = 0.5,
+        max_wait: float = 60.0,
+        max_body: int = MAX_BODY,
+    ) -> None:
+        self.url = url.rstrip("/")
+        self.timeout = timeout
+        self.max_body = max_body
+        self.refresh = refresh
+        self.attempts = max(1, attempts)
+        self.backoff = backoff
+        self.max_wait = max_wait
+        self.limiter = limiter
+        self.requests_made = 0
+        self.rate_limited = 0  # 429 answers received
+        self._count_lock = threading.Lock()
+        self.session = cached_session(cache)
+        self.session.mount("http://", _LimitedAdapter(self))
+        self.session.mount("https://", _LimitedAdapter(self))
+        agent = f"phbrefs/{__version__}"
+        self.session.headers["User-Agent"] = f"{agent} (mailto:{contact})" if contact else agent
+
+    def close(self) -> None:
+        self.session.close()
+
+    def __enter__(self) -> Any:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self._timer.cancel()
+        self.close()
 
-    def watch(self, sock: socket.socket | None) -> None:
-        if sock is None:
-            return
-        with self._lock:
-            self._sockets.append(sock)
-            if self.expired:
-                _shut(sock)
+    # -- hooks -------------------------------------------------------------------------------
 
-    def _expire(self) -> None:
-        with self._lock:
-            self.expired = True
-            for sock in self._sockets:
-                _shut(sock)
+    def polite_query(self) -> str:
+        """Query parameters every request carries (an e-mail, an API key), already encoded."""
+        return ""
 
+    def error_text(self, response: requests.Response) -> str:
+        """The service's own words for an error answer."""
+        return response.text.strip()[:200] or response.reason
 
-def _shut(sock: socket.socket) -> None:
-    with contextlib.suppress(OSError):  # already closed
-        sock.shutdown(socket.SHUT_RDWR)
+    # -- answers -----------------------------------------------------------------------------
 
-
-class _Watched:
-    """Connections that register their socket with the deadline of the request using them."""
-
-    sock: socket.socket | None
-
-    def request(self, *args: Any, **kwargs: Any) -> None:
-        super().request(*args, **kwargs)  # type: ignore[misc]  # connects if needed
-        deadline = getattr(_current, "deadline", None)
-        if deadline is not None:
-            deadline.watch(self.sock)
-
-
-class _WatchedHTTPConnection(_Watched, HTTPConnection):
-    pass
-
-
-class _WatchedHTTPSConnection(_Watched, HTTPSConnection):
-    pass
-
-
-class _WatchedHTTPPool(HTTPConnectionPool):
-    ConnectionCls = _WatchedHTTPConnection
-
-
-class _WatchedHTTPSPool(HTTPSConnectionPool):
-    ConnectionCls = _WatchedHTTPSConnection
-
-
-_WATCHED_POOLS = {"http": _WatchedHTTPPool, "https": _WatchedHTTPSPool}
-
-
-class BoundedAdapter(HTTPAdapter):
-    """An ``HTTPAdapter`` whose every answer arrives whole within ``deadline`` seconds and
-    weighs at most ``max_body`` bytes, or raises ``AnswerTooSlow`` / ``AnswerTooLarge``
-    (a deadline passing before any byte of the answer arrived is a plain
-    ``requests.ReadTimeout``, retried like any timeout of a silent server)."""
-
-    def __init__(self, deadline: float, max_body: int = MAX_BODY, **options: Any) -> None:
-        self.deadline = deadline
-        self.max_body = max_body
-        super().__init__(**options)
-
-    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
-        super().init_poolmanager(*args, **kwargs)
-        self.poolmanager.pool_classes_by_scheme = _WATCHED_POOLS
-
-    def proxy_manager_for(self, *args: Any, **kwargs: Any) -> Any:
-        """Through a proxy (``HTTPS_PROXY``) too, connections report to the deadline."""
-        manager = super().proxy_manager_for(*args, **kwargs)
-        manager.pool_classes_by_scheme = _WATCHED_POOLS
-        return manager
-
-    def send(self, request: Any, *args: Any, **kwargs: Any) -> requests.Response:
-        with Deadline(self.deadline) as deadline:
-            _current.deadline = deadline
-            try:
-                try:
-                    response = super().send(request, *args, **kwargs)
-                except requests.ConnectionError as error:
-                    if not deadline.expired:
-                        raise
-                    if _nothing_arrived(error):  # a silent server: a timeout, worth a retry
-                        raise requests.ReadTimeout(
-                            f"no answer within {deadline.seconds:g}s", request=request
-                        ) from error
-                    raise _too_slow(deadline) from error
-                if deadline.expired:  # cut short inside the headers, which then look complete
-                    response.close()
-                    raise _too_slow(deadline)
-                self._read_body(response, deadline)
-            finally:
-                _current.deadline = None
-        return response
-
-    def _read_body(self, response: requests.Response, deadline: Deadline) -> None:
-        limit = self.max_body
-        declared = response.headers.get("Content-Length", "")
-        if declared.isdigit() and int(declared) > limit:
-            response.close()
-            size = int(declared)
-            raise AnswerTooLarge(f"answer of {size:,} bytes is over the {limit:,}-byte cap")
-        pieces: list[bytes] = []
-        size = 0
+    def json(self, response: requests.Response) -> dict[str, Any]:
+        """The JSON object of a 200 answer; anything else is ``Failed`` (and not cached)."""
+        if response.status_code != 200:
+            raise Failed(f"HTTP {response.status_code}: {self.error_text(response)}")
         try:
-            for piece in response.raw.stream(CHUNK, decode_content=True):
-                size += len(piece)
-                if size > limit or response.raw.tell() > limit:
-                    raise AnswerTooLarge(f"answer is over the {limit:,}-byte cap")
-                pieces.append(piece)
-        except AnswerTooLarge:
-            response.close()
-            raise
-        except (HTTPError, OSError) as error:  # what a read gives once the socket is shut down
-            response.close()
-            if deadline.expired:
-                raise _too_slow(deadline) from error
-            if isinstance(error, ReadTimeoutError):
-                raise requests.ReadTimeout(error, request=response.request) from error
-            if isinstance(error, DecodeError):
-                raise requests.ContentDecodingError(error, request=response.request) from error
-            raise requests.ConnectionError(error, request=response.request) from error
-        if deadline.expired:  # an answer without a length looks complete when cut short
-            response.close()
-            raise _too_slow(deadline)
-        response._content = b"".join(pieces)  # requests' own slot for a body already read
-        response._content_consumed = True
-        response.raw.release_conn()
+            body = response.json()
+        except ValueError as error:
+            self.forget(response)
+            raise Failed(f"invalid JSON from {self.label} ({error})") from error
+        if not isinstance(body, dict):
+            self.forget(response)
+            raise Failed(f"invalid JSON from {self.label} (not an object)")
+        return body
+
+    def forget(self, response: requests.Response) -> None:
+        """Keep a broken answer out of the cache so the next run asks again."""
+        cache = getattr(self.session, "cache", None)
+        if cache is not None and getattr(response, "from_cache", None) is not None:
+            cache.delete(requests=[response.request])
+
+    # -- one request, politely ------------------------------------------------------------
+
+    def get(self, url: str, query: str = "") -> requests.Response:
+        """GET ``url?query`` (already encoded) politely: limits, retries, backoff."""
+        query = "&".join(filter(None, [query, self.polite_query()]))
+        if query:
+            url = f"{url}?{query}"
+        extra = {"force_refresh": True} if self.refresh and hasattr(self.session, "cache") else {}
+        failures = 0
+        waits_429 = 0
+        while True:
+            try:
+                response = self.session.get(url, timeout=self.timeout, **extra)
+            except (AnswerTooLarge, AnswerTooSlow) as error:
+                raise Unbounded(str(error)) from error
+            except requests.RequestException as error:
+                unreachable = is_unreachable(error)
+                failures += 1
+                # Nothing listening is rarely fixed by waiting: one retry, then say so.
+                if failures >= (min(self.attempts, 2) if unreachable else self.attempts):
+                    if unreachable:
+                        raise SourceError(
+                            f"cannot reach {self.label} at {self.url} ({reason(error)})"
+                        ) from error
+                    raise Failed(reason(error, self.timeout)) from error
+                time.sleep(self._backoff(failures))
+                continue
+            if response.status_code == 429:
+                waits_429 += 1
+                wait = retry_after(response.headers.get("Retry-After"), self._backoff(waits_429))
+                if waits_429 > 5 or wait > self.max_wait:
+                    raise Failed(f"rate-limited by {self.label} (Retry-After {wait:g}s)")
+                self.limiter.pause(wait)
+                continue
+            if response.status_code >= 500:
+                failures += 1
+                if failures >= self.attempts:
+                    raise Failed(f"HTTP {response.status_code} after {failures} tries")
+                time.sleep(self._backoff(failures))
+                continue
+            return response
+
+    def _backoff(self, failures: int) -> float:
+        return min(self.backoff * 2 ** (failures - 1), 30.0)
+
+    def _count(self, response: requests.Response) -> None:
+        with self._count_lock:
+            self.requests_made += 1
+            if response.status_code == 429:
+                self.rate_limited += 1
+
+    def pool(self) -> ThreadPoolExecutor:
+        return ThreadPoolExecutor(max_workers=max(1, self.limiter.concurrency))
 
 
-def _too_slow(deadline: Deadline) -> AnswerTooSlow:
-    return AnswerTooSlow(f"answer not complete within {deadline.seconds:g}s")
+def capture(function: Callable[[Any], Any], item: Any) -> Any:
+    try:
+        return function(item)
+    except (Failed, NotFound) as problem:
+        return problem
 
 
-def _nothing_arrived(error: BaseException) -> bool:
-    """Whether the connection ended before the first byte of the status line (http.client's
-    ``RemoteDisconnected``), somewhere in the chain of wrapped errors."""
-    waiting: list[object] = [error]
-    seen: set[int] = set()
-    while waiting:
-        item = waiting.pop()
-        if id(item) in seen:
-            continue
-        seen.add(id(item))
-        if isinstance(item, RemoteDisconnected):
-            return True
-        if isinstance(item, BaseException):
-            waiting.extend([*item.args, item.__cause__, item.__context__])
-    return False
+def run(
+    pool: ThreadPoolExecutor,
+    function: Callable[[Any], Any],
+    items: Sequence[Any],
+    on_result: Callable[[Any, Any], None],
+) -> None:
+    """``function`` over ``items`` on the pool, ``on_result(item, result)`` as each settles in
+    order; per-item failures arrive as values; ``SourceError`` (unreachable) or an interrupt
+    cancels the rest."""
+    futures = [(item, pool.submit(capture, function, item)) for item in items]
+    try:
+        for item, future in futures:
+            on_result(item, future.result())
+    except BaseException:
+        for _, future in futures:
+            future.cancel()
+        raise
+
+
+def run_all(client: PoliteClient, function: Callable[[Any], Any], items: Sequence[Any]) -> list:
+    """``function`` over ``items`` on the client's pool; results (or ``Failed``/``NotFound``
+    values) in order."""
+    results: list[Any] = []
+    pool = client.pool()
+    try:
+        run(pool, function, items, lambda _item, result: results.append(result))
+    finally:  # after an error or Ctrl-C, do not sit waiting for requests still in flight
+        pool.shutdown(wait=False, cancel_futures=True)
+    return results
+
+
+def is_unreachable(error: Exception) -> bool:
+    """Refused, unresolvable or not answering a connect: nothing there, not a flaky answer."""
+    if isinstance(error, requests.ConnectTimeout):
+        return True
+    cause = getattr(error.args[0], "reason", None) if error.args else None
+    return isinstance(cause, NewConnectionError)
+
+
+def reason(error: Exception, timeout: float | None = None) -> str:
+    if isinstance(error, requests.Timeout) and timeout is not None:
+        return f"no answer within {timeout:g}s"
+    if is_unreachable(error):
+        cause = getattr(error.args[0], "reason", error)
+        text = str(cause)
+        if "Connection refused" in text or "Errno 111" in text:
+            return "connection refused"
+        return text.split(": ", 1)[-1][:120]
+    return f"connection dropped ({type(error).__name__})"
+
+
+class _LimitedAdapter(BoundedAdapter):
+    """The transport: every real network request (cache hits never get here) waits for a slot,
+    arrives whole within the client's timeout and under its size cap (``bounded``), and every
+    answer's limits update the limiter."""
+
+    def __init__(self, client: PoliteClient) -> None:
+        super().__init__(client.timeout, client.max_body, pool_maxsize=8)
+        self._client = client
+
+    def send(self, request: Any, *args: Any, **kwargs: Any) -> Any:
+        with self._client.limiter.slot():
+            response = super().send(request, *args, **kwargs)
+        self._client.limiter.update(response.headers)
+        self._client._count(response)
+        return response

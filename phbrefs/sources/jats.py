@@ -25,6 +25,8 @@ _SKIPPED = frozenset("annotation annotation-xml object-id graphic inline-graphic
 _ABSTRACT_LABELS = frozenset(
     {"abstract", "summary", "graphical abstract", "résumé", "background and abstract"}
 )
+# Elements that head a section: JATS titles, and the HTML headings of Europe PMC abstracts.
+_HEADINGS = frozenset("title h1 h2 h3 h4 h5 h6".split())
 _SPACE = re.compile(r"\s+")
 _SPACE_BEFORE_PUNCT = re.compile(r"\s+([,.;:!?)\]])")
 
@@ -72,7 +74,7 @@ class _BlockParser(HTMLParser):
             self._flush()
             if name == "sec":
                 self._depth += 1
-            elif name == "title":
+            elif name in _HEADINGS:
                 self._in_title += 1
 
     def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
@@ -87,7 +89,7 @@ class _BlockParser(HTMLParser):
             self._flush()
             if name == "sec":
                 self._depth = max(0, self._depth - 1)
-            elif name == "title":
+            elif name in _HEADINGS:
                 self._in_title = max(0, self._in_title - 1)
 
     def handle_data(self, data: str) -> None:
