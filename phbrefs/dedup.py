@@ -324,7 +324,10 @@ def mark_not_duplicate(library: Library, keys: Sequence[str]) -> list[str]:
             raise InvalidInputError("these keys name the same work")
         rows = [{"a": min(a, b), "b": max(a, b)} for i, a in enumerate(ids) for b in ids[i + 1 :]]
         session.connection().execute(
-            text("INSERT OR IGNORE INTO not_duplicate (work_a, work_b) VALUES (:a, :b)"), rows
+            text(
+                "INSERT INTO not_duplicate (work_a, work_b) VALUES (:a, :b) ON CONFLICT DO NOTHING"
+            ),
+            rows,
         )
         found = session.execute(select(m.Work.id, m.Work.citekey).where(m.Work.id.in_(ids)))
         names = dict(found.all())
@@ -355,8 +358,9 @@ def merge_into(
     records, source records, aliases, reviewers' judgements); its citekey and DOI become aliases.
     The merge is logged first (``merge_log``): who made it, when, and what it changes.
     """
-    from sqlalchemy import delete, select, text
+    from sqlalchemy import delete, select
 
+    from phbrefs.db import fulltext
     from phbrefs.db import models as m
     from phbrefs.merge_log import log_merge
 
@@ -392,7 +396,7 @@ def merge_into(
         record = merge_records(record, extra_record)
     session.expunge_all()
     if retire:
-        conn.execute(text("DELETE FROM work_fts WHERE rowid = :id"), [{"id": i} for i in retire])
+        fulltext.delete(conn, list(retire))
         conn.execute(delete(m.Work).where(m.Work.id.in_(list(retire))))
         existing = set(conn.execute(select(m.Alias.key).where(m.Alias.key.in_(aliases))).scalars())
         fresh = [a for a in dict.fromkeys(aliases) if a not in existing]

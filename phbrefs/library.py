@@ -15,15 +15,15 @@ from operator import itemgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import delete, func, insert, or_, select, text, update
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy import delete, func, insert, or_, select, update
+from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session
 
+from phbrefs.db import fulltext
 from phbrefs.db import models as m
 from phbrefs.db.engine import needs_check, open_engine, quick_check, writer
-from phbrefs.db.failures import is_corruption, storage_error, unreadable_rows
+from phbrefs.db.failures import storage_error, unreadable_rows
 from phbrefs.db.location import Location
-from phbrefs.db.reader import full_text_query
 from phbrefs.db.schema import READ_CHECK_LIMIT, WRITE_CHECK_LIMIT
 from phbrefs.errors import InvalidInputError, StorageError, UnknownKeyError
 from phbrefs.ids import InvalidDOIError, citekey_base, normalize_doi, unique_citekey
@@ -311,10 +311,11 @@ class Library:
                 )
             sort = {
                 "citekey": [m.Work.citekey],
-                "year": [m.Work.year, m.Work.citekey],
-                "author": [m.Work.first_author, m.Work.year],
+                # works without a year, author or title first on both backends
+                "year": [m.Work.year.nulls_first(), m.Work.citekey],
+                "author": [m.Work.first_author.nulls_first(), m.Work.year.nulls_first()],
                 "added": [m.Work.added_at, m.Work.id],
-                "title": [m.Work.title],
+                "title": [m.Work.title.nulls_first()],
             }.get(order)
             if sort is None:
                 raise InvalidInputError(f"cannot sort by {order!r}")
@@ -326,31 +327,17 @@ class Library:
             return session.execute(select(func.count(m.Work.id))).scalar() or 0
 
     def search(self, query: str, *, limit: int = 50) -> list[tuple[StoredWork, float, str]]:
-        """Ranked full-text search (FTS5 bm25; title and authors weigh most).
+        """Ranked full-text search (BM25; title and authors weigh most): see ``db.fulltext``.
 
         Plain words are matched as prefixes; FTS5 syntax (quotes, OR, NEAR, column:) passes
         through.
         """
         if not query.strip():
             raise InvalidInputError("empty search")
-        fts_query = full_text_query(query)
-        sql = text(
-            "SELECT rowid, bm25(work_fts, 10.0, 3.0, 6.0, 2.0, 2.0, 4.0) AS rank, "
-            "snippet(work_fts, -1, '[', ']', '…', 12) FROM work_fts WHERE work_fts MATCH :q "
-            "ORDER BY rank LIMIT :limit"
-        )
         with self.session(write=False) as session:
-            try:
-                rows = session.execute(sql, {"q": fts_query, "limit": limit}).all()
-            except OperationalError as error:  # FTS5 syntax errors
-                if is_corruption(error):
-                    raise
-                reason = str(error.orig).removeprefix("fts5: ")
-                raise InvalidInputError(
-                    f"cannot search for {query!r}: {reason} (quote a phrase: '\"a b\"')"
-                ) from error
+            rows = fulltext.search(session.connection(), query, limit)
             stored = {w.id: w for w in self._load(session, [r[0] for r in rows])}
-            return [(stored[r[0]], -float(r[1]), r[2]) for r in rows]
+            return [(stored[work_id], score, snippet) for work_id, score, snippet in rows]
 
     # -- writes ---------------------------------------------------------------------------------
 
@@ -502,24 +489,7 @@ class Library:
 
     def _index(self, session: Session, rows: list[tuple[int, dict[str, str]]]) -> None:
         """(Re)write the full-text index rows of these works."""
-        conn = session.connection()
-        conn.exec_driver_sql("DELETE FROM work_fts WHERE rowid = ?", [(wid,) for wid, _ in rows])
-        conn.exec_driver_sql(
-            "INSERT INTO work_fts (rowid, title, abstract, authors, container, notes, keywords)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [
-                (
-                    wid,
-                    r["title"],
-                    r["abstract"],
-                    r["authors"],
-                    r["container"],
-                    r["notes"],
-                    r["keywords"],
-                )
-                for wid, r in rows
-            ],
-        )
+        fulltext.index(session.connection(), rows)
 
     def _replace(
         self, session: Session, work_id: int, record: WorkRecord, origin: str | None
@@ -601,6 +571,14 @@ class Library:
         run it while no other phbrefs process uses the library)."""
         from phbrefs.db import health
 
+        if self.location.is_postgres:  # the server keeps its pages sound: check the index
+            with self.session(write=repair) as session:
+                report = health.HealthReport([health.index_coverage(session.connection())])
+                if repair and report.index_damaged:
+                    count = self.rebuild_index(session)
+                    report.checks = [health.index_coverage(session.connection())]
+                    report.repaired.append(f"search index rebuilt from {count} works")
+            return report
         try:
             with writer(self.engine).connect() as conn:
                 transaction = conn.begin()
@@ -618,7 +596,7 @@ class Library:
             health.copy_without_index(path, fresh)
             with Library(fresh, create=False, lock_wait=self.lock_wait) as rebuilt:
                 with rebuilt.session() as session:
-                    count = rebuilt._rebuild_index(session)
+                    count = rebuilt.rebuild_index(session)
                 with rebuilt.engine.connect() as conn:
                     conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
                     report.checks = health.sqlite_checks(conn)
@@ -635,9 +613,11 @@ class Library:
         self._file_id = self._identity()
         return report
 
-    def _rebuild_index(self, session: Session) -> int:
-        """Write every work's full-text row again from its stored data and notes."""
+    def rebuild_index(self, session: Session) -> int:
+        """Write every work's full-text row again from its stored data and notes (``doctor``,
+        ``db copy`` in its transaction); returns the number of works indexed."""
         conn = session.connection()
+        fulltext.clear(conn)
         notes: dict[int, list[str]] = {}
         for work_id, note in conn.execute(select(m.Note.work_id, m.Note.text).order_by(m.Note.id)):
             notes.setdefault(work_id, []).append(note)
@@ -771,7 +751,7 @@ class Library:
                 .all()
             )
             conn = session.connection()
-            conn.execute(text("DELETE FROM work_fts WHERE rowid = :id"), [{"id": i} for i in ids])
+            fulltext.delete(conn, ids)
             conn.execute(delete(m.Work).where(m.Work.id.in_(ids)))
             conn.execute(delete(m.Tag).where(~m.Tag.id.in_(select(m.WorkTag.tag_id))))
             return list(removed)
@@ -927,7 +907,7 @@ class Library:
             ).scalar()
             if found is None and scheme == "pmid":
                 found = session.execute(
-                    select(m.Work.citekey).where(func.json_extract(m.Work.data, "$.pmid") == value)
+                    select(m.Work.citekey).where(m.Work.data["pmid"].as_string() == value)
                 ).scalar()
             return found
 
@@ -1046,7 +1026,7 @@ def bulk_insert(
             parameters.append(tuple(values))
     else:
         parameters = [getter(row) for row in rows]
-    placeholders = ", ".join("?" * len(columns))
+    placeholders = ", ".join(["?" if conn.dialect.paramstyle == "qmark" else "%s"] * len(columns))
     conn.exec_driver_sql(
         f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({placeholders})", parameters
     )

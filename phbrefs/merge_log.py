@@ -80,7 +80,7 @@ def _add_tags(conn: Connection, work_id: int, tag_ids: list[int]) -> None:
 
     if tag_ids:
         conn.execute(
-            text("INSERT OR IGNORE INTO work_tag (work_id, tag_id) VALUES (:w, :t)"),
+            text("INSERT INTO work_tag (work_id, tag_id) VALUES (:w, :t) ON CONFLICT DO NOTHING"),
             [{"w": work_id, "t": t} for t in tag_ids],
         )
 
@@ -258,7 +258,9 @@ def _restore_retired(
     pairs = [sorted(new_id if w == old_id else w for w in p) for p in retired["not_duplicate"]]
     if pairs:
         conn.execute(
-            text("INSERT OR IGNORE INTO not_duplicate (work_a, work_b) VALUES (:a, :b)"),
+            text(
+                "INSERT INTO not_duplicate (work_a, work_b) VALUES (:a, :b) ON CONFLICT DO NOTHING"
+            ),
             [{"a": a, "b": b} for a, b in pairs],
         )
     library._replace(session, new_id, WorkRecord.from_dict(row["data"]), None)  # and indexes

@@ -8,8 +8,71 @@ import pytest
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
-# `crossref_server`: a local Crossref; `db`/`lib`: a library holding the two seed papers
-pytest_plugins = ["crossref_server", "source_servers", "evidence_helpers"]
+# `crossref_server`: a local Crossref; `db`/`lib`: a library holding the two seed papers;
+# `postgres_server`: a real PostgreSQL server
+pytest_plugins = ["crossref_server", "source_servers", "evidence_helpers", "postgres_server"]
+
+# The modules whose tests run on both backends (every test using `storage`, `library`, `db`,
+# `lib` or `cli`); elsewhere those fixtures are SQLite only. PHBREFS_TEST_BACKENDS=sqlite
+# skips PostgreSQL everywhere.
+BOTH_BACKENDS = {
+    "test_library",
+    "test_import",
+    "test_dedup",
+    "test_evidence",
+    "test_evidence_studies",
+    "test_coding",
+    "test_tables",
+    "test_cite",
+    "test_migrations",
+    "test_add_cli",
+    "test_cli_works",
+    "test_export",
+}
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    from postgres_server import backends
+
+    if "storage" not in metafunc.fixturenames:
+        return
+    if metafunc.module.__name__.rsplit(".", 1)[-1] in BOTH_BACKENDS and len(backends()) > 1:
+        metafunc.parametrize("storage", backends(), indirect=True)
+
+
+@pytest.fixture
+def storage(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """Where this test's library lives: ``./library.db`` (sqlite) or a fresh database holding
+    an empty library on the test PostgreSQL server (postgres)."""
+    if getattr(request, "param", "sqlite") == "postgres":
+        return request.getfixturevalue("postgres_library_url")
+    return str(tmp_path / "library.db")
+
+
+@pytest.fixture
+def blank(request: pytest.FixtureRequest, storage: str, tmp_path: Path) -> str:
+    """A place for a library that does not exist yet, on ``storage``'s backend: a file name, or
+    an empty PostgreSQL database (no schema)."""
+    if storage.startswith("postgresql://"):
+        return request.getfixturevalue("postgres_url")
+    return str(tmp_path / "blank.db")
+
+
+@pytest.fixture
+def discard_library(storage: str):
+    """Throw the library away (``discard_library()``): the next command starts a new one."""
+
+    def discard() -> None:
+        if not storage.startswith("postgresql://"):
+            Path(storage).unlink()
+            return
+        import psycopg
+
+        with psycopg.connect(storage, autocommit=True) as conn:
+            conn.execute("DROP SCHEMA public CASCADE")
+            conn.execute("CREATE SCHEMA public")
+
+    return discard
 
 
 @pytest.fixture(autouse=True)
@@ -35,20 +98,23 @@ def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 @pytest.fixture
-def library(tmp_path: Path):
+def library(storage: str):
     from phbrefs.library import Library
 
-    with Library(tmp_path / "library.db", actor="reviewer-a") as lib:
+    with Library(storage, actor="reviewer-a") as lib:
         yield lib
 
 
 @pytest.fixture
-def cli():
-    """Run ``phbrefs ARGS`` in-process; returns the result (exit_code, stdout, stderr)."""
+def cli(storage: str, monkeypatch: pytest.MonkeyPatch):
+    """Run ``phbrefs ARGS`` in-process; returns the result (exit_code, stdout, stderr).
+    The default library is ``storage`` (``./library.db`` or a PostgreSQL database)."""
     from typer.testing import CliRunner
 
     from phbrefs.cli.app import app
 
+    if storage.startswith("postgresql://"):
+        monkeypatch.setenv("PHBREFS_DB", storage)
     runner = CliRunner()
 
     def run(*args: str, input: str | None = None):

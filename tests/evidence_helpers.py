@@ -17,7 +17,7 @@ KEY_2016 = "welch2016implementing"
 KEY_2022 = "welch2022personal"
 
 
-def seed_library(path: Path) -> Path:
+def seed_library(path: Path | str) -> Path | str:
     with Library(path) as library:
         library.add_many(
             [
@@ -42,12 +42,13 @@ def seed_library(path: Path) -> Path:
 
 
 @pytest.fixture
-def db(tmp_path: Path) -> Path:
-    return seed_library(tmp_path / "library.db")
+def db(storage: str) -> Path | str:
+    """The seed library: ``./library.db``, or a PostgreSQL URL on that backend."""
+    return seed_library(storage if storage.startswith("postgresql://") else Path(storage))
 
 
 @pytest.fixture
-def lib(db: Path):
+def lib(db: Path | str):
     with Library(db) as library:
         yield library
 

@@ -17,13 +17,20 @@ PEERJ = "10.7717/peerj.10734"
 PGEN = "10.1371/journal.pgen.1011490"
 
 
-def stored(tmp_path: Path) -> dict[str, str]:
-    """DOI -> citekey of everything in ./library.db."""
-    with Library(tmp_path / "library.db", create=False) as library:
+def stored(where: Path | str) -> dict[str, str]:
+    """DOI -> citekey of everything in the library ``where``."""
+    with Library(where, create=False) as library:
         return {w.record.doi: w.citekey for w in library.works()}
 
 
-def test_add_accepts_every_pasted_form(cli, crossref_server, tmp_path):
+def nothing_stored(where: str) -> bool:
+    """No library file was left behind (SQLite), or the database holds no work (PostgreSQL)."""
+    if not where.startswith("postgresql://"):
+        return not Path(where).exists()
+    return not stored(where)
+
+
+def test_add_accepts_every_pasted_form(storage, cli, crossref_server, tmp_path):
     result = cli(
         "add",
         "doi:10.1093/ANNWEH/WXZ051",
@@ -43,8 +50,8 @@ def test_add_accepts_every_pasted_form(cli, crossref_server, tmp_path):
         "alkutbe2021fat",
         "rivera2024gwas",
     ]
-    assert set(stored(tmp_path)) == {ANNWEH, PEERJ, PGEN}
-    assert str(tmp_path / "library.db") in result.stderr
+    assert set(stored(storage)) == {ANNWEH, PEERJ, PGEN}
+    assert storage in result.stderr
     assert "3 added" in result.stderr
     assert len(crossref_server.requests_to()) == 1  # one list request for the three
 
@@ -57,22 +64,22 @@ def test_the_stored_work_keeps_crossref_json_and_the_mapped_fields(cli, crossref
     assert shown["source_records"][0]["content"]["DOI"] == "10.1093/annweh/wxz051"
 
 
-def test_a_file_of_dois_with_a_comment_and_a_broken_line(cli, crossref_server, tmp_path):
+def test_a_file_of_dois_with_a_comment_and_a_broken_line(storage, cli, crossref_server, tmp_path):
     listing = tmp_path / "dois.txt"
     listing.write_text(f"# my review\n{ANNWEH}\n\nhttps://doi.org/{PEERJ}\n10.12/broken\n")
     result = cli("add", "--file", listing)
     assert result.exit_code == ExitCode.PARTIAL
-    assert set(stored(tmp_path)) == {ANNWEH, PEERJ}
+    assert set(stored(storage)) == {ANNWEH, PEERJ}
     assert "10.12/broken" in result.stderr and "invalid" in result.stderr
 
 
-def test_dois_from_standard_input(cli, crossref_server, tmp_path):
+def test_dois_from_standard_input(storage, cli, crossref_server):
     result = cli("add", "-", input=f"{ANNWEH}\n{PGEN}\n")
     assert result.exit_code == 0, result.stderr
-    assert set(stored(tmp_path)) == {ANNWEH, PGEN}
+    assert set(stored(storage)) == {ANNWEH, PGEN}
 
 
-def test_from_text_finds_both_seed_dois_in_saved_pages(cli, crossref_server, tmp_path):
+def test_from_text_finds_both_seed_dois_in_saved_pages(storage, cli, crossref_server, tmp_path):
     pages = sorted(SEEDS.glob("*.txt"))
     result = cli("add", "--dry-run", *[a for page in pages for a in ("--from-text", page)])
     assert result.exit_code == 0, result.stderr
@@ -81,7 +88,7 @@ def test_from_text_finds_both_seed_dois_in_saved_pages(cli, crossref_server, tmp
         "10.1108/jica-07-2021-0038\tresolve",
     ]
     assert crossref_server.requests_to() == []
-    assert not (tmp_path / "library.db").exists()
+    assert nothing_stored(storage)
 
 
 def test_from_text_resolves_what_it_finds(cli, crossref_server, tmp_path):
@@ -97,7 +104,7 @@ def test_from_text_resolves_what_it_finds(cli, crossref_server, tmp_path):
     assert items[0]["citekey"] == "schaal2019sound" and items[0]["year"] == 2019
 
 
-def test_dry_run_changes_nothing_and_says_what_is_present(cli, crossref_server, tmp_path):
+def test_dry_run_changes_nothing_and_says_what_is_present(storage, cli, crossref_server, tmp_path):
     assert cli("add", ANNWEH).exit_code == 0
     before = len(crossref_server.requests_to())
     result = cli("add", "--dry-run", ANNWEH, PEERJ, "--json")
@@ -108,7 +115,7 @@ def test_dry_run_changes_nothing_and_says_what_is_present(cli, crossref_server, 
         (PEERJ, "resolve", None),
     ]
     assert len(crossref_server.requests_to()) == before
-    assert set(stored(tmp_path)) == {ANNWEH}
+    assert set(stored(storage)) == {ANNWEH}
 
 
 def test_dry_run_needs_no_network(cli, tmp_path):
@@ -153,39 +160,41 @@ def test_tags_apply_to_added_and_already_present_works(cli, crossref_server, tmp
     }
 
 
-def test_a_partial_batch_stores_what_resolved_and_exits_partial(cli, crossref_server, tmp_path):
+def test_a_partial_batch_stores_what_resolved_and_exits_partial(
+    storage, cli, crossref_server, tmp_path
+):
     result = cli("add", ANNWEH, "10.5555/no-such-work", "not-a-doi")
     assert result.exit_code == ExitCode.PARTIAL
-    assert set(stored(tmp_path)) == {ANNWEH}
+    assert set(stored(storage)) == {ANNWEH}
     assert "not found" in result.stderr and "invalid" in result.stderr
     assert "10.5555/no-such-work" in result.stderr
     assert result.stdout.startswith("schaal2019sound\t")
 
 
-def test_nothing_found_creates_no_library(cli, crossref_server, tmp_path):
+def test_nothing_found_creates_no_library(storage, cli, crossref_server, tmp_path):
     result = cli("add", "10.5555/no-such-work")
     assert result.exit_code == ExitCode.PARTIAL
     assert "not found: 10.5555/no-such-work" in result.stderr
-    assert not (tmp_path / "library.db").exists()
+    assert nothing_stored(storage)
 
 
-def test_unreachable_crossref_names_the_url_and_leaves_no_library(cli, tmp_path):
+def test_unreachable_crossref_names_the_url_and_leaves_no_library(storage, cli, tmp_path):
     result = cli("add", ANNWEH, PEERJ)
     assert result.exit_code == ExitCode.NETWORK
     assert result.stderr.strip().splitlines() == [
         "phbrefs: error: cannot reach Crossref at http://127.0.0.1:9 (connection refused)"
     ]
-    assert not (tmp_path / "library.db").exists()
+    assert nothing_stored(storage)
 
 
 def test_unreachable_crossref_leaves_an_existing_library_as_it_was(
-    cli, crossref_server, tmp_path, monkeypatch
+    storage, cli, crossref_server, tmp_path, monkeypatch
 ):
     assert cli("add", ANNWEH).exit_code == 0
     monkeypatch.setenv("PHBREFS_CROSSREF_URL", "http://127.0.0.1:9")
     result = cli("add", PEERJ, "--tag", "x")
     assert result.exit_code == ExitCode.NETWORK
-    assert stored(tmp_path) == {ANNWEH: "schaal2019sound"}
+    assert stored(storage) == {ANNWEH: "schaal2019sound"}
     assert json.loads(cli("tags", "--json").stdout) == []
 
 
@@ -216,14 +225,14 @@ def test_through_a_real_process(crossref_server, tmp_path):
     ]
     assert "\x1b[" not in result.stderr  # piped: no progress bar, no colour codes
     assert "not found" in result.stderr
-    assert set(stored(tmp_path)) == {ANNWEH, PGEN}
+    assert set(stored(tmp_path / "library.db")) == {ANNWEH, PGEN}
 
 
-def test_from_text_on_standard_input_and_a_batch_summary(cli, crossref_server, tmp_path):
+def test_from_text_on_standard_input_and_a_batch_summary(storage, cli, crossref_server, tmp_path):
     text = f"See https://doi.org/{ANNWEH}, and 10.5555/missing-one; also doi:{PEERJ}."
     result = cli("add", "--from-text", "-", input=text)
     assert result.exit_code == ExitCode.PARTIAL
-    assert set(stored(tmp_path)) == {ANNWEH, PEERJ}
+    assert set(stored(storage)) == {ANNWEH, PEERJ}
     summary = result.stderr
     assert "outcome" in summary and "added" in summary and "not found" in summary
     assert "10.5555/missing-one" in summary

@@ -33,8 +33,8 @@ KNOWN = [
 
 
 @pytest.fixture
-def db(tmp_path: Path) -> Path:
-    path = tmp_path / "library.db"
+def db(storage: str) -> str:
+    path = storage  # ./library.db, or a PostgreSQL database
     text = (FIXTURES / "zotero.json").read_text(encoding="utf-8")
     with Library(path) as library:
         library.add_many(get_importer("csljson").parse(text, "zotero.json").records)

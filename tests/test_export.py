@@ -73,13 +73,13 @@ def test_old_key_after_merge_still_exports(stocked):
 
 
 @pytest.mark.parametrize("fmt", ["bibtex", "biblatex", "ris", "csljson"])
-def test_cli_round_trip_keeps_every_work(stocked, tmp_path, fmt):
+def test_cli_round_trip_keeps_every_work(stocked, tmp_path, fmt, discard_library):
     if fmt == "csljson" and not (Path(__file__).parents[1] / "phbrefs/formats/csljson.py").exists():
         pytest.skip("no CSL-JSON format module")
     target = tmp_path / f"refs.{fmt}"
     stocked("export", "--all", "--format", fmt, "-o", target)
     before = json.loads(stocked("list", "--json").stdout)
-    (tmp_path / "library.db").unlink()
+    discard_library()
     result = stocked("import", "--format", fmt, target)
     assert result.exit_code == 0, result.output
     after = json.loads(stocked("list", "--json").stdout)

@@ -159,12 +159,12 @@ def test_biblatex_examples_every_entry_accounted_for(cli, tmp_path):
     not (Path(__file__).parents[1] / "phbrefs" / "formats" / "csljson.py").exists(),
     reason="no CSL-JSON format module",
 )
-def test_csljson_through_the_same_pipeline(cli, tmp_path):
+def test_csljson_through_the_same_pipeline(cli, tmp_path, discard_library):
     cli("import", RIS / "zotero.ris")
     exported = tmp_path / "refs.json"
     assert cli("export", "--all", "-o", exported).exit_code == 0
     shutil.copy(exported, tmp_path / "again.json")
-    (tmp_path / "library.db").unlink()
+    discard_library()
     result, report = run_json(cli, tmp_path / "again.json")
     assert result.exit_code == 0, result.output
     assert report["summary"]["added"] == 4

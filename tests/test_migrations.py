@@ -26,8 +26,8 @@ def test_head_read_from_files_agrees_with_alembic():
     assert head_revision() == script.get_current_head()
 
 
-def test_empty_database_upgrades_to_head(tmp_path: Path):
-    engine = make_engine(tmp_path / "new.db")
+def test_empty_database_upgrades_to_head(blank: str):
+    engine = make_engine(blank)
     upgrade(engine)
     assert current_revision(engine) == head_revision()
     tables = set(inspect(engine).get_table_names())
@@ -44,8 +44,8 @@ def test_empty_database_upgrades_to_head(tmp_path: Path):
         ]
 
 
-def test_models_match_migrations(tmp_path: Path):
-    engine = make_engine(tmp_path / "head.db")
+def test_models_match_migrations(blank: str):
+    engine = make_engine(blank)
     upgrade(engine)
     with engine.connect() as conn:
         context = MigrationContext.configure(
@@ -60,9 +60,9 @@ def test_models_match_migrations(tmp_path: Path):
 
 
 @pytest.mark.parametrize("target", revisions())
-def test_each_revision_upgrades_from_the_previous_schema_keeping_data(tmp_path: Path, target):
+def test_each_revision_upgrades_from_the_previous_schema_keeping_data(blank: str, target):
     """A library at the schema before ``target`` (with data in it) opens at head, data intact."""
-    engine = make_engine(tmp_path / "old.db")
+    engine = make_engine(blank)
     history = revisions()
     previous = history[history.index(target) - 1] if history.index(target) else None
     if previous:
@@ -76,7 +76,7 @@ def test_each_revision_upgrades_from_the_previous_schema_keeping_data(tmp_path: 
                 )
             )
     engine.dispose()
-    with Library(tmp_path / "old.db") as library:
+    with Library(blank) as library:
         assert current_revision(library.engine) == head_revision()
         if previous:
             assert library.get("old2010key").record.type == "book"
@@ -90,10 +90,10 @@ def test_each_revision_upgrades_from_the_previous_schema_keeping_data(tmp_path: 
         assert library.get(added.citekey).record.title == "New work"
 
 
-def test_downgrade_to_base_and_back(tmp_path: Path):
+def test_downgrade_to_base_and_back(blank: str):
     from alembic import command
 
-    engine = make_engine(tmp_path / "cycle.db")
+    engine = make_engine(blank)
     upgrade(engine)
     config = alembic_config(str(engine.url))
     with engine.begin() as conn:

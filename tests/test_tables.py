@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from postgres_server import backends
 from tables_helpers import WELCH_2016, add_claim, add_finding, add_works, build_review, record
 
 from phbrefs.errors import InvalidInputError, NotFoundError
@@ -15,9 +16,16 @@ from phbrefs.tables.model import Reference
 from phbrefs.tables.references import Citation, assign_citations, build_references, notice_text
 
 
-@pytest.fixture(scope="module")
-def review(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Library, dict[str, int]]]:
-    with Library(tmp_path_factory.mktemp("review") / "library.db") as library:
+@pytest.fixture(scope="module", params=backends())
+def review(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[Library, dict[str, int]]]:
+    """The sample review, built once per backend."""
+    if request.param == "postgres":
+        location = request.getfixturevalue("postgres_server").migrated()
+    else:
+        location = tmp_path_factory.mktemp("review") / "library.db"
+    with Library(location) as library:
         yield library, build_review(library)
 
 

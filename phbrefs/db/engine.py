@@ -67,7 +67,8 @@ def make_engine(location: Location | str | Path, lock_wait: float = 30.0) -> Eng
         try:
             engine = create_engine(
                 location.sqlalchemy_url,
-                connect_args={"connect_timeout": 10},
+                # UTC sessions: times read back as the SQLite library gives them
+                connect_args={"connect_timeout": 10, "options": "-c timezone=UTC"},
                 pool_pre_ping=False,
             )
         except ModuleNotFoundError as error:

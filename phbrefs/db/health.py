@@ -111,8 +111,10 @@ def _fts_integrity(conn: Connection) -> Check:
 
 def index_coverage(conn: Connection) -> Check:
     """Every work is in the index, and the index names no work that is gone."""
+    from phbrefs.db import fulltext
+
     works = {wid for (wid,) in conn.execute(text("SELECT id FROM work"))}
-    indexed = {wid for (wid,) in conn.execute(text(f"SELECT rowid FROM {FTS_TABLE}"))}
+    indexed = fulltext.indexed_ids(conn)
     missing, stale = len(works - indexed), len(indexed - works)
     if missing or stale:
         return Check(

@@ -22,7 +22,8 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 
-from phbrefs.db.failures import is_corruption, storage_error, unreadable_rows
+from phbrefs.db import fulltext
+from phbrefs.db.failures import storage_error, unreadable_rows
 from phbrefs.db.location import Location
 from phbrefs.db.schema import READ_CHECK_LIMIT, head_revision
 from phbrefs.errors import InvalidDOIError, InvalidInputError, UnknownKeyError
@@ -40,9 +41,6 @@ SORTS = {
     "title": "title",
 }
 TEXT_COLUMNS = ("title", "first_author", "container_title", "citekey", "doi")
-# bm25 weights of the work_fts columns: title, abstract, authors, container, notes, keywords
-RANK = "bm25(work_fts, 10.0, 3.0, 6.0, 2.0, 2.0, 4.0)"
-SNIPPET = "snippet(work_fts, -1, '[', ']', '…', 12)"
 CHUNK = 900  # bound parameters per IN (...), under SQLite's historical limit of 999
 
 
@@ -92,20 +90,6 @@ def listing(
     works = source.works(**filters)
     shown = works[:limit]
     return [w.to_dict() for w in shown] if as_dicts else shown, len(works)
-
-
-def full_text_query(query: str) -> str:
-    """Plain words become prefix terms ANDed together; FTS5 syntax is passed through as is."""
-    if any(ch in query for ch in '"*:()^') or any(
-        op in query.split() for op in ("AND", "OR", "NOT", "NEAR")
-    ):
-        return query
-    import re
-
-    words = re.findall(r"\w+", query, flags=re.UNICODE)
-    if not words:
-        raise InvalidInputError(f"nothing to search for in {query!r}")
-    return " ".join(f'"{w}"*' for w in words)
 
 
 def decode_json(text: str) -> Any:
@@ -412,30 +396,21 @@ class Reader:
             ).fetchall()
 
     def search(self, query: str, *, limit: int = 50) -> list[tuple[StoredWork, float, str]]:
-        """Ranked full-text search, as ``Library.search`` (one statement: SQLite's bounded
+        """Ranked full-text search, as ``Library.search`` (``db.fulltext``: SQLite's bounded
         sorter keeps the top ``limit`` rows, and snippets are made for those rows only)."""
         if not query.strip():
             raise InvalidInputError("empty search")
         with self._snapshot() as db:
-            try:
-                rows = db.execute(
-                    f"SELECT rowid, {RANK} AS rank, {SNIPPET} FROM work_fts "
-                    "WHERE work_fts MATCH ? ORDER BY rank LIMIT ?",
-                    (full_text_query(query), limit),
-                ).fetchall()
-            except sqlite3.OperationalError as error:  # FTS5 syntax errors
-                if is_corruption(error):
-                    raise
-                reason = str(error).removeprefix("fts5: ")
-                raise InvalidInputError(
-                    f"cannot search for {query!r}: {reason} (quote a phrase: '\"a b\"')"
-                ) from error
+            rows = fulltext.sqlite_search(
+                lambda sql, values: db.execute(sql, values).fetchall(), query, limit
+            )
             stored = {w.id: w for w in self._load(db, [row[0] for row in rows])}
-        return [(stored[rowid], -float(rank), snippet) for rowid, rank, snippet in rows]
+        return [(stored[work_id], score, snippet) for work_id, score, snippet in rows]
 
     def count_matches(self, query: str) -> int:
         """How many works a search matches (benchmarks, reports)."""
         with self._snapshot() as db:
+            matching = (fulltext.fts5_query(query),)
             return db.execute(
-                "SELECT count(*) FROM work_fts WHERE work_fts MATCH ?", (full_text_query(query),)
+                "SELECT count(*) FROM work_fts WHERE work_fts MATCH ?", matching
             ).fetchone()[0]

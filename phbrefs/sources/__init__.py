@@ -82,7 +82,9 @@ def known_dois(library_path: Location | Path | str, dois: Sequence[str]) -> dict
         return {}
     from phbrefs.library import Library  # the storage layer, loaded only when a source stores
 
-    with Library(location, create=False) as library:
+    # a PostgreSQL database always "exists": one not yet holding a library is set up here, for
+    # the add that follows (under the write lock, so parallel first adds set it up once)
+    with Library(location, create=location.is_postgres) as library:
         return library.known_dois(dois)
 
 

@@ -300,12 +300,27 @@ def downgrade() -> None:
 
 
 def create_search_index() -> None:
-    """Full-text index over the fields users search; rowid is work.id, kept by the library."""
+    """Full-text index over the fields users search (see ``phbrefs.db.fulltext``).
+
+    SQLite: an FTS5 table whose rowid is work.id. PostgreSQL: each field's text, the tokens
+    of all of them as a ``tsvector`` under a GIN index, and their weighted counts (for BM25).
+    """
+    if op.get_bind().dialect.name != "postgresql":
+        op.execute(
+            "CREATE VIRTUAL TABLE work_fts USING fts5("
+            "title, abstract, authors, container, notes, keywords, "
+            "tokenize = 'unicode61 remove_diacritics 2')"
+        )
+        return
+    fields = ("title", "abstract", "authors", "container", "notes", "keywords")
     op.execute(
-        "CREATE VIRTUAL TABLE work_fts USING fts5("
-        "title, abstract, authors, container, notes, keywords, "
-        "tokenize = 'unicode61 remove_diacritics 2')"
+        "CREATE TABLE work_fts ("
+        "work_id integer PRIMARY KEY REFERENCES work(id) ON DELETE CASCADE, "
+        "length integer NOT NULL, "
+        + "".join(f"{f} text NOT NULL, " for f in fields)
+        + "frequencies jsonb NOT NULL, document tsvector NOT NULL)"
     )
+    op.execute("CREATE INDEX ix_work_fts_document ON work_fts USING gin (document)")
 
 
 RE_AIM = [
@@ -345,3 +360,5 @@ def seed_re_aim() -> None:
             for i, (code, text) in enumerate(RE_AIM)
         ],
     )
+    if op.get_bind().dialect.name == "postgresql":  # the id given above skipped the sequence
+        op.execute("SELECT setval(pg_get_serial_sequence('framework', 'id'), 1)")
