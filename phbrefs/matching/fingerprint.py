@@ -29,6 +29,7 @@ class Fingerprint:
     ref: Any  # a work id, or an index into an import batch
     doi: str | None = None
     titles: tuple[str, ...] = ()  # the whole normalised title first, then its variants
+    numbers: tuple[tuple[str, ...], ...] = ()  # each variant's ``nz.title_numbers``
     year: int | None = None
     authors: tuple[str, ...] = ()  # persons as "surname initial", in order, once each
     group_author: str = ""  # the first organisation named as an author
@@ -93,10 +94,12 @@ class Fingerprint:
             elif organisation and not group:
                 group = organisation
         ranges = nz.page_ranges(pages)
+        titles = nz.title_variants(title)
         made = cls(
             ref=ref,
             doi=(doi or "").lower() or None,
-            titles=nz.title_variants(title),
+            titles=titles,
+            numbers=tuple(nz.title_numbers(t) for t in titles),
             year=year,
             authors=tuple(dict.fromkeys(a for a in authors if a)),
             group_author=group,
