@@ -40,6 +40,11 @@ class Fingerprint:
     url: str | None = None
     blocks: list[tuple[str, ...]] = field(default_factory=list, repr=False)
 
+    def identity(self) -> tuple[Any, ...]:
+        """Every field but the blocks (which follow from the others), hashable."""
+        return (self.ref, self.doi, self.titles, self.year, self.authors, self.group_author,
+                self.journals, self.volume, self.pages, self.page_starts, self.url)  # fmt: skip
+
     @property
     def title(self) -> str:
         return self.titles[0] if self.titles else ""
