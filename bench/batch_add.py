@@ -8,12 +8,18 @@ library with the HTTP cache off; the baseline is what other reference managers d
 
     python bench/batch_add.py              # all recorded works (456 with the shared set)
     python bench/batch_add.py --sample 60  # a quicker run
+    python bench/batch_add.py --no-baseline  # phbrefs against its floor only
+
+phbrefs runs with ``--no-enrich``: the other sources have their own benchmark (bench/enrich.py)
+and no server here. It also prints phbrefs against its floor: the requests it made times the
+latency, plus the start-up of a ``phbrefs --help`` process (the goal: within 1.5x of that).
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -41,7 +47,7 @@ def time_phbrefs(server: CrossrefServer, dois: list[str], folder: Path) -> tuple
     env.pop("PHBREFS_MAILTO", None)  # the public pool, as the server's limits say
     started = time.perf_counter()
     result = subprocess.run(
-        [sys.executable, "-m", "phbrefs", "add", "--file", str(listing)],
+        [sys.executable, "-m", "phbrefs", "add", "--no-enrich", "--file", str(listing)],
         capture_output=True,
         text=True,
         env=env,
@@ -51,6 +57,16 @@ def time_phbrefs(server: CrossrefServer, dois: list[str], folder: Path) -> tuple
     if result.returncode != 0:
         raise SystemExit(f"phbrefs add failed ({result.returncode}):\n{result.stderr}")
     return elapsed, len(result.stdout.splitlines()), result.stderr.strip().splitlines()[-1]
+
+
+def time_startup(folder: Path) -> float:
+    """The fastest of three ``phbrefs --help`` processes: what any command pays to start."""
+    times = []
+    for _ in range(3):
+        started = time.perf_counter()
+        subprocess.run([sys.executable, "-m", "phbrefs", "--help"], capture_output=True, cwd=folder)
+        times.append(time.perf_counter() - started)
+    return min(times)
 
 
 def time_habanero(server: CrossrefServer, dois: list[str]) -> tuple[float, int, int]:
@@ -80,6 +96,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sample", type=int, help="only the first N DOIs (a quicker run)")
     parser.add_argument("--latency", type=float, default=0.15, help="seconds per answer")
+    parser.add_argument("--no-baseline", action="store_true", help="skip the habanero loop")
     args = parser.parse_args()
 
     works_dir = SHARED_WORKS if SHARED_WORKS.is_dir() else FIXTURE_WORKS
@@ -89,14 +106,29 @@ def main() -> None:
     dois = sorted(server.works)[: args.sample] if args.sample else sorted(server.works)
     print(f"{len(dois)} DOIs from {works_dir}")
     print(f"server: 5 requests/s, 1 at a time (enforced with 429), {args.latency * 1000:.0f} ms")
+    print("load average: " + " ".join(f"{x:.2f}" for x in os.getloadavg()))
     with server, tempfile.TemporaryDirectory() as tmp:
+        startup = time_startup(Path(tmp))
+        cpu_before = resource.getrusage(resource.RUSAGE_CHILDREN)
         ours, printed, summary = time_phbrefs(server, dois, Path(tmp))
+        cpu_after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu = sum(getattr(cpu_after, f) - getattr(cpu_before, f) for f in ("ru_utime", "ru_stime"))
         ours_429 = server.count_429
         ours_requests = len(server.requests_to())
-        print(f"phbrefs add --file: {ours:7.2f} s  {ours_requests} requests, {ours_429} x 429")
+        print(
+            f"phbrefs add --file: {ours:7.2f} s (CPU {cpu:.2f} s)  {ours_requests} requests, "
+            f"{ours_429} x 429"
+        )
         print(f"  {summary}")
         if printed != len(dois):
             raise SystemExit(f"phbrefs printed {printed} works for {len(dois)} DOIs")
+        floor = ours_requests * args.latency + startup
+        print(
+            f"floor: {ours_requests} x {args.latency * 1000:.0f} ms + start-up {startup:.2f} s "
+            f"= {floor:.2f} s; phbrefs {ours / floor:.2f}x the floor (goal <= 1.5x)"
+        )
+        if args.no_baseline:
+            return
         time.sleep(server.interval)  # an empty window for the baseline
         server.reset()
         theirs, resolved, their_429 = time_habanero(server, dois)

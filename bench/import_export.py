@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import gc
 import json
+import os
 import random
 import re
 import sys
@@ -85,24 +86,44 @@ def stored(records: list[WorkRecord]) -> list[StoredWork]:
 
 
 def timed(function, *args, **kwargs):  # type: ignore[no-untyped-def]
+    """(wall seconds, CPU seconds, result): on a loaded machine the CPU time is the steadier."""
     gc.collect()  # each timing starts from a clean heap, not paying for earlier garbage
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     result = function(*args, **kwargs)
-    return time.perf_counter() - start, result
+    return time.perf_counter() - start, time.process_time() - cpu, result
 
 
 def bench_import(name: str, text: str, bare, folder: Path, fmt: str | None = None) -> None:  # type: ignore[no-untyped-def]
     from phbrefs.importing import import_batches, parse_input
 
-    bare_time, _ = timed(bare, text)
-    parse_time, batch = timed(parse_input, text, f"bench.{name}", fmt or name)
+    bare_time, bare_cpu, _ = timed(bare, text)
+    parse_time, parse_cpu, batch = timed(parse_input, text, f"bench.{name}", fmt or name)
     library = Library(folder / f"{name}.db")
-    import_time, report = timed(import_batches, library, [batch])
+    import_time, import_cpu, report = timed(import_batches, library, [batch])
     library.close()
     print(
         f"{name:8} bare parse {bare_time:6.2f} s | phbrefs parse {parse_time:6.2f} s "
         f"({parse_time / bare_time:.2f}x) | full import {parse_time + import_time:6.2f} s "
-        f"({(parse_time + import_time) / bare_time:.2f}x) | {report.summary()}"
+        f"({(parse_time + import_time) / bare_time:.2f}x) | {report.summary()}\n"
+        f"{'':8} CPU: bare {bare_cpu:6.2f} s | parse {parse_cpu:6.2f} s "
+        f"({parse_cpu / bare_cpu:.2f}x) | full import {parse_cpu + import_cpu:6.2f} s "
+        f"({(parse_cpu + import_cpu) / bare_cpu:.2f}x; the parse may use other cores)"
+    )
+
+
+def bare_write(text: str, works: list[StoredWork]) -> None:
+    """The reference for BibTeX export: bibtexparser 2 writing the same entries (parsed from
+    phbrefs's export beforehand, outside the timing), against phbrefs's export of them."""
+    import bibtexparser
+
+    exporter = get_exporter("bibtex")
+    library = bibtexparser.parse_string(text)
+    write_time, write_cpu, _ = timed(bibtexparser.write_string, library)
+    ours_time, ours_cpu, _ = timed(exporter.export, works)
+    print(
+        f"  bibtex: bare bibtexparser write {write_time:.2f} s (CPU {write_cpu:.2f} s); phbrefs "
+        f"{ours_time:.2f} s (CPU {ours_cpu:.2f} s): {ours_time / write_time:.2f}x wall, "
+        f"{ours_cpu / write_cpu:.2f}x CPU"
     )
 
 
@@ -113,7 +134,8 @@ def main() -> None:
     rng = random.Random(2026)
     records = varied(base_records(), args.n, rng)
     works = stored(records)
-    print(f"{len(records)} records from the recorded Crossref works, varied\n")
+    print(f"{len(records)} records from the recorded Crossref works, varied")
+    print("load average at start: {:.2f} {:.2f} {:.2f}\n".format(*os.getloadavg()))
 
     print("export (WorkRecord -> text)")
     texts = {}
@@ -122,8 +144,9 @@ def main() -> None:
             exporter = get_exporter(fmt)
         except ImportError:
             continue
-        seconds, texts[fmt] = timed(exporter.export, works)
-        print(f"  {fmt:8} {seconds:6.2f} s  ({len(texts[fmt]) / 1e6:.1f} MB)")
+        seconds, cpu, texts[fmt] = timed(exporter.export, works)
+        print(f"  {fmt:8} {seconds:6.2f} s, CPU {cpu:5.2f} s ({len(texts[fmt]) / 1e6:.1f} MB)")
+    bare_write(texts["bibtex"], works)
 
     print("\nimport (text -> library)")
     import bibtexparser
@@ -139,9 +162,10 @@ def main() -> None:
         )
         # a library export: load the works back, then write each format
         library = Library(Path(folder) / "bibtex.db")
-        load_time, loaded = timed(library.works)
+        load_time, _, loaded = timed(library.works)
         library.close()
     print(f"\nexport from a library of {len(loaded)}: loading the works takes {load_time:.2f} s")
+    print("load average at end: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
     assert get_importer("ris").name == "ris"
 
 

@@ -8,6 +8,7 @@ then the time each format's writer takes, and ratios against a baseline measured
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import tempfile
 import time
@@ -177,7 +178,25 @@ def main() -> None:
                 elapsed = best_of(1, lambda t=table, p=target: write_table(t, p))
                 cells.append(f"{elapsed * 1000:>8.0f}")
             print(f"{name:<8}" + "".join(cells))
+        matrix_cost("matrix" in tables and tables["matrix"], out)
         library.close()
+
+
+def matrix_cost(table: object, out: Path) -> None:
+    """``table matrix`` as docx against Markdown, wall and CPU (the machine may be loaded)."""
+    if not table:
+        return
+    costs = {}
+    for fmt in ("md", "docx"):
+        start, cpu = time.perf_counter(), time.process_time()
+        write_table(table, out / f"matrix-cost.{fmt}")  # type: ignore[arg-type]
+        costs[fmt] = (time.perf_counter() - start, time.process_time() - cpu)
+    (md_wall, md_cpu), (docx_wall, docx_cpu) = costs["md"], costs["docx"]
+    print(
+        f"\nmatrix docx {docx_wall:.2f} s (CPU {docx_cpu:.2f} s) against Markdown "
+        f"{md_wall:.2f} s (CPU {md_cpu:.2f} s); load average "
+        + " ".join(f"{x:.2f}" for x in os.getloadavg())
+    )
 
 
 if __name__ == "__main__":

@@ -780,14 +780,11 @@ def proper_nouns(text: str | None) -> frozenset[str]:
     without a language model; the work's own abstract is the best witness there is."""
     if not text:
         return frozenset()
-    capitalised, lower = set(), set()
     words = _WORD.findall(text)
-    for index, (stop, word) in enumerate(words):
-        if word[0].islower():
-            lower.add(word)
-        elif not stop and index:
-            capitalised.add(word)
-    lower = {w.lower() for w in lower}
+    # each distinct (sentence end, word) weighed once: abstracts repeat their words
+    later = set(words[1:])  # the text's first word starts a sentence
+    lower = {w.lower() for _, w in later | set(words[:1]) if w[0].islower()}
+    capitalised = {w for stop, w in later if not stop and not w[0].islower()}
     return frozenset(w for w in capitalised if w.lower() not in lower)
 
 
@@ -803,8 +800,8 @@ def _protect_title(
     ]
     capitalised = [w for w in long_words if w[:1].isupper()]
     sentence_case = len(capitalised) * 2 <= len(long_words)
-    out = []
-    for index, word in enumerate(words):
+    out, plain = [], []  # runs of unprotected words are encoded at once (a space ends any
+    for index, word in enumerate(words):  # ligature, so that is the same as word by word)
         core = word.strip("()[]\"'“”‘’:;,.!?")
         protect = (
             bool(_ACRONYM.search(core))
@@ -812,10 +809,15 @@ def _protect_title(
             or core in proper
         )
         if protect and core:
+            if plain:
+                out.append(encode(" ".join(plain)))
+                plain = []
             lead, _, tail = word.partition(core)
             out.append(f"{encode(lead)}{{{encode(core)}}}{encode(tail)}")
         else:
-            out.append(encode(word))
+            plain.append(word)
+    if plain:
+        out.append(encode(" ".join(plain)))
     return " ".join(out)
 
 

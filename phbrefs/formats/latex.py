@@ -351,7 +351,10 @@ def to_latex(text: str) -> str:
     escaped = escape_specials(text)
     if escaped.isascii():
         return escaped
-    return "".join(ch if ch.isascii() else _char_to_latex(ch) for ch in escaped)
+    return _NON_ASCII.sub(lambda match: _char_to_latex(match.group(0)), escaped)
+
+
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")  # only these need a look-up: a title's few accents
 
 
 # babel's names where they are not the language's English name in lower case (babel manual).

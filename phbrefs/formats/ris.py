@@ -16,9 +16,10 @@ from itertools import pairwise
 from typing import TYPE_CHECKING, Any
 
 from phbrefs.cleaning import clean_record
+from phbrefs.errors import InvalidDOIError
 from phbrefs.formats import EntryError, ParseResult
 from phbrefs.formats.limits import problem as beyond_limits
-from phbrefs.ids import extract_dois, is_doi, normalise_issn, normalize_doi
+from phbrefs.ids import extract_dois, normalise_issn, normalize_doi
 from phbrefs.records import Contributor, PartialDate, WorkRecord
 
 if TYPE_CHECKING:
@@ -115,6 +116,8 @@ MONTH_NAMES = {
 }
 _TAG_LINE = re.compile(r"^([A-Z][A-Z0-9])\s{1,2}-(?: |$)")
 _TY_LINE = re.compile(r"^TY\s{1,2}-(?: |$)")  # where an entry always starts
+_NUMERIC_DATE = re.compile(r"^(\d{4})(?:[/-](\d{0,2})(?:[/-](\d{0,2}))?)?")
+_LETTER = re.compile(r"[A-Za-z]")
 _SEASONS = {"spring": 3, "summer": 6, "autumn": 9, "fall": 9, "winter": 12}
 
 
@@ -218,8 +221,8 @@ def _split_particle(family: str) -> tuple[str | None, str]:
 def parse_date(value: str) -> PartialDate | None:
     """``2016/10/10/``, ``2016///``, ``2016-10``, ``2016 Oct 10``, ``NOV 2016``, ``Spring 2019``."""
     value = value.strip()
-    numeric = re.match(r"^(\d{4})(?:[/-](\d{0,2})(?:[/-](\d{0,2}))?)?", value)
-    if numeric and not re.search(r"[A-Za-z]", value[numeric.end() :]):
+    numeric = _NUMERIC_DATE.match(value)
+    if numeric and not _LETTER.search(value, numeric.end()):
         year, month, day = numeric.groups()
         parts = [year]
         if month:
@@ -341,7 +344,10 @@ def tags_to_record(tags: dict[str, list[str]], raw: str) -> WorkRecord:
     record.note = text("N1")
     doi_values = [v for tag in ("DO", "M3", "DI") for v in tags.get(tag, []) if v]
     for value in doi_values:
-        dois = extract_dois(value) if not is_doi(value) else [normalize_doi(value)]
+        try:  # a DOI as written (read once), else any DOI within the text
+            dois = [normalize_doi(value)]
+        except InvalidDOIError:
+            dois = extract_dois(value)
         if dois:
             record.doi = dois[0]
             break

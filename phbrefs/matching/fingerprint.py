@@ -29,6 +29,7 @@ class Fingerprint:
     ref: Any  # a work id, or an index into an import batch
     doi: str | None = None
     titles: tuple[str, ...] = ()  # the whole normalised title first, then its variants
+    numbers: tuple[tuple[str, ...], ...] = ()  # each variant's ``nz.title_numbers``
     year: int | None = None
     authors: tuple[str, ...] = ()  # persons as "surname initial", in order, once each
     group_author: str = ""  # the first organisation named as an author
@@ -38,6 +39,11 @@ class Fingerprint:
     page_starts: frozenset[str] = frozenset()  # every range's: "230-5, 246-51, 233-8"
     url: str | None = None
     blocks: list[tuple[str, ...]] = field(default_factory=list, repr=False)
+
+    def identity(self) -> tuple[Any, ...]:
+        """Every field but the blocks (which follow from the others), hashable."""
+        return (self.ref, self.doi, self.titles, self.year, self.authors, self.group_author,
+                self.journals, self.volume, self.pages, self.page_starts, self.url)  # fmt: skip
 
     @property
     def title(self) -> str:
@@ -93,10 +99,12 @@ class Fingerprint:
             elif organisation and not group:
                 group = organisation
         ranges = nz.page_ranges(pages)
+        titles = nz.title_variants(title)
         made = cls(
             ref=ref,
             doi=(doi or "").lower() or None,
-            titles=nz.title_variants(title),
+            titles=titles,
+            numbers=tuple(nz.title_numbers(t) for t in titles),
             year=year,
             authors=tuple(dict.fromkeys(a for a in authors if a)),
             group_author=group,

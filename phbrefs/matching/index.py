@@ -17,8 +17,16 @@ class DuplicateIndex:
     def __init__(self) -> None:
         self.by_doi: dict[str, list[Fingerprint]] = {}
         self.by_block: dict[tuple[str, ...], list[Fingerprint]] = {}
+        self._held: set[tuple[Any, ...]] = set()
 
     def add(self, fingerprint: Fingerprint) -> None:
+        """Index ``fingerprint``; one equal to a fingerprint held already under the same ref
+        (an import's exact copies, folded into their first) would only be compared again to
+        the same effect: without it, a file repeating its entries costs quadratic time."""
+        held = fingerprint.identity()
+        if held in self._held:
+            return
+        self._held.add(held)
         if fingerprint.doi:
             self.by_doi.setdefault(fingerprint.doi, []).append(fingerprint)
         for key in fingerprint.blocks:

@@ -147,6 +147,8 @@ def numbers_clash(a: tuple[str, ...], b: tuple[str, ...], truncated: bool = Fals
     fewer numbers than the other."""
     if a == b:
         return False
+    if not truncated:
+        return True
     count_a, count_b = Counter(a), Counter(b)
     return not (truncated and (count_a <= count_b or count_b <= count_a))
 

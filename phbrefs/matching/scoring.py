@@ -76,16 +76,17 @@ class Match:
 
 def _title(x: Fingerprint, y: Fingerprint) -> tuple[Evidence, bool]:
     """Best agreement between any title variants; second value: numbers contradict."""
-    best, pair = 0.0, (x.title, y.title)
-    for a in x.titles:
-        for b in y.titles:
+    best, pair, at = 0.0, (x.title, y.title), (0, 0)
+    for i, a in enumerate(x.titles):
+        for j, b in enumerate(y.titles):
             similarity = Indel.normalized_similarity(a, b, score_cutoff=best)
             if similarity > best:
-                best, pair = similarity, (a, b)
+                best, pair, at = similarity, (a, b), (i, j)
     short, long_ = sorted(pair, key=len)
     extends = len(short) >= 25 and len(short.split()) >= 4 and short in long_
     truncated = len(long_) >= TRUNCATED_TITLE and long_.startswith(short[: len(short) * 4 // 5])
-    clash = nz.numbers_clash(nz.title_numbers(pair[0]), nz.title_numbers(pair[1]), truncated)
+    numbers = [f.numbers[k] if f.numbers else () for f, k in ((x, at[0]), (y, at[1]))]
+    clash = nz.numbers_clash(numbers[0], numbers[1], truncated)
     if best >= 0.97 and len(short) >= LONG_TITLE:
         verdict, points = "same title", 5.0  # long titles rarely coincide
     elif best >= 0.97:
@@ -222,9 +223,12 @@ def _score(total: float) -> float:
     return min(1.0, 0.9 + 0.1 * (total - MERGE_POINTS) / 7)
 
 
-def assess(x: Fingerprint, y: Fingerprint) -> Match:
-    """Every field's evidence and the tier it adds up to (for ``dedup --explain``)."""
-    title, numbers_clash = _title(x, y)
+def assess(
+    x: Fingerprint, y: Fingerprint, title_found: tuple[Evidence, bool] | None = None
+) -> Match:
+    """Every field's evidence and the tier it adds up to (for ``dedup --explain``);
+    ``title_found``: ``_title(x, y)`` when the caller has it already."""
+    title, numbers_clash = title_found or _title(x, y)
     fields = [title, _doi(x, y), _url(x, y), _authors(x, y), _year(x, y), _volume(x, y),
               _pages(x, y), _journal(x, y)]  # fmt: skip
     by = {e.field: e for e in fields}
@@ -273,5 +277,8 @@ def compare(x: Fingerprint, y: Fingerprint) -> Match | None:
     """The pair's match, or None when the records are distinct works."""
     if _clearly_distinct(x, y):
         return None
-    match = assess(x, y)
+    title = _title(x, y)
+    if title[1]:  # numbers in the titles clash: always DISTINCT (no merge, title and DOI < 0)
+        return None
+    match = assess(x, y, title)
     return match if match.tier != DISTINCT else None

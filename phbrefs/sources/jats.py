@@ -112,6 +112,8 @@ def strip_markup(text: str | None) -> str | None:
     """Inline markup removed and entities decoded: ``<i>E. coli</i> &amp; X`` -> ``E. coli & X``."""
     if text is None:
         return None
+    if "<" not in text and "&" not in text:  # most titles: no markup, the parser would
+        return _tidy(text) or None  # hand the whole text back as one block
     cleaned = _tidy(" ".join(block.text for block in _blocks(text)))
     return cleaned or None
 

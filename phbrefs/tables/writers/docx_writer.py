@@ -9,6 +9,7 @@ Roman (LibreOffice sets it in the metric-compatible Liberation Serif).
 
 from __future__ import annotations
 
+from copy import deepcopy
 from pathlib import Path
 from typing import Any
 
@@ -65,13 +66,21 @@ def _turn(cell: Any) -> None:
     cell._tc.get_or_add_tcPr().append(direction)
 
 
-def _fill(target: Any, cell: Cell, centre: bool) -> None:
+def _fill(target: Any, cell: Cell, centre: bool, made: dict[tuple[Any, ...], Any]) -> None:
+    """``cell`` written into ``target``. ``made``: the paragraphs written so far by content;
+    a cell like one already written (a matrix repeats a few symbols) gets a copy of that
+    paragraph's XML, much faster than python-docx building the same runs again."""
     from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.shared import RGBColor
 
     if not cell.text and not cell.marker:
         return  # most matrix cells: leave them bare, which keeps wide tables fast to write
     paragraph = target.paragraphs[0]
+    key = (cell.text, cell.stance, cell.marker, centre)
+    if key in made:
+        paragraph._p.getparent().replace(paragraph._p, deepcopy(made[key]))
+        return
+    made[key] = paragraph._p
     if centre:
         paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
     run = paragraph.add_run(cell.text)
@@ -81,6 +90,28 @@ def _fill(target: Any, cell: Cell, centre: bool) -> None:
         mark = paragraph.add_run(f" {cell.marker}")
         mark.bold = True
         mark.font.color.rgb = RGBColor.from_string(NOTICE_COLOUR)
+
+
+def _cells(row: Any, grid: Any) -> list[Any]:
+    """A row's cells straight from its ``w:tc`` elements: ``row.cells`` works out every
+    cell's grid span and vertical merge, which on a wide table costs more than filling it.
+    Right for rows with no merged cells, as every row the writer leaves unspanned is."""
+    from docx.table import _Cell
+
+    return [_Cell(tc, grid) for tc in row._tr.tc_lst]
+
+
+def _span(row: Any, grid: Any) -> Any:
+    """The row's cells made one (a group heading across the table): what ``merge`` makes of
+    empty cells (one cell, the widths added up, ``w:gridSpan``) without re-reading the whole
+    table's grid for each cell it swallows."""
+    first, *rest = row._tr.tc_lst
+    width = sum(tc.width or 0 for tc in (first, *rest))
+    for tc in rest:
+        row._tr.remove(tc)
+    first.width = width
+    first.grid_span = 1 + len(rest)
+    return _cells(row, grid)[0]
 
 
 def layout(table: Table, page: tuple[int, int], margins: int) -> tuple[bool, float, list[int]]:
@@ -199,13 +230,15 @@ def write(table: Table, path: Path) -> None:
         if column.kind == "symbol":
             _turn(target)
     centred = [c.kind != "text" for c in table.columns]
+    made: dict[tuple[Any, ...], Any] = {}
     for group, members in table.groups:
         if group:
-            cells = next(rows).cells
-            cells[0].merge(cells[-1]).paragraphs[0].add_run(group).bold = True
+            _span(next(rows), grid).paragraphs[0].add_run(group).bold = True
         for data in members:
-            for target, cell, centre in zip(next(rows).cells, data.cells, centred, strict=True):
-                _fill(target, cell, centre)
+            for target, cell, centre in zip(
+                _cells(next(rows), grid), data.cells, centred, strict=True
+            ):
+                _fill(target, cell, centre, made)
 
     for note in table.footnotes:
         add_linked(document.add_paragraph(), [Span(note)])
