@@ -383,7 +383,7 @@ def merge_into(
         if fresh:
             conn.execute(m.Alias.__table__.insert(), [{"key": a, "work_id": keep} for a in fresh])
     record.raw = None
-    library._replace(session, keep, record, None)
+    library.overwrite(keep, record)
     return report
 
 

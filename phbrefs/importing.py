@@ -235,7 +235,7 @@ def _import(
 
     from phbrefs.db import models as m
     from phbrefs.dedup import merge_into
-    from phbrefs.library import _clean_key
+    from phbrefs.library import usable_citekey
     from phbrefs.merge_log import log_folded
 
     prints, keys = library_fingerprints(session)
@@ -340,7 +340,7 @@ def _import(
             origin, record = entries[index]
             if record.raw:
                 sources.append(_source_row(work_id, origin, record))
-            if key := _clean_key(record.citekey):
+            if key := usable_citekey(record.citekey):
                 aliases.setdefault(key, work_id)
     conn = session.connection()
     if sources:
@@ -355,7 +355,7 @@ def _import(
             conn.execute(insert(m.Alias), rows)
     touched = [*merges, *unchanged]
     if tags and touched:
-        library._tag_ids(session, list(dict.fromkeys(touched)), tags, [])
+        library.tag_works(list(dict.fromkeys(touched)), tags)
     report.results[:0] = items
 
 

@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import select
 
 from phbrefs.db import models as m
+from phbrefs.db.claim_store import resolve_claim
 from phbrefs.evidence import vocab
-from phbrefs.evidence.claims import resolve_claim
 from phbrefs.evidence.vocab import CERQUAL_COMPONENTS
 
 if TYPE_CHECKING:

@@ -23,17 +23,15 @@ from sqlalchemy import select
 
 from phbrefs import fileio
 from phbrefs.db import models as m
+from phbrefs.db.claim_store import add_claim_in, closest_slug, update_claim_in
 from phbrefs.errors import InvalidInputError, ParseError, PhbrefsError, ValidationError
 from phbrefs.evidence import vocab
 from phbrefs.evidence.cerqual import list_assessments, store_assessment
 from phbrefs.evidence.claims import (
     UnknownClaimError,
-    add_claim_in,
     check_slug,
-    closest_slug,
     list_claims,
     slug_from_statement,
-    update_claim_in,
 )
 from phbrefs.evidence.findings import (
     FindingFields,

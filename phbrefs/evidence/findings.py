@@ -11,9 +11,9 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import delete, insert, select
 
 from phbrefs.db import models as m
+from phbrefs.db.claim_store import resolve_claim
 from phbrefs.errors import InvalidInputError, NotFoundError
 from phbrefs.evidence import vocab
-from phbrefs.evidence.claims import resolve_claim
 from phbrefs.evidence.frameworks import dimension_index, resolve_dimension
 
 if TYPE_CHECKING:
