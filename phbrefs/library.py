@@ -228,6 +228,11 @@ class Library:
             raise UnknownKeyError(key, self.closest_key(session, key))
         return work_id
 
+    def work_id(self, key: str) -> int:
+        """``resolve`` in the open transaction (or a reading one of its own)."""
+        with self.session(write=False) as session:
+            return self.resolve(session, key)
+
     def resolve_keys(self, keys: Iterable[str]) -> dict[str, int | UnknownKeyError]:
         """Each key's work id, or the ``UnknownKeyError`` (with its suggestion) when none."""
         found: dict[str, int | UnknownKeyError] = {}

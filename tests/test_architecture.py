@@ -20,11 +20,6 @@ FORBIDDEN = re.compile(
 NOT_YET_MOVED = {
     "cli/app.py",
     "dedup.py",
-    "evidence/cerqual.py",
-    "evidence/coding.py",
-    "evidence/findings.py",
-    "evidence/frameworks.py",
-    "evidence/studies.py",
     "importing.py",
     "merge_log.py",
 }
