@@ -1,7 +1,9 @@
 """The library: every read and write of works, tags, notes and sources, in transactions.
 
-Nothing outside ``phbrefs.db`` and this module (and the evidence/dedup services built on the
-same session) knows SQL. Citekeys are assigned here, once, and never changed silently.
+Nothing outside ``phbrefs.db`` and this module knows SQL or holds a session (the evidence,
+duplicate, import and table rows live in ``phbrefs.db.*_store`` and ``db.table_rows``, and
+``tests/test_architecture.py`` keeps it so). Citekeys are assigned here, once, and never
+changed silently.
 """
 
 from __future__ import annotations
@@ -199,15 +201,6 @@ class Library:
                 leftover.unlink(missing_ok=True)
         self.close()
 
-    @contextmanager
-    def _joined(self, session: Session | None) -> Iterator[Session]:
-        """The caller's transaction when given, else a new one."""
-        if session is not None:
-            yield session
-        else:
-            with self.session() as own:
-                yield own
-
     # -- lookup ---------------------------------------------------------------------------------
 
     def resolve(self, session: Session, key: str) -> int:
@@ -404,21 +397,20 @@ class Library:
         origin: str | None = None,
         labels: Sequence[str] | None = None,
         same_doi_same_work: bool = True,
-        session: Session | None = None,
     ) -> list[ItemResult]:
         """Store records in one transaction; a record whose DOI is present is left alone
         (``unchanged``) unless ``refresh``, which updates its metadata and keeps its citekey,
         tags, notes and findings. ``labels`` name the items in results (default: DOI/title).
         ``same_doi_same_work=False``: the caller (an import, whose duplicate matching already
         judged these records distinct) stores records sharing a DOI as separate works.
-        ``session``: join a caller's transaction (an import that also merges duplicates).
+        Inside ``transaction()`` it joins that transaction (an import that also merges).
 
         Everything it decides on (taken citekeys, stored DOIs) is read under the write lock,
         so a record another process stored meanwhile is ``unchanged``, never added twice.
         """
         records = list(records)
         results: list[ItemResult] = []
-        with self._joined(session) as session:
+        with self.session() as session:
             conn = session.connection()
             taken = set(conn.execute(select(m.Work.citekey)).scalars())
             taken.update(conn.execute(select(m.Alias.key)).scalars())

@@ -282,7 +282,7 @@ def _restore_incoming(
     if record.citekey:
         conn.execute(delete(m.Alias).where(m.Alias.work_id == keep, m.Alias.key == record.citekey))
     # a DOI may be shared by distinct works: the restored record keeps its own
-    new_id = library.add_many([record], same_doi_same_work=False, session=session)[0].work_id
+    new_id = library.add_many([record], same_doi_same_work=False)[0].work_id
     if raw and new_id:
         conn.execute(
             update(m.SourceRecord)
