@@ -17,13 +17,13 @@ def keep_unusable_keys(library: Library, batches: Sequence[Batch], report: Batch
     """After an import: alias each unusable proposed key to the work its entry became, and
     say so in that entry's ``detail``; returns how many. ``report.results`` lists the entries
     in input order before the unreadable ones (``importing.import_batches``)."""
-    from phbrefs.library import _clean_key  # what BibTeX, biber and pandoc all accept
+    from phbrefs.library import usable_citekey  # what BibTeX, biber and pandoc all accept
 
     records = [r for b in batches for r in b.parsed.records]
     kept = 0
     for record, item in zip(records, report.results, strict=False):
         proposed = (record.citekey or "").strip()
-        if not proposed or _clean_key(proposed) or not item.citekey:
+        if not proposed or usable_citekey(proposed) or not item.citekey:
             continue
         if item.title != record.full_title:  # not the entry this item reports: stop guessing
             break

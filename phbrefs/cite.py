@@ -272,13 +272,12 @@ def resolve(library: Library, scan: ScanResult) -> Resolved:
     """Resolve cited keys through citekeys, aliases and DOIs; never raises for unknown keys."""
     resolved = Resolved()
     ids: dict[str, int] = {}
-    with library.session() as session:
-        for key in scan.keys:
-            try:
-                ids[key] = library.resolve(session, key)
-            except UnknownKeyError as error:
-                where = [c for c in scan.citations if c.key == key]
-                resolved.unknown.append(UnknownCitation(key, where, error.suggestion))
+    for key, found in library.resolve_keys(scan.keys).items():
+        if isinstance(found, UnknownKeyError):
+            where = [c for c in scan.citations if c.key == key]
+            resolved.unknown.append(UnknownCitation(key, where, found.suggestion))
+        else:
+            ids[key] = found
     works = library.works(keys=list(ids)) if ids else []
     if scan.cite_all:
         cited = {w.id for w in works}

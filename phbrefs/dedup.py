@@ -19,12 +19,10 @@ from phbrefs.errors import InvalidInputError
 from phbrefs.ids import ascii_fold
 from phbrefs.matching import DuplicateIndex, Fingerprint, Match, assess
 from phbrefs.matching import compare as compare  # one engine: import and dedup both use it
-from phbrefs.outcomes import BatchReport, ItemResult, Outcome
+from phbrefs.outcomes import BatchReport
 from phbrefs.records import WorkRecord
 
 if TYPE_CHECKING:
-    from sqlmodel import Session
-
     from phbrefs.library import Library
 
 _WORD = re.compile(r"[a-z0-9]+")
@@ -165,58 +163,6 @@ class DuplicateGroup:
         }
 
 
-def library_fingerprints(session: Session) -> tuple[list[Fingerprint], dict[int, str]]:
-    """Every work's fingerprint, and work id -> citekey; one query, only the fields matched."""
-    from sqlalchemy import select
-
-    from phbrefs.db import models as m
-
-    rows = session.execute(
-        select(
-            m.Work.id,
-            m.Work.citekey,
-            m.Work.doi,
-            m.Work.title,
-            m.Work.year,
-            m.Work.container_title,
-            m.Work.data["container_short_title"].as_string(),
-            m.Work.data["volume"].as_string(),
-            m.Work.data["pages"].as_string(),
-            m.Work.data["url"].as_string(),
-            m.Work.data["contributors"],
-        ).order_by(m.Work.id)
-    ).all()
-    prints = []
-    keys = {}
-    for work_id, key, doi, title, year, container, short, volume, pages, url, people in rows:
-        keys[work_id] = key
-        authors = [p for p in people or [] if p.get("role") == "author"] or people or []
-        journal = " = ".join(t for t in (container, short) if t)
-        prints.append(
-            Fingerprint.build(
-                work_id,
-                doi=doi,
-                title=title,
-                year=year,
-                people=authors,
-                journal=journal,
-                volume=volume,
-                pages=pages,
-                url=url,
-            )
-        )
-    return prints, keys
-
-
-def not_duplicate_pairs(session: Session) -> set[frozenset[int]]:
-    from sqlalchemy import select
-
-    from phbrefs.db import models as m
-
-    rows = session.execute(select(m.NotDuplicate.work_a, m.NotDuplicate.work_b))
-    return {frozenset(pair) for pair in rows}
-
-
 def find_pairs(prints: Sequence[Fingerprint], judged: set[frozenset[Any]]) -> list[Match]:
     """Every pair worth at least a review, except pairs judged distinct."""
     index = DuplicateIndex()
@@ -249,20 +195,12 @@ def group_pairs(pairs: Iterable[Match]) -> list[list[Any]]:
 
 def find_duplicates(library: Library) -> list[DuplicateGroup]:
     """Groups of works that look like one, for review (``phbrefs dedup``)."""
-    from sqlalchemy import select
+    from phbrefs.db import duplicate_store as store
 
-    from phbrefs.db import models as m
-
-    with library.session() as session:
-        prints, keys = library_fingerprints(session)
-        pairs = find_pairs(prints, not_duplicate_pairs(session))
-        titles = dict(
-            session.execute(
-                select(m.Work.id, m.Work.title).where(
-                    m.Work.id.in_({p.a for p in pairs} | {p.b for p in pairs})
-                )
-            ).all()
-        )
+    with library.transaction():
+        prints, keys = store.library_fingerprints(library)
+        pairs = find_pairs(prints, store.not_duplicate_pairs(library))
+        titles = store.work_titles(library, {p.a for p in pairs} | {p.b for p in pairs})
     by_group: dict[Any, list[Match]] = {}
     groups = group_pairs(pairs)
     first_of = {ref: group[0] for group in groups for ref in group}
@@ -312,158 +250,38 @@ def explain_pair(library: Library, first: str, second: str) -> Explanation:
 
 def mark_not_duplicate(library: Library, keys: Sequence[str]) -> list[str]:
     """Record that the works named are distinct (every pair among them); returns their keys."""
-    from sqlalchemy import select, text
-
-    from phbrefs.db import models as m
+    from phbrefs.db import duplicate_store as store
 
     if len(keys) < 2:
         raise InvalidInputError("name at least two works that are not duplicates")
-    with library.session() as session:
-        ids = list(dict.fromkeys(library.resolve(session, key) for key in keys))
+    with library.transaction():
+        ids = list(dict.fromkeys(library.work_id(key) for key in keys))
         if len(ids) < 2:
             raise InvalidInputError("these keys name the same work")
-        rows = [{"a": min(a, b), "b": max(a, b)} for i, a in enumerate(ids) for b in ids[i + 1 :]]
-        session.connection().execute(
-            text(
-                "INSERT INTO not_duplicate (work_a, work_b) VALUES (:a, :b) ON CONFLICT DO NOTHING"
-            ),
-            rows,
-        )
-        found = session.execute(select(m.Work.id, m.Work.citekey).where(m.Work.id.in_(ids)))
-        names = dict(found.all())
-        return [names[i] for i in ids]
+        return store.mark_not_duplicate(library, ids)
+
+
+def merge_into(
+    library: Library, keep: int, retire: Sequence[int], extra_record: WorkRecord | None = None
+) -> BatchReport:
+    """Merge works ``retire`` (and ``extra_record``, an incoming duplicate) into ``keep``, in
+    the open transaction if any.
+
+    Everything attached to a retired work moves to the kept one (tags, notes, findings, study
+    records, source records, aliases, reviewers' judgements); its citekey and DOI become aliases.
+    The merge is logged first (``phbrefs.db.merge_log``): who made it, when, what it changes.
+    """
+    from phbrefs.db import duplicate_store
+
+    return duplicate_store.merge_into(library, keep, retire, extra_record)
 
 
 def merge_works(library: Library, keys: Sequence[str]) -> BatchReport:
     """Merge the works named into the first, in one transaction (see ``merge_into``)."""
     if len(keys) < 2:
         raise InvalidInputError("name the work to keep and at least one duplicate")
-    with library.session() as session:
-        ids = list(dict.fromkeys(library.resolve(session, key) for key in keys))
+    with library.transaction():
+        ids = list(dict.fromkeys(library.work_id(key) for key in keys))
         if len(ids) < 2:
             raise InvalidInputError("these keys name the same work")
-        return merge_into(library, session, ids[0], ids[1:])
-
-
-def merge_into(
-    library: Library,
-    session: Session,
-    keep: int,
-    retire: Sequence[int],
-    extra_record: WorkRecord | None = None,
-) -> BatchReport:
-    """Merge works ``retire`` (and ``extra_record``, an incoming duplicate) into ``keep``.
-
-    Everything attached to a retired work moves to the kept one (tags, notes, findings, study
-    records, source records, aliases, reviewers' judgements); its citekey and DOI become aliases.
-    The merge is logged first (``merge_log``): who made it, when, and what it changes.
-    """
-    from sqlalchemy import delete, select
-
-    from phbrefs.db import fulltext
-    from phbrefs.db import models as m
-    from phbrefs.merge_log import log_merge
-
-    log_merge(session, keep, list(retire), extra_record, library.actor)  # to undo it
-    conn = session.connection()
-    rows = {
-        r.id: r
-        for r in session.execute(select(m.Work).where(m.Work.id.in_([keep, *retire]))).scalars()
-    }
-    kept_row = rows[keep]
-    record = WorkRecord.from_dict(kept_row.data)
-    aliases: list[str] = []
-    report = BatchReport()
-    for work_id in retire:
-        row = rows[work_id]
-        record = merge_records(record, WorkRecord.from_dict(row.data))
-        aliases.append(row.citekey)
-        if row.doi and row.doi != record.doi:
-            aliases.append(row.doi)
-        moved = _move_dependents(session, work_id, keep)
-        counts = ", ".join(f"{len(keys)} {table}" for table, keys in moved.items())
-        report.results.append(
-            ItemResult(
-                row.citekey,
-                Outcome.MERGED,
-                kept_row.citekey,
-                row.title,
-                detail=f"moved {counts}" if counts else None,
-                matched=kept_row.citekey,
-            )
-        )
-    if extra_record is not None:
-        record = merge_records(record, extra_record)
-    session.expunge_all()
-    if retire:
-        fulltext.delete(conn, list(retire))
-        conn.execute(delete(m.Work).where(m.Work.id.in_(list(retire))))
-        existing = set(conn.execute(select(m.Alias.key).where(m.Alias.key.in_(aliases))).scalars())
-        fresh = [a for a in dict.fromkeys(aliases) if a not in existing]
-        if fresh:
-            conn.execute(m.Alias.__table__.insert(), [{"key": a, "work_id": keep} for a in fresh])
-    record.raw = None
-    library._replace(session, keep, record, None)
-    return report
-
-
-def _move_dependents(session: Session, old: int, new: int) -> dict[str, list[Any]]:
-    """Re-point every row that refers to work ``old`` at work ``new``; returns, per table, the
-    keys of the rows moved (tag ids for tags), as the merge log keeps them."""
-    from sqlalchemy import delete, insert, select, update
-    from sqlmodel import SQLModel
-
-    from phbrefs.db import models as m
-
-    conn = session.connection()
-    moved: dict[str, list[Any]] = {}
-    theirs_tags = conn.execute(select(m.WorkTag).where(m.WorkTag.work_id == old)).mappings().all()
-    mine_tags = set(
-        conn.execute(select(m.WorkTag.tag_id).where(m.WorkTag.work_id == new)).scalars()
-    )
-    fresh_tags = [dict(t, work_id=new) for t in theirs_tags if t["tag_id"] not in mine_tags]
-    if fresh_tags:
-        conn.execute(insert(m.WorkTag), fresh_tags)
-    conn.execute(delete(m.WorkTag).where(m.WorkTag.work_id == old))
-    moved["tags"] = [t["tag_id"] for t in theirs_tags]
-    mine = session.get(m.Study, new)
-    theirs = session.get(m.Study, old)
-    if theirs is not None:
-        if mine is None:
-            conn.execute(update(m.Study).where(m.Study.work_id == old).values(work_id=new))
-        else:
-            columns = [c.name for c in m.Study.__table__.columns if c.name != "work_id"]
-            values = {c: getattr(theirs, c) for c in columns if getattr(mine, c) in (None, "")}
-            if values:
-                conn.execute(update(m.Study).where(m.Study.work_id == new).values(**values))
-        moved["study record"] = [old]
-    pairs = conn.execute(
-        select(m.NotDuplicate.work_a, m.NotDuplicate.work_b).where(
-            (m.NotDuplicate.work_a == old) | (m.NotDuplicate.work_b == old)
-        )
-    ).all()
-    judged = {
-        frozenset(p) for p in conn.execute(select(m.NotDuplicate.work_a, m.NotDuplicate.work_b))
-    }
-    for a, b in pairs:
-        other = b if a == old else a
-        if other != new and frozenset((other, new)) not in judged:
-            judged.add(frozenset((other, new)))
-            conn.execute(
-                insert(m.NotDuplicate).values(work_a=min(other, new), work_b=max(other, new))
-            )
-    special = {"work", "work_tag", "study", "not_duplicate", "contributor", "merge_log"}
-    for table in SQLModel.metadata.sorted_tables:
-        if table.name in special:
-            continue
-        primary = list(table.primary_key.columns)
-        for column in table.columns:
-            if any(fk.column.table.name == "work" for fk in column.foreign_keys):
-                keys = [
-                    row[0] if len(row) == 1 else list(row)
-                    for row in conn.execute(select(*primary).where(column == old))
-                ]
-                if keys:
-                    conn.execute(table.update().where(column == old).values({column.name: new}))
-                    moved[table.name] = moved.get(table.name, []) + keys
-    return {k: v for k, v in moved.items() if v}
+        return merge_into(library, ids[0], ids[1:])

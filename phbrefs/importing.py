@@ -21,14 +21,12 @@ from functools import reduce
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from phbrefs.dedup import DuplicateIndex, Fingerprint, Match, library_fingerprints, merge_records
+from phbrefs.dedup import DuplicateIndex, Fingerprint, Match, merge_records
 from phbrefs.errors import InvalidInputError
 from phbrefs.formats import EntryError, Importer, ParseResult, detect_format, get_importer
 from phbrefs.outcomes import BatchReport, ItemResult, Outcome
 
 if TYPE_CHECKING:
-    from sqlmodel import Session
-
     from phbrefs.library import Library
     from phbrefs.records import WorkRecord
 
@@ -187,9 +185,7 @@ def _label(origin: str, record: WorkRecord) -> str:
 
 
 def _error_item(error: EntryError) -> ItemResult:
-    return ItemResult(
-        str(error).split(": ", 1)[0], Outcome.FAILED, error.key, detail=error.reason
-    )
+    return ItemResult(str(error).split(": ", 1)[0], Outcome.FAILED, error.key, detail=error.reason)
 
 
 def import_batches(
@@ -218,43 +214,30 @@ def import_batches(
         [_error_item(e) for e in errors],
         warnings=[str(w) for b in batches for w in b.parsed.warnings],
     )
-    with _bulk(), library.session() as session:
-        _import(library, session, entries, report, list(tags), advance or (lambda n: None))
+    with _bulk(), library.transaction():
+        _import(library, entries, report, list(tags), advance or (lambda n: None))
     return report
 
 
 def _import(
     library: Library,
-    session: Session,
     entries: list[tuple[str, WorkRecord]],
     report: BatchReport,
     tags: list[str],
     advance: Callable[[int], Any],
 ) -> None:
-    from sqlalchemy import insert, select
-
-    from phbrefs.db import models as m
+    from phbrefs.db import duplicate_store, import_store
     from phbrefs.dedup import merge_into
-    from phbrefs.library import _clean_key
-    from phbrefs.merge_log import log_folded
+    from phbrefs.library import usable_citekey
 
-    prints, keys = library_fingerprints(session)
+    prints, keys = duplicate_store.library_fingerprints(library)
     known = DuplicateIndex()
     for fingerprint in prints:
         known.add(fingerprint)
     fingerprints = [Fingerprint.of(-(i + 1), r) for i, (_, r) in enumerate(entries)]
     library_matches = [known.matches(fp) for fp in fingerprints]
     candidates = {match.b for matches in library_matches for match in matches}
-    stored_texts: dict[int, set[str]] = {}
-    wanted = sorted(candidates)
-    for start in range(0, len(wanted), 500):
-        rows = session.execute(
-            select(m.SourceRecord.work_id, m.SourceRecord.content).where(
-                m.SourceRecord.work_id.in_(wanted[start : start + 500])
-            )
-        )
-        for work_id, content in rows:
-            stored_texts.setdefault(work_id, set()).add(content)
+    stored_texts = import_store.source_texts(library, sorted(candidates))
 
     batch = DuplicateIndex()
     new: list[int] = []  # entry indexes to add
@@ -308,9 +291,7 @@ def _import(
             later = [entries[i][1] for i in folded.get(index, [])]
             records.append(reduce(merge_records, later, record) if later else record)
             records[-1].raw, records[-1].source = record.raw, record.source
-        results = library.add_many(
-            records, tags=tags, origin=origin, same_doi_same_work=False, session=session
-        )
+        results = library.add_many(records, tags=tags, origin=origin, same_doi_same_work=False)
         for index, result in zip(indexes, results, strict=True):
             items[index].citekey = result.citekey
             added_ids[index] = result.work_id or 0
@@ -318,7 +299,7 @@ def _import(
                 items[later].matched = items[later].citekey = result.citekey
             if folded.get(index) and result.work_id:  # so that unmerge can split them
                 copies = [entries[i][1] for i in folded[index]]
-                log_folded(session, result.work_id, entries[index][1], copies, library.actor)
+                import_store.log_folded(library, result.work_id, entries[index][1], copies)
     for index, ref in possibles.items():
         if ref < 0:
             items[index].matched = items[-ref - 1].citekey
@@ -327,7 +308,7 @@ def _import(
     for work_id, indexes in merges.items():
         incoming = reduce(merge_records, [entries[i][1] for i in indexes])
         incoming.raw = entries[indexes[0]][1].raw  # logged, to find its source text on unmerge
-        merge_into(library, session, work_id, [], extra_record=incoming)
+        merge_into(library, work_id, [], extra_record=incoming)
     # every incoming text is kept beside the work it became part of
     # and the key it proposed keeps resolving (a manuscript may cite it)
     sources = []
@@ -339,23 +320,13 @@ def _import(
         for index in indexes:
             origin, record = entries[index]
             if record.raw:
-                sources.append(_source_row(work_id, origin, record))
-            if key := _clean_key(record.citekey):
+                sources.append((work_id, origin, record))
+            if key := usable_citekey(record.citekey):
                 aliases.setdefault(key, work_id)
-    conn = session.connection()
-    if sources:
-        conn.execute(insert(m.SourceRecord), sources)
-    if aliases:
-        taken = set(
-            conn.execute(select(m.Work.citekey).where(m.Work.citekey.in_(aliases))).scalars()
-        )
-        taken.update(conn.execute(select(m.Alias.key).where(m.Alias.key.in_(aliases))).scalars())
-        rows = [{"key": k, "work_id": w} for k, w in aliases.items() if k not in taken]
-        if rows:
-            conn.execute(insert(m.Alias), rows)
+    import_store.keep_sources_and_aliases(library, sources, aliases)
     touched = [*merges, *unchanged]
     if tags and touched:
-        library._tag_ids(session, list(dict.fromkeys(touched)), tags, [])
+        library.tag_works(list(dict.fromkeys(touched)), tags)
     report.results[:0] = items
 
 
@@ -366,17 +337,3 @@ def _describe(item: ItemResult, outcome: Outcome, match: Match, key: str | None)
     item.matched = key
     if outcome is not Outcome.POSSIBLE:
         item.citekey = key
-
-
-def _source_row(work_id: int, origin: str, record: WorkRecord) -> dict[str, Any]:
-    from phbrefs.db import models as m
-
-    raw = record.raw or ""
-    return {
-        "work_id": work_id,
-        "source": record.source or "manual",
-        "format": "json" if raw.lstrip().startswith(("{", "[")) else "text",
-        "content": raw,
-        "origin": origin,
-        "added_at": m.utcnow(),
-    }

@@ -1,13 +1,16 @@
 """The library: every read and write of works, tags, notes and sources, in transactions.
 
-Nothing outside ``phbrefs.db`` and this module (and the evidence/dedup services built on the
-same session) knows SQL. Citekeys are assigned here, once, and never changed silently.
+Nothing outside ``phbrefs.db`` and this module knows SQL or holds a session (the evidence,
+duplicate, import and table rows live in ``phbrefs.db.*_store`` and ``db.table_rows``, and
+``tests/test_architecture.py`` keeps it so). Citekeys are assigned here, once, and never
+changed silently.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import threading
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
@@ -107,6 +110,7 @@ class Library:
         self._file_id = self._identity()
         # checked at open when small; else before the first write (see db.engine)
         self._unchecked = check and not needs_check(self.location, READ_CHECK_LIMIT)
+        self._open = threading.local()  # the transaction this thread is inside, if any
 
     def close(self) -> None:
         self.engine.dispose()
@@ -119,20 +123,40 @@ class Library:
 
     @contextmanager
     def session(self, *, write: bool = True) -> Iterator[Session]:
-        """One transaction: committed when the block ends, rolled back if it raises.
+        """One transaction: committed when the block ends, rolled back if it raises. Inside
+        another of this thread's transactions (that writes, or when this one only reads) it is
+        that transaction, so nested storage calls share one commit and one write lock.
 
         A writing transaction holds the library's write lock from its first statement, so what
         it reads (taken citekeys, positions, stored DOIs) stays true until it commits. Driver
         failures (lock wait exceeded, damaged file, full disk) become one ``StorageError``.
         """
+        current: Session | None = getattr(self._open, "session", None)
+        if current is not None and (self._open.write or not write):
+            yield current  # joined: one commit (or rollback) at the end of the outer block
+            return
         bind = writer(self.engine) if write else self.engine
         try:
             with Session(bind) as session, session.begin():
                 if write:
                     self._before_write(session)
-                yield session
+                outer = (current, getattr(self._open, "write", False))
+                self._open.session, self._open.write = session, write
+                try:
+                    yield session
+                finally:
+                    self._open.session, self._open.write = outer
         except DBAPIError as error:
             raise storage_error(error, f"library {self.location}", self.lock_wait) from error
+
+    @contextmanager
+    def transaction(self, *, write: bool = True) -> Iterator[None]:
+        """One transaction that every library and storage call inside the block joins (an
+        import that adds works, merges duplicates and tags them; a coding import): all of it
+        commits when the block ends, none of it if the block raises. A write inside a reading
+        transaction still opens its own writing one."""
+        with self.session(write=write):
+            yield
 
     def _identity(self) -> tuple[int, int] | None:
         """The SQLite file's (device, inode), None for a server or an absent file."""
@@ -177,15 +201,6 @@ class Library:
                 leftover.unlink(missing_ok=True)
         self.close()
 
-    @contextmanager
-    def _joined(self, session: Session | None) -> Iterator[Session]:
-        """The caller's transaction when given, else a new one."""
-        if session is not None:
-            yield session
-        else:
-            with self.session() as own:
-                yield own
-
     # -- lookup ---------------------------------------------------------------------------------
 
     def resolve(self, session: Session, key: str) -> int:
@@ -205,6 +220,22 @@ class Library:
         if work_id is None:
             raise UnknownKeyError(key, self.closest_key(session, key))
         return work_id
+
+    def work_id(self, key: str) -> int:
+        """``resolve`` in the open transaction (or a reading one of its own)."""
+        with self.session(write=False) as session:
+            return self.resolve(session, key)
+
+    def resolve_keys(self, keys: Iterable[str]) -> dict[str, int | UnknownKeyError]:
+        """Each key's work id, or the ``UnknownKeyError`` (with its suggestion) when none."""
+        found: dict[str, int | UnknownKeyError] = {}
+        with self.session() as session:
+            for key in keys:
+                try:
+                    found[key] = self.resolve(session, key)
+                except UnknownKeyError as error:
+                    found[key] = error
+        return found
 
     def closest_key(self, session: Session, key: str) -> str | None:
         from rapidfuzz import process
@@ -353,21 +384,20 @@ class Library:
         origin: str | None = None,
         labels: Sequence[str] | None = None,
         same_doi_same_work: bool = True,
-        session: Session | None = None,
     ) -> list[ItemResult]:
         """Store records in one transaction; a record whose DOI is present is left alone
         (``unchanged``) unless ``refresh``, which updates its metadata and keeps its citekey,
         tags, notes and findings. ``labels`` name the items in results (default: DOI/title).
         ``same_doi_same_work=False``: the caller (an import, whose duplicate matching already
         judged these records distinct) stores records sharing a DOI as separate works.
-        ``session``: join a caller's transaction (an import that also merges duplicates).
+        Inside ``transaction()`` it joins that transaction (an import that also merges).
 
         Everything it decides on (taken citekeys, stored DOIs) is read under the write lock,
         so a record another process stored meanwhile is ``unchanged``, never added twice.
         """
         records = list(records)
         results: list[ItemResult] = []
-        with self._joined(session) as session:
+        with self.session() as session:
             conn = session.connection()
             taken = set(conn.execute(select(m.Work.citekey)).scalars())
             taken.update(conn.execute(select(m.Alias.key)).scalars())
@@ -401,7 +431,7 @@ class Library:
                     )
                     results.append(result)
                     continue
-                base = _clean_key(record.citekey) or citekey_base(
+                base = usable_citekey(record.citekey) or citekey_base(
                     first_author_name(record), record.year, record.title
                 )
                 key = unique_citekey(base, taken)
@@ -510,6 +540,24 @@ class Library:
             )
         self._insert_details(session, [(work_id, record)], origin)
         self._reindex_notes(session, work_id)
+
+    def overwrite(self, work_id: int, record: WorkRecord) -> None:
+        """Overwrite work ``work_id``'s metadata and index (a merge, an unmerge), in the
+        caller's transaction when inside ``transaction()``."""
+        with self.session() as session:
+            self._replace(session, work_id, record, None)
+
+    def reindex_notes(self, work_id: int) -> None:
+        """Rebuild work ``work_id``'s search row from its record and notes (notes moved)."""
+        with self.session() as session:
+            self._reindex_notes(session, work_id)
+
+    def tag_works(
+        self, work_ids: Sequence[int], add: Sequence[str] = (), remove: Sequence[str] = ()
+    ) -> None:
+        """``tag`` by work id (an import tagging what it stored), recording ``actor``."""
+        with self.session() as session:
+            self._tag_ids(session, work_ids, add, remove)
 
     def replace(self, key: str, record: WorkRecord) -> StoredWork:
         """Overwrite the metadata of work ``key`` (merge, manual edits)."""
@@ -1032,7 +1080,7 @@ def bulk_insert(
     )
 
 
-def _clean_key(key: str | None) -> str | None:
+def usable_citekey(key: str | None) -> str | None:
     """A proposed citekey kept only if BibTeX, biber and pandoc all accept it."""
     if not key:
         return None

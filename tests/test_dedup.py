@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import insert, select
 
 from phbrefs.db import models as m
+from phbrefs.db.merge_log import unmerge_work
 from phbrefs.dedup import (
     Fingerprint,
     compare,
@@ -18,7 +19,6 @@ from phbrefs.dedup import (
     merge_works,
 )
 from phbrefs.errors import ExitCode, InvalidInputError, UnknownKeyError
-from phbrefs.merge_log import unmerge_work
 from phbrefs.records import Contributor, PartialDate, WorkRecord
 
 

@@ -114,3 +114,25 @@ def test_failed_batch_leaves_library_untouched(library):
     with pytest.raises(UnknownKeyError):
         library.tag(["welch2016implementing", "nope"], add=["x"])
     assert library.get("welch2016implementing").tags == []
+
+
+def test_a_transaction_commits_every_call_inside_it_or_none(library):
+    """Several writes that belong together (store, tag, note) commit as one: when the block
+    fails, nothing of it is stored, and another process sees all of it or none."""
+    from phbrefs.library import Library
+
+    with pytest.raises(InvalidInputError), library.transaction():
+        stored = library.add(paper())
+        library.tag([stored.citekey], add=["screening"])
+        library.add_note(stored.citekey, "Read in full.")
+        library.tag([stored.citekey], add=[" "])  # refused: the whole block rolls back
+    assert library.count() == 0
+    assert library.tags() == []
+
+    with library.transaction():
+        stored = library.add(paper())
+        library.tag([stored.citekey], add=["screening"])
+        with Library(library.location, lock_wait=0.2) as other:
+            assert other.count() == 0  # nothing visible before the block commits
+    with Library(library.location) as other:
+        assert other.get(stored.citekey).tags == ["screening"]

@@ -11,7 +11,7 @@ from typer.core import TyperGroup
 from phbrefs import __version__
 from phbrefs.cli import context
 from phbrefs.cli.base import PhbrefsTyper, use_plain_conversion
-from phbrefs.errors import ExitCode, OutputError, PhbrefsError, StorageError
+from phbrefs.errors import ExitCode, OutputError, PhbrefsError
 
 try:  # Typer 0.29 carries its own copy of Click
     from typer._click import exceptions as click_exceptions
@@ -41,12 +41,10 @@ def _known_failure(error: Exception) -> PhbrefsError | None:
     """What the machine did to us, said in one line: the library's database refusing a write
     (read-only, disk full) is STORAGE; a disk full or read-only elsewhere is OUTPUT; any other
     system error is ERROR, in one line all the same."""
-    if type(error).__module__.startswith("sqlalchemy"):
-        from sqlalchemy.exc import OperationalError
+    from phbrefs.db.failures import stray_storage_error
 
-        if isinstance(error, OperationalError):
-            return StorageError(f"the library database failed: {error.orig}")
-        return None
+    if (stray := stray_storage_error(error)) is not None:
+        return stray
     if isinstance(error, OSError) and not isinstance(error, BrokenPipeError):
         where = f"{error.filename}: " if error.filename else ""
         kind = OutputError if error.errno in _FULL_OR_READ_ONLY else PhbrefsError

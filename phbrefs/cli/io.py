@@ -281,7 +281,7 @@ def unmerge(
     Each gets back its own fields, citekey, DOI, tags, notes, findings, study record and source
     texts; a record merged on import becomes a work of its own again.
     """
-    from phbrefs.merge_log import unmerge_work
+    from phbrefs.db.merge_log import unmerge_work
 
     with open_library() as library:
         report = unmerge_work(library, key)

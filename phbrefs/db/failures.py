@@ -57,3 +57,15 @@ def unreadable_rows(where: str, missing: int, listed: int) -> StorageError:
         f"{where} is damaged: {missing} of {listed} works listed by its index cannot be read; "
         "nothing was written. Run 'phbrefs doctor'"
     )
+
+
+def stray_storage_error(error: BaseException) -> StorageError | None:
+    """A driver failure that reached the CLI unwrapped, as one ``StorageError``; None for any
+    other error (the CLI words those itself)."""
+    if not type(error).__module__.startswith("sqlalchemy"):
+        return None
+    from sqlalchemy.exc import OperationalError
+
+    if isinstance(error, OperationalError):
+        return StorageError(f"the library database failed: {error.orig}")
+    return None

@@ -11,16 +11,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select
-
-from phbrefs.db import models as m
 from phbrefs.evidence import vocab
-from phbrefs.evidence.claims import resolve_claim
 from phbrefs.evidence.vocab import CERQUAL_COMPONENTS
 
 if TYPE_CHECKING:
-    from sqlmodel import Session
-
     from phbrefs.library import Library
 
 
@@ -59,7 +53,7 @@ class CerqualInfo:
         }
 
 
-def _warnings(info: CerqualInfo) -> list[str]:
+def warnings_for(info: CerqualInfo) -> list[str]:
     """What a careful reviewer would want pointed out about this assessment."""
     found = []
     if info.overall.level and info.unassessed:
@@ -79,42 +73,20 @@ def _warnings(info: CerqualInfo) -> list[str]:
     return found
 
 
-def _info(claim: m.Claim, row: m.CerqualAssessment | None) -> CerqualInfo:
-    components = {
-        key: Judgement(
-            getattr(row, key) if row else None, getattr(row, f"{key}_explanation") if row else None
-        )
-        for key in CERQUAL_COMPONENTS
-    }
-    info = CerqualInfo(
-        claim=claim.slug,
-        statement=claim.statement,
-        components=components,
-        overall=Judgement(row.overall if row else None, row.overall_explanation if row else None),
-        assessed_by=row.assessed_by if row else None,
-        assessed_at=row.assessed_at if row else None,
-    )
-    info.warnings = _warnings(info)
-    return info
-
-
 def _tidy(text: str | None) -> str | None:
     if text is None:
         return None
     return " ".join(text.split()) or None
 
 
-def store_assessment(
-    session: Session,
-    claim: m.Claim,
+def assessment_changes(
     components: dict[str, tuple[str | None, str | None]],
     overall: tuple[str | None, str | None] = (None, None),
-    assessed_by: str | None = None,
-) -> tuple[CerqualInfo, str]:
-    """Merge the given judgements into the claim's assessment.
+) -> dict[str, str | None]:
+    """The columns the given judgements set, checked against the CERQual vocabulary.
 
     ``components`` maps a component key to (level, explanation); None leaves a value as it is
-    and ``""`` clears it. Returns the assessment and ``added``/``updated``/``unchanged``.
+    and ``""`` clears it.
     """
     changes: dict[str, str | None] = {}
     for key, (level, why) in components.items():
@@ -129,24 +101,7 @@ def store_assessment(
         changes["overall"] = vocab.confidence_level(level) if level.strip() else None
     if why is not None:
         changes["overall_explanation"] = _tidy(why)
-    row = session.get(m.CerqualAssessment, claim.id)
-    outcome = "unchanged"
-    if row is None:
-        if not changes:
-            return _info(claim, None), outcome
-        row = m.CerqualAssessment(claim_id=claim.id or 0)
-        session.add(row)
-        outcome = "added"
-    changed = {k: v for k, v in changes.items() if getattr(row, k) != v}
-    for key, value in changed.items():
-        setattr(row, key, value)
-    if changed:
-        outcome = "updated" if outcome == "unchanged" else outcome
-        row.assessed_at = m.utcnow()
-        if assessed_by:
-            row.assessed_by = assessed_by
-    session.flush()
-    return _info(claim, row), outcome
+    return changes
 
 
 def set_assessment(
@@ -159,21 +114,22 @@ def set_assessment(
 ) -> CerqualInfo:
     """Record (parts of) a claim's CERQual assessment; ``warnings`` on the result say what is
     missing."""
-    with library.session() as session:
-        row = resolve_claim(session, claim)
-        info, _ = store_assessment(session, row, components, overall, assessed_by)
-        return info
+    from phbrefs.db import cerqual_store
+
+    return cerqual_store.set_assessment(
+        library, claim, components=components, overall=overall, assessed_by=assessed_by
+    )
 
 
 def get_assessment(library: Library, claim: str) -> CerqualInfo:
     """The claim's assessment (all levels None when it has not been assessed)."""
-    with library.session() as session:
-        row = resolve_claim(session, claim)
-        return _info(row, session.get(m.CerqualAssessment, row.id))
+    from phbrefs.db import cerqual_store
+
+    return cerqual_store.get_assessment(library, claim)
 
 
 def list_assessments(library: Library) -> list[CerqualInfo]:
     """Every claim's assessment in table order, assessed or not."""
-    with library.session() as session:
-        claims = session.execute(select(m.Claim).order_by(m.Claim.position, m.Claim.slug))
-        return [_info(c, session.get(m.CerqualAssessment, c.id)) for c in claims.scalars()]
+    from phbrefs.db import cerqual_store
+
+    return cerqual_store.list_assessments(library)

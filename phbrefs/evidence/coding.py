@@ -19,44 +19,30 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select
-
 from phbrefs import fileio
-from phbrefs.db import models as m
+from phbrefs.db import coding_store as store
 from phbrefs.errors import InvalidInputError, ParseError, PhbrefsError, ValidationError
 from phbrefs.evidence import vocab
-from phbrefs.evidence.cerqual import list_assessments, store_assessment
+from phbrefs.evidence.cerqual import list_assessments
 from phbrefs.evidence.claims import (
     UnknownClaimError,
-    add_claim_in,
     check_slug,
-    closest_slug,
     list_claims,
     slug_from_statement,
-    update_claim_in,
 )
 from phbrefs.evidence.findings import (
     FindingFields,
-    finding_infos,
+    list_findings,
     location_text,
     normalise_quote,
-    store_finding,
 )
-from phbrefs.evidence.frameworks import dimension_index, resolve_dimension, split_dimensions
-from phbrefs.evidence.studies import (
-    STUDY_FIELDS,
-    Group,
-    list_studies,
-    parse_participants,
-    store_study,
-)
+from phbrefs.evidence.frameworks import resolve_dimension, split_dimensions
+from phbrefs.evidence.studies import STUDY_FIELDS, Group, list_studies, parse_participants
 from phbrefs.evidence.vocab import CERQUAL_COMPONENTS
 from phbrefs.formulas import as_text_cell, guard, unguard
 from phbrefs.outcomes import BatchReport, ItemResult, Outcome
 
 if TYPE_CHECKING:
-    from sqlmodel import Session
-
     from phbrefs.library import Library
 
 FORMATS = ("xlsx", "csv", "yaml", "json")
@@ -344,20 +330,15 @@ def _text(value: Any) -> str | None:
 class _Validator:
     """Checks rows against the library and turns them into write operations."""
 
-    def __init__(
-        self, library: Library, session: Session, data: CodingData, coder: str | None
-    ) -> None:
+    def __init__(self, library: Library, data: CodingData, coder: str | None) -> None:
         self.library = library
         self.coder = coder
-        self.session = session
         self.data = data
         self.problems: list[Problem] = list(data.problems)
         self._works: dict[str, int | None] = {}
-        self.claims: dict[str, m.Claim] = {
-            c.slug: c for c in session.execute(select(m.Claim)).scalars()
-        }
+        self.claims: dict[str, Any] = store.claims_by_slug(library)  # slug -> claim handle
         self.new_claims: set[str] = set()
-        self._dimensions = dimension_index(session)
+        self._dimensions = store.dimension_index(library)
 
     def problem(self, sheet: str, row: int, column: str | None, message: str) -> None:
         self.problems.append(Problem(sheet, row, column, message, self.data.items))
@@ -376,12 +357,10 @@ class _Validator:
             self.problem(sheet, row, "citekey", "missing citekey")
             return None
         if key not in self._works:
-            self._works[key] = self.check(
-                sheet, row, "citekey", lambda: self.library.resolve(self.session, key)
-            )
+            self._works[key] = self.check(sheet, row, "citekey", lambda: self.library.work_id(key))
             return self._works[key]
         if self._works[key] is None:
-            self.check(sheet, row, "citekey", lambda: self.library.resolve(self.session, key))
+            self.check(sheet, row, "citekey", lambda: self.library.work_id(key))
         return self._works[key]
 
     def claim(self, sheet: str, row: int, value: Any) -> str | None:
@@ -390,7 +369,7 @@ class _Validator:
             self.problem(sheet, row, "claim", "missing claim")
             return None
         if slug not in self.claims and slug not in self.new_claims:
-            suggestion = closest_slug(self.session, slug)
+            suggestion = store.closest_slug(self.library, slug)
             self.problem(sheet, row, "claim", str(UnknownClaimError(slug, suggestion)))
             return None
         return slug
@@ -451,8 +430,8 @@ def _plan_claims(v: _Validator, rows: list[tuple[int, dict[str, Any]]]) -> list[
             }
             current = v.claims.get(slug)
             if current is None:
-                v.claims[slug] = add_claim_in(
-                    v.session,
+                v.claims[slug] = store.add_claim(
+                    v.library,
                     _text(record.get("statement")) or "",
                     slug=slug,
                     position=position,
@@ -460,8 +439,8 @@ def _plan_claims(v: _Validator, rows: list[tuple[int, dict[str, Any]]]) -> list[
                 )
                 _count(report, v, "claims", row, "added")
                 return
-            changed = update_claim_in(
-                v.session,
+            changed = store.update_claim(
+                v.library,
                 current,
                 statement=_text(record.get("statement")),
                 position=position,
@@ -513,7 +492,7 @@ def _plan_papers(v: _Validator, rows: list[tuple[int, dict[str, Any]]]) -> list[
         if work_id is None or len(v.problems) > problems_before:
             continue
         has_content = any(values.values()) or bool(groups)
-        if not has_content and v.session.get(m.Study, work_id) is None:
+        if not has_content and not store.has_study(v.library, work_id):
             continue  # a template row nobody filled in
 
         def apply(
@@ -523,7 +502,7 @@ def _plan_papers(v: _Validator, rows: list[tuple[int, dict[str, Any]]]) -> list[
             values: dict[str, str | None] = values,  # type: ignore[assignment]
             groups: list[Group] | None = groups,
         ) -> None:
-            _count(report, v, "papers", row, store_study(v.session, work_id, values, groups))
+            _count(report, v, "papers", row, store.store_study(v.library, work_id, values, groups))
 
         ops.append(apply)
     return ops
@@ -544,7 +523,7 @@ def _plan_findings(
             except ValueError:
                 v.problem("findings", row, "id", f"{raw_id!r} is not a finding id")
             else:
-                if v.session.get(m.Finding, finding_id) is None:
+                if not store.has_finding(v.library, finding_id):
                     v.problem("findings", row, "id", f"no finding with id {finding_id}")
         work_id = v.work("findings", row, record.get("citekey"))
         slug = v.claim("findings", row, record.get("claim"))
@@ -592,16 +571,7 @@ def _plan_findings(
             finding_id: int | None = finding_id,
         ) -> None:
             claim_id = v.claims[slug].id or 0
-            if finding_id is not None:
-                row_obj = v.session.get(m.Finding, finding_id)
-                assert row_obj is not None
-                if (row_obj.work_id, row_obj.claim_id) != (work_id, claim_id) or (
-                    row_obj.quote != fields.quote
-                ):
-                    row_obj.work_id, row_obj.claim_id = work_id, claim_id
-                    row_obj.quote = fields.quote
-                    v.session.flush()
-            _, outcome = store_finding(v.session, work_id, claim_id, fields)
+            outcome = store.store_finding(v.library, work_id, claim_id, fields, finding_id)
             _count(report, v, "findings", row, outcome)
 
         ops.append(apply)
@@ -628,9 +598,7 @@ def _plan_cerqual(v: _Validator, rows: list[tuple[int, dict[str, Any]]]) -> list
             continue
         filled = any(x for pair in components.values() for x in pair) or overall or overall_why
         claim_row = v.claims.get(slug)
-        if not filled and (
-            claim_row is None or v.session.get(m.CerqualAssessment, claim_row.id) is None
-        ):
+        if not filled and (claim_row is None or not store.has_assessment(v.library, claim_row)):
             continue
 
         def apply(
@@ -640,8 +608,8 @@ def _plan_cerqual(v: _Validator, rows: list[tuple[int, dict[str, Any]]]) -> list
             components: dict[str, tuple[str | None, str | None]] = components,
             overall: tuple[str | None, str | None] = (overall, overall_why),
         ) -> None:
-            info, outcome = store_assessment(
-                v.session, v.claims[slug], components, overall, v.coder
+            info, outcome = store.store_assessment(
+                v.library, v.claims[slug], components, overall, v.coder
             )
             _count(report, v, "cerqual", row, outcome)
             report.warnings.extend(info.warnings)
@@ -669,8 +637,8 @@ def import_data(
     """
     report = BatchReport(dry_run=dry_run, origin=data.origin)
     try:
-        with library.session() as session:
-            v = _Validator(library, session, data, coder)
+        with library.transaction():
+            v = _Validator(library, data, coder)
             sheets = data.sheets
             ops = _plan_claims(v, sheets.get("claims", []))
             ops += _plan_papers(v, sheets.get("papers", []))
@@ -742,23 +710,22 @@ def coding_rows(library: Library, *, tags: Sequence[str] = ()) -> dict[str, list
         }
         for c in list_claims(library)
     ]
-    with library.session() as session:
-        findings = [
-            {
-                "id": f.id,
-                "citekey": f.citekey,
-                "claim": f.claim,
-                "stance": f.stance,
-                "quote": f.quote,
-                "location": f.location,
-                "participants": f.participants,
-                "dimensions": f.dimensions,
-                "note": f.note,
-                "coder": f.coder,
-            }
-            for f in finding_infos(session)
-            if f.citekey in keys
-        ]
+    findings = [
+        {
+            "id": f.id,
+            "citekey": f.citekey,
+            "claim": f.claim,
+            "stance": f.stance,
+            "quote": f.quote,
+            "location": f.location,
+            "participants": f.participants,
+            "dimensions": f.dimensions,
+            "note": f.note,
+            "coder": f.coder,
+        }
+        for f in list_findings(library)
+        if f.citekey in keys
+    ]
     cerqual = []
     for info in list_assessments(library):
         if info.assessed_at is None:
@@ -789,8 +756,7 @@ def _write_xlsx(rows: dict[str, list[dict[str, Any]]], path: Path, library: Libr
 
     workbook = Workbook()
     workbook.remove(workbook.active)
-    with library.session() as session:
-        dimensions = [f"{name}:{code}" for _, name, code in dimension_index(session)]
+    dimensions = [f"{name}:{code}" for _, name, code in store.dimension_index(library)]
     lists = {
         "stance": list(vocab.STANCES),
         "concern": list(vocab.CONCERN_LEVELS),

@@ -10,15 +10,10 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import delete, insert, select
-
-from phbrefs.db import models as m
 from phbrefs.errors import InvalidInputError
 from phbrefs.evidence import vocab
 
 if TYPE_CHECKING:
-    from sqlmodel import Session
-
     from phbrefs.library import Library
 
 # The study fields a reviewer extracts, in the order forms and tables show them.
@@ -184,89 +179,16 @@ class StudyInfo:
         }
 
 
-def _infos(session: Session, work_ids: Sequence[int] | None = None) -> list[StudyInfo]:
-    query = (
-        select(m.Study, m.Work.citekey, m.Work.title, m.Work.year, m.Work.first_author)
-        .join(m.Work, m.Work.id == m.Study.work_id)
-        .order_by(m.Work.year, m.Work.citekey)
-    )
-    group_query = select(m.StudyGroup).order_by(m.StudyGroup.work_id, m.StudyGroup.position)
-    if work_ids is not None:
-        query = query.where(m.Study.work_id.in_(work_ids))
-        group_query = group_query.where(m.StudyGroup.work_id.in_(work_ids))
-    groups: dict[int, list[Group]] = {}
-    for row in session.execute(group_query).scalars():
-        groups.setdefault(row.work_id, []).append(
-            Group(label=row.label, count=row.count, unit=row.unit, detail=row.detail)
-        )
-    infos = []
-    for study, citekey, title, year, first_author in session.execute(query).all():
-        infos.append(
-            StudyInfo(
-                citekey=citekey,
-                work_id=study.work_id,
-                title=title,
-                year=year,
-                first_author=first_author,
-                fields={name: getattr(study, name) for name in STUDY_FIELDS},
-                groups=groups.get(study.work_id, []),
-                updated_at=study.updated_at,
-            )
-        )
-    return infos
-
-
-def store_study(
-    session: Session,
-    work_id: int,
-    values: dict[str, str | None],
-    groups: Sequence[Group] | None,
-) -> str:
-    """Set the given study fields (``""`` clears one) and, when given, replace the groups.
-
-    Returns ``added``, ``updated`` or ``unchanged``.
-    """
+def study_values(values: dict[str, str | None]) -> dict[str, str | None]:
+    """The given study fields tidied, the design checked (``""`` clears a field, None leaves
+    it); an unknown field is refused."""
     unknown = set(values) - set(STUDY_FIELDS)
     if unknown:
         raise InvalidInputError(f"unknown study field(s): {', '.join(sorted(unknown))}")
     cleaned = {k: " ".join(v.split()) or None for k, v in values.items() if v is not None}
     if cleaned.get("design"):
         cleaned["design"] = vocab.design(cleaned["design"] or "")
-    study = session.get(m.Study, work_id)
-    outcome = "unchanged"
-    if study is None:
-        study = m.Study(work_id=work_id)
-        session.add(study)
-        outcome = "added"
-    changed = {k: v for k, v in cleaned.items() if getattr(study, k) != v}
-    for key, value in changed.items():
-        setattr(study, key, value)
-    if groups is not None:
-        current = [
-            Group(r.label, r.count, r.unit, r.detail)
-            for r in session.execute(
-                select(m.StudyGroup)
-                .where(m.StudyGroup.work_id == work_id)
-                .order_by(m.StudyGroup.position)
-            ).scalars()
-        ]
-        if current != list(groups):
-            session.execute(delete(m.StudyGroup).where(m.StudyGroup.work_id == work_id))
-            if groups:
-                session.execute(
-                    insert(m.StudyGroup),
-                    [
-                        {"work_id": work_id, "position": i, **g.to_dict()}
-                        for i, g in enumerate(groups)
-                    ],
-                )
-            changed["groups"] = "changed"
-    if changed and outcome == "unchanged":
-        outcome = "updated"
-    if changed:
-        study.updated_at = m.utcnow()
-    session.flush()
-    return outcome
+    return cleaned
 
 
 def set_study(
@@ -276,20 +198,20 @@ def set_study(
     *,
     groups: Sequence[Group] | None = None,
 ) -> tuple[StudyInfo, str]:
-    with library.session() as session:
-        work_id = library.resolve(session, key)
-        outcome = store_study(session, work_id, values, groups)
-        return _infos(session, [work_id])[0], outcome
+    """Set work ``key``'s study fields and, when given, its groups; the outcome with it."""
+    from phbrefs.db import study_store
+
+    return study_store.set_study(library, key, values, groups=groups)
 
 
 def get_study(library: Library, key: str) -> StudyInfo | None:
     """The study record of a work, or None when none has been extracted yet."""
-    with library.session() as session:
-        found = _infos(session, [library.resolve(session, key)])
-        return found[0] if found else None
+    from phbrefs.db import study_store
+
+    return study_store.get_study(library, key)
 
 
 def list_studies(library: Library, keys: Sequence[str] = ()) -> list[StudyInfo]:
-    with library.session() as session:
-        ids = [library.resolve(session, k) for k in keys] if keys else None
-        return _infos(session, ids)
+    from phbrefs.db import study_store
+
+    return study_store.list_studies(library, keys)

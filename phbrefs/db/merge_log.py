@@ -194,7 +194,7 @@ def unmerge_work(library: Library, key: str) -> BatchReport:
             ).scalars()
         )
         base = snapshots[0]
-        library._replace(session, keep, WorkRecord.from_dict(base["kept_data"]), None)
+        library.overwrite(keep, WorkRecord.from_dict(base["kept_data"]))
         result = BatchReport()
         study_moved = base["kept_study"] is None
         came_with: set[int] = set()
@@ -218,7 +218,7 @@ def unmerge_work(library: Library, key: str) -> BatchReport:
         if base["kept_study"] is not None:
             own_study = update(m.Study).where(m.Study.work_id == keep)
             conn.execute(own_study.values(**_dated(base["kept_study"], m.Study.__table__)))
-        library._reindex_notes(session, keep)  # the notes that left it
+        library.reindex_notes(keep)  # the notes that left it
         conn.execute(delete(m.MergeLog).where(m.MergeLog.merge_id == latest))
         return result
 
@@ -263,7 +263,7 @@ def _restore_retired(
             ),
             [{"a": a, "b": b} for a, b in pairs],
         )
-    library._replace(session, new_id, WorkRecord.from_dict(row["data"]), None)  # and indexes
+    library.overwrite(new_id, WorkRecord.from_dict(row["data"]))  # and indexes
     if new_id != old_id:  # its own earlier merges follow it
         conn.execute(update(m.MergeLog).where(m.MergeLog.work_id == old_id).values(work_id=new_id))
     return new_id
@@ -284,7 +284,7 @@ def _restore_incoming(
     if record.citekey:
         conn.execute(delete(m.Alias).where(m.Alias.work_id == keep, m.Alias.key == record.citekey))
     # a DOI may be shared by distinct works: the restored record keeps its own
-    new_id = library.add_many([record], same_doi_same_work=False, session=session)[0].work_id
+    new_id = library.add_many([record], same_doi_same_work=False)[0].work_id
     if raw and new_id:
         conn.execute(
             update(m.SourceRecord)
