@@ -197,7 +197,7 @@ def find_duplicates(library: Library) -> list[DuplicateGroup]:
     """Groups of works that look like one, for review (``phbrefs dedup``)."""
     from phbrefs.db import duplicate_store as store
 
-    with library.transaction():
+    with library.transaction(write=False):
         prints, keys = store.library_fingerprints(library)
         pairs = find_pairs(prints, store.not_duplicate_pairs(library))
         titles = store.work_titles(library, {p.a for p in pairs} | {p.b for p in pairs})

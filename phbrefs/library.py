@@ -229,7 +229,7 @@ class Library:
     def resolve_keys(self, keys: Iterable[str]) -> dict[str, int | UnknownKeyError]:
         """Each key's work id, or the ``UnknownKeyError`` (with its suggestion) when none."""
         found: dict[str, int | UnknownKeyError] = {}
-        with self.session() as session:
+        with self.session(write=False) as session:
             for key in keys:
                 try:
                     found[key] = self.resolve(session, key)
@@ -623,7 +623,7 @@ class Library:
             with self.session(write=repair) as session:
                 report = health.HealthReport([health.index_coverage(session.connection())])
                 if repair and report.index_damaged:
-                    count = self.rebuild_index(session)
+                    count = self._rebuild_index(session)
                     report.checks = [health.index_coverage(session.connection())]
                     report.repaired.append(f"search index rebuilt from {count} works")
             return report
@@ -643,8 +643,7 @@ class Library:
         try:
             health.copy_without_index(path, fresh)
             with Library(fresh, create=False, lock_wait=self.lock_wait) as rebuilt:
-                with rebuilt.session() as session:
-                    count = rebuilt.rebuild_index(session)
+                count = rebuilt.rebuild_index()
                 with rebuilt.engine.connect() as conn:
                     conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
                     report.checks = health.sqlite_checks(conn)
@@ -661,9 +660,13 @@ class Library:
         self._file_id = self._identity()
         return report
 
-    def rebuild_index(self, session: Session) -> int:
-        """Write every work's full-text row again from its stored data and notes (``doctor``,
-        ``db copy`` in its transaction); returns the number of works indexed."""
+    def rebuild_index(self) -> int:
+        """Write every work's full-text row again from its stored data and notes, in the open
+        transaction if any (``doctor``, ``db copy``); returns the number of works indexed."""
+        with self.session() as session:
+            return self._rebuild_index(session)
+
+    def _rebuild_index(self, session: Session) -> int:
         conn = session.connection()
         fulltext.clear(conn)
         notes: dict[int, list[str]] = {}
@@ -810,7 +813,7 @@ class Library:
         self, *, keys: Sequence[str] | None = None, work_ids: Sequence[int] | None = None
     ) -> list[int]:
         """The works to enrich or check: by key, by id, or every work (by id)."""
-        with self.session() as session:
+        with self.session(write=False) as session:
             if keys:
                 return list(dict.fromkeys(self.resolve(session, key) for key in keys))
             if work_ids is not None:
@@ -829,7 +832,7 @@ class Library:
                 for state in self.enrichment_states(work_ids[start : start + _CHUNK])
             ]
 
-        with self.session() as session:
+        with self.session(write=False) as session:
             conn = session.connection()
             states = {
                 wid: EnrichmentState(wid, key, WorkRecord.from_dict(data))
@@ -922,12 +925,12 @@ class Library:
     def enrichment_of(self, key: str) -> dict[str, Any]:
         """Provenance, identifiers, terms, open-access locations, notices and the last check of
         one work (``show``)."""
-        with self.session() as session:
+        with self.session(write=False) as session:
             work_id = self.resolve(session, key)
         [state] = self.enrichment_states([work_id])
         state.note_existing()
         notices = self.notices([work_id]).get(work_id, [])
-        with self.session() as session:
+        with self.session(write=False) as session:
             check = session.get(m.WorkCheck, work_id)
             last_check = (
                 {"checked_at": check.checked_at.isoformat(), "detail": check.detail}
@@ -947,7 +950,7 @@ class Library:
 
     def work_by_identifier(self, scheme: str, value: str) -> str | None:
         """The citekey of the work with this PMID or PMCID, if stored."""
-        with self.session() as session:
+        with self.session(write=False) as session:
             found = session.execute(
                 select(m.Work.citekey)
                 .join(m.WorkIdentifier, m.WorkIdentifier.work_id == m.Work.id)
@@ -974,7 +977,7 @@ class Library:
         if kinds:
             query = query.where(m.Notice.kind.in_(list(kinds)))
         found = {}
-        with self.session() as session:
+        with self.session(write=False) as session:
             for row in session.execute(query).scalars():
                 found.setdefault(row.work_id, []).append(
                     {
@@ -1035,7 +1038,7 @@ class Library:
         if slugs:
             query = query.where(m.Claim.slug.in_(list(slugs)))
         found: dict[str, set[int]] = {}
-        with self.session() as session:
+        with self.session(write=False) as session:
             for slug, work_id in session.execute(query):
                 found.setdefault(slug, set()).add(work_id)
         return found

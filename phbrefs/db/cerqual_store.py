@@ -86,13 +86,13 @@ def set_assessment(
 
 def get_assessment(library: Library, claim: str) -> CerqualInfo:
     """The claim's assessment (all levels None when it has not been assessed)."""
-    with library.session() as session:
+    with library.session(write=False) as session:
         row = resolve_claim(session, claim)
         return _info(row, session.get(m.CerqualAssessment, row.id))
 
 
 def list_assessments(library: Library) -> list[CerqualInfo]:
     """Every claim's assessment in table order, assessed or not."""
-    with library.session() as session:
+    with library.session(write=False) as session:
         claims = session.execute(select(m.Claim).order_by(m.Claim.position, m.Claim.slug))
         return [_info(c, session.get(m.CerqualAssessment, c.id)) for c in claims.scalars()]

@@ -165,13 +165,13 @@ def edit_claim(library: Library, slug: str, **changes: Any) -> ClaimInfo:
 
 
 def get_claim(library: Library, slug: str) -> ClaimInfo:
-    with library.session() as session:
+    with library.session(write=False) as session:
         return _info(session, resolve_claim(session, slug))
 
 
 def list_claims(library: Library, *, themes: tuple[str, ...] | list[str] = ()) -> list[ClaimInfo]:
     """Claims in table order (position, then slug), optionally only some themes."""
-    with library.session() as session:
+    with library.session(write=False) as session:
         query = select(m.Claim).order_by(m.Claim.position, m.Claim.slug)
         if themes:
             wanted = [t.lower() for t in themes]
@@ -181,7 +181,7 @@ def list_claims(library: Library, *, themes: tuple[str, ...] | list[str] = ()) -
 
 def claim_dependents(library: Library, slug: str) -> dict[str, int]:
     """What removing the claim takes with it."""
-    with library.session() as session:
+    with library.session(write=False) as session:
         claim = resolve_claim(session, slug)
         findings = session.execute(
             select(func.count()).select_from(m.Finding).where(m.Finding.claim_id == claim.id)

@@ -93,7 +93,7 @@ def _copy(source: Location, destination: Location, lock_wait: float, report: Cop
             report.rows[table.name] = _copy_table(src, dst, table)
         if dst.dialect.name == "postgresql":
             _advance_sequences(dst)
-        report.indexed = writer.rebuild_index(write)
+        report.indexed = writer.rebuild_index()  # joins this write transaction
 
 
 def _refuse_unless_empty(conn: Connection, where: str) -> None:

@@ -172,7 +172,7 @@ def store_finding(
 def list_findings(
     library: Library, *, claims: Sequence[str] = (), keys: Sequence[str] = ()
 ) -> list[FindingInfo]:
-    with library.session() as session:
+    with library.session(write=False) as session:
         claim_ids = [resolve_claim(session, c).id or 0 for c in claims] if claims else None
         work_ids = [library.resolve(session, k) for k in keys] if keys else None
         return finding_infos(session, claim_ids=claim_ids, work_ids=work_ids)
@@ -186,7 +186,7 @@ def _get(session: Session, finding_id: int) -> m.Finding:
 
 
 def get_finding(library: Library, finding_id: int) -> FindingInfo:
-    with library.session() as session:
+    with library.session(write=False) as session:
         _get(session, finding_id)
         return finding_infos(session, finding_ids=[finding_id])[0]
 

@@ -89,7 +89,7 @@ def _infos(session: Session, framework_ids: Sequence[int] | None = None) -> list
 
 
 def list_frameworks(library: Library) -> list[FrameworkInfo]:
-    with library.session() as session:
+    with library.session(write=False) as session:
         return _infos(session)
 
 

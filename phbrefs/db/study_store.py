@@ -111,12 +111,12 @@ def set_study(
 
 def get_study(library: Library, key: str) -> StudyInfo | None:
     """The study record of a work, or None when none has been extracted yet."""
-    with library.session() as session:
+    with library.session(write=False) as session:
         found = _infos(session, [library.resolve(session, key)])
         return found[0] if found else None
 
 
 def list_studies(library: Library, keys: Sequence[str] = ()) -> list[StudyInfo]:
-    with library.session() as session:
+    with library.session(write=False) as session:
         ids = [library.resolve(session, k) for k in keys] if keys else None
         return _infos(session, ids)

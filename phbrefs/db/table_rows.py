@@ -53,7 +53,7 @@ def evidence_rows(
     slugs = list(dict.fromkeys(claims))
     theme_names = list(dict.fromkeys(themes))
     tag_names = list(dict.fromkeys(tags))
-    with library.session() as session:
+    with library.session(write=False) as session:
         claim_query = select(
             m.Claim.id, m.Claim.slug, m.Claim.statement, m.Claim.theme, m.Claim.description
         ).order_by(m.Claim.position, m.Claim.id)
