@@ -7,56 +7,16 @@ checks what is stored against what each process reported.
 from __future__ import annotations
 
 import json
-import os
 import random
 import sqlite3
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import pytest
+from processes import run_together, search_bibtex
 
 from phbrefs.errors import ExitCode
 
-
-def _env(tmp_path: Path, **extra: str) -> dict[str, str]:
-    env = {
-        **os.environ,
-        "PHBREFS_DB": str(tmp_path / "library.db"),
-        "PHBREFS_CONFIG": str(tmp_path / "config.toml"),
-        "PHBREFS_CACHE": "off",
-        "PHBREFS_CODER": "tester",
-        **extra,
-    }
-    return env
-
-
-def run_together(
-    tmp_path: Path, commands: list[list[str]], timeout: float = 60, **env: str
-) -> list[subprocess.CompletedProcess[str]]:
-    """Start every command at once, wait for all; each is ``phbrefs ARGS``."""
-    started = time.monotonic()
-    processes = [
-        subprocess.Popen(
-            [sys.executable, "-m", "phbrefs", *args],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-            env=_env(tmp_path, **env),
-            cwd=tmp_path,
-            stdin=subprocess.DEVNULL,
-        )
-        for args in commands
-    ]
-    results = []
-    for args, process in zip(commands, processes, strict=True):
-        left = max(1.0, timeout - (time.monotonic() - started))
-        stdout, stderr = process.communicate(timeout=left)
-        results.append(subprocess.CompletedProcess(args, process.returncode, stdout, stderr))
-    for result in results:
-        assert "Traceback" not in result.stderr, result.stderr
-    return results
+DB = "library.db"  # in the folder each process runs in: tmp_path
 
 
 def count(db: Path, table: str) -> int:
@@ -74,7 +34,7 @@ def test_parallel_add_of_overlapping_dois_stores_each_once(crossref_server, tmp_
         path = tmp_path / f"dois{n}.txt"
         path.write_text("\n".join(shuffled) + "\n", encoding="utf-8")
         lists.append(["add", "--json", "--file", str(path)])
-    results = run_together(tmp_path, lists, PHBREFS_CROSSREF_URL=crossref_server.url)
+    results = run_together(tmp_path, DB, lists, PHBREFS_CROSSREF_URL=crossref_server.url)
     assert [r.returncode for r in results] == [0, 0, 0, 0], [r.stderr for r in results]
     assert count(tmp_path / "library.db", "work") == len(dois)
     reported: dict[str, list[str]] = {}
@@ -85,19 +45,10 @@ def test_parallel_add_of_overlapping_dois_stores_each_once(crossref_server, tmp_
         assert sorted(reported[doi]) == ["added", "unchanged", "unchanged", "unchanged"], doi
 
 
-def _bibtex(n: int, start: int = 0) -> str:
-    return "".join(
-        f"@article{{entry{i},\n  title = {{Budget study number {i} on topic {i * 7919 % 1000}}},\n"
-        f"  author = {{Author{i}, Ann and Other{i}, Bob}},\n  year = {{{2000 + i % 20}}},\n"
-        f"  journal = {{Journal {i % 13}}},\n  doi = {{10.5555/concurrency.{i}}}\n}}\n\n"
-        for i in range(start, start + n)
-    )
-
-
 def test_parallel_imports_of_one_file_store_it_once_and_say_so(tmp_path):
     source = tmp_path / "search.bib"
-    source.write_text(_bibtex(200), encoding="utf-8")
-    results = run_together(tmp_path, [["import", "--json", str(source)] for _ in range(4)])
+    source.write_text(search_bibtex(200), encoding="utf-8")
+    results = run_together(tmp_path, DB, [["import", "--json", str(source)] for _ in range(4)])
     assert [r.returncode for r in results] == [0, 0, 0, 0], [r.stderr for r in results]
     assert count(tmp_path / "library.db", "work") == 200
     summaries = [json.loads(r.stdout)["summary"] for r in results]
@@ -110,9 +61,9 @@ def test_parallel_imports_of_different_files_keep_every_work(tmp_path):
     commands = []
     for n in range(4):
         path = tmp_path / f"part{n}.bib"
-        path.write_text(_bibtex(200, start=n * 150), encoding="utf-8")  # 50 overlap each
+        path.write_text(search_bibtex(200, start=n * 150), encoding="utf-8")  # 50 overlap each
         commands.append(["import", "--json", str(path)])
-    results = run_together(tmp_path, commands)
+    results = run_together(tmp_path, DB, commands)
     assert [r.returncode for r in results] == [0, 0, 0, 0], [r.stderr for r in results]
     assert count(tmp_path / "library.db", "work") == 3 * 150 + 200
     assert count(tmp_path / "library.db", "source_record") >= 3 * 150 + 200
@@ -120,15 +71,15 @@ def test_parallel_imports_of_different_files_keep_every_work(tmp_path):
 
 @pytest.fixture
 def one_work(tmp_path: Path) -> str:
-    (tmp_path / "one.bib").write_text(_bibtex(1), encoding="utf-8")
-    result = run_together(tmp_path, [["import", str(tmp_path / "one.bib")]])[0]
+    (tmp_path / "one.bib").write_text(search_bibtex(1), encoding="utf-8")
+    result = run_together(tmp_path, DB, [["import", str(tmp_path / "one.bib")]])[0]
     assert result.returncode == 0, result.stderr
     return "entry0"
 
 
 def test_parallel_findings_and_claims_are_exact(tmp_path, one_work):
     claims = run_together(
-        tmp_path, [["claim", "add", f"Claim number {n}.", "--slug", f"c{n}"] for n in range(6)]
+        tmp_path, DB, [["claim", "add", f"Claim number {n}.", "--slug", f"c{n}"] for n in range(6)]
     )
     assert [r.returncode for r in claims] == [0] * 6, [r.stderr for r in claims]
     with sqlite3.connect(tmp_path / "library.db") as conn:
@@ -136,6 +87,7 @@ def test_parallel_findings_and_claims_are_exact(tmp_path, one_work):
     assert positions == [1, 2, 3, 4, 5, 6]
     findings = run_together(
         tmp_path,
+        DB,
         [
             ["finding", "add", one_work, "c0", "-s", "supports", "-q", f"Quote {n}."]
             for n in range(10)
@@ -150,7 +102,7 @@ def test_parallel_findings_and_claims_are_exact(tmp_path, one_work):
 
 def test_parallel_first_use_of_a_new_library_creates_it_once(tmp_path):
     results = run_together(
-        tmp_path, [["claim", "add", f"Claim {n}.", "--slug", f"new{n}"] for n in range(4)]
+        tmp_path, DB, [["claim", "add", f"Claim {n}.", "--slug", f"new{n}"] for n in range(4)]
     )
     assert [r.returncode for r in results] == [0] * 4, [r.stderr for r in results]
     assert count(tmp_path / "library.db", "claim") == 4
@@ -161,7 +113,7 @@ def test_a_lock_held_too_long_is_one_line_and_exit_7(tmp_path, one_work):
     holder.execute("BEGIN IMMEDIATE")
     try:
         result = run_together(
-            tmp_path, [["tag", one_work, "--add", "late"]], PHBREFS_LOCK_TIMEOUT="0.5"
+            tmp_path, DB, [["tag", one_work, "--add", "late"]], PHBREFS_LOCK_TIMEOUT="0.5"
         )[0]
     finally:
         holder.execute("ROLLBACK")

@@ -8,53 +8,14 @@ Each test starts real processes at once (``python -m phbrefs``) against the test
 from __future__ import annotations
 
 import json
-import os
 import random
-import subprocess
-import sys
-import time
-from pathlib import Path
 
 import psycopg
 import pytest
+from processes import run_together, search_bibtex
 
 from phbrefs.db.engine import ADVISORY_LOCK_KEY, head_revision
 from phbrefs.errors import ExitCode
-
-
-def run_together(
-    tmp_path: Path, url: str, commands: list[list[str]], timeout: float = 60, **env: str
-) -> list[subprocess.CompletedProcess[str]]:
-    """Start every ``phbrefs ARGS`` at once on the library ``url``, wait for all (bounded)."""
-    environment = {
-        **os.environ,
-        "PHBREFS_DB": url,
-        "PHBREFS_CONFIG": str(tmp_path / "config.toml"),
-        "PHBREFS_CACHE": "off",
-        "PHBREFS_CODER": "tester",
-        **env,
-    }
-    started = time.monotonic()
-    processes = [
-        subprocess.Popen(
-            [sys.executable, "-m", "phbrefs", *args],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            stdin=subprocess.DEVNULL,
-            text=True,
-            env=environment,
-            cwd=tmp_path,
-        )
-        for args in commands
-    ]
-    results = []
-    for args, process in zip(commands, processes, strict=True):
-        left = max(1.0, timeout - (time.monotonic() - started))
-        stdout, stderr = process.communicate(timeout=left)
-        results.append(subprocess.CompletedProcess(args, process.returncode, stdout, stderr))
-    for result in results:
-        assert "Traceback" not in result.stderr, result.stderr
-    return results
 
 
 def query(url: str, sql: str) -> list[tuple]:
@@ -64,15 +25,6 @@ def query(url: str, sql: str) -> list[tuple]:
 
 def count(url: str, table: str) -> int:
     return query(url, f"SELECT count(*) FROM {table}")[0][0]
-
-
-def _bibtex(n: int, start: int = 0) -> str:
-    return "".join(
-        f"@article{{entry{i},\n  title = {{Budget study number {i} on topic {i * 7919 % 1000}}},\n"
-        f"  author = {{Author{i}, Ann and Other{i}, Bob}},\n  year = {{{2000 + i % 20}}},\n"
-        f"  journal = {{Journal {i % 13}}},\n  doi = {{10.5555/concurrency.{i}}}\n}}\n\n"
-        for i in range(start, start + n)
-    )
 
 
 def test_parallel_add_into_an_empty_database_stores_each_doi_once(
@@ -103,7 +55,7 @@ def test_parallel_add_into_an_empty_database_stores_each_doi_once(
 
 def test_parallel_imports_of_one_file_store_it_once_and_say_so(tmp_path, postgres_library_url):
     source = tmp_path / "search.bib"
-    source.write_text(_bibtex(200), encoding="utf-8")
+    source.write_text(search_bibtex(200), encoding="utf-8")
     commands = [["import", "--json", str(source)] for _ in range(4)]
     results = run_together(tmp_path, postgres_library_url, commands)
     assert [r.returncode for r in results] == [0, 0, 0, 0], [r.stderr for r in results]
@@ -118,7 +70,7 @@ def test_parallel_imports_of_overlapping_files_keep_every_work(tmp_path, postgre
     commands = []
     for n in range(4):
         path = tmp_path / f"part{n}.bib"
-        path.write_text(_bibtex(200, start=n * 150), encoding="utf-8")  # 50 overlap each
+        path.write_text(search_bibtex(200, start=n * 150), encoding="utf-8")  # 50 overlap each
         commands.append(["import", "--json", str(path)])
     results = run_together(tmp_path, postgres_library_url, commands)
     assert [r.returncode for r in results] == [0, 0, 0, 0], [r.stderr for r in results]
@@ -130,7 +82,7 @@ def test_parallel_imports_of_overlapping_files_keep_every_work(tmp_path, postgre
 def test_parallel_claims_get_distinct_positions_and_findings_are_exact(
     tmp_path, postgres_library_url
 ):
-    (tmp_path / "one.bib").write_text(_bibtex(1), encoding="utf-8")
+    (tmp_path / "one.bib").write_text(search_bibtex(1), encoding="utf-8")
     [imported] = run_together(tmp_path, postgres_library_url, [["import", "one.bib"]])
     assert imported.returncode == 0, imported.stderr
     claims = run_together(
@@ -166,7 +118,7 @@ def test_parallel_first_use_of_an_empty_database_migrates_it_once(tmp_path, post
 
 
 def test_a_lock_held_too_long_is_one_line_and_exit_7(tmp_path, postgres_library_url):
-    (tmp_path / "one.bib").write_text(_bibtex(1), encoding="utf-8")
+    (tmp_path / "one.bib").write_text(search_bibtex(1), encoding="utf-8")
     [imported] = run_together(tmp_path, postgres_library_url, [["import", "one.bib"]])
     assert imported.returncode == 0, imported.stderr
     with psycopg.connect(postgres_library_url, autocommit=True) as holder:
