@@ -11,6 +11,8 @@ from evidence_helpers import KEY_2016, KEY_2022, coding_snapshot
 
 from phbrefs.errors import ExitCode, ValidationError
 from phbrefs.evidence import cerqual, claims, coding, findings, studies
+from phbrefs.evidence.coding.form import FINDING_COLUMNS, PAPER_COLUMNS
+from phbrefs.evidence.coding.reading import structured_data
 from phbrefs.library import Library
 
 FIXTURES = Path(__file__).parent / "fixtures" / "coding"
@@ -74,11 +76,11 @@ def test_xlsx_has_the_sheets_rows_and_stance_drop_down(coded, tmp_path):
     papers = list(workbook["papers"].iter_rows(values_only=True))
     assert papers[0][:5] == ("citekey", "author_year", "title", "year", "doi")
     assert papers[1][:2] == (KEY_2016, "Welch 2016")
-    participants = papers[1][coding.PAPER_COLUMNS.index("participants")]
+    participants = papers[1][PAPER_COLUMNS.index("participants")]
     assert participants.startswith("20 interviews with organisational representatives")
     findings_sheet = workbook["findings"]
     stance_column = "D"
-    assert coding.FINDING_COLUMNS[3] == "stance"
+    assert FINDING_COLUMNS[3] == "stance"
     validations = findings_sheet.data_validations.dataValidation
     stance_rule = next(v for v in validations if f"{stance_column}2" in str(v.sqref))
     assert stance_rule.type == "list"
@@ -99,7 +101,7 @@ def test_a_reviewer_fills_in_the_xlsx_and_it_imports(coded, tmp_path, cli, db):
         [None, KEY_2022, "post-detox-timing", "Contradicts", "a new quote", 12, None, None]
     )
     papers = workbook["papers"]
-    papers.cell(3, coding.PAPER_COLUMNS.index("country") + 1, "England")
+    papers.cell(3, PAPER_COLUMNS.index("country") + 1, "England")
     workbook.save(path)
     result = cli("--db", db, "coding", "import", path, "--json")
     assert result.exit_code == 0, result.output
@@ -152,7 +154,7 @@ def test_csv_export_is_the_findings_sheet(coded, tmp_path):
     path = tmp_path / "coding.csv"
     assert coding.export_coding(coded, path) == {"findings": 2}
     header = path.read_text(encoding="utf-8").splitlines()[0]
-    assert header == ",".join(coding.FINDING_COLUMNS)
+    assert header == ",".join(FINDING_COLUMNS)
     shutil.copy(path, tmp_path / "again.csv")
     assert coding.import_coding(coded, tmp_path / "again.csv").changed == 0
 
@@ -167,7 +169,7 @@ def test_export_refuses_to_overwrite_a_filled_in_form(coded, tmp_path, cli, db):
 
 
 def test_structured_import_checks_counts_fields_and_levels(lib):
-    data = coding.structured_data(
+    data = structured_data(
         {
             "papers": [
                 {"citekey": KEY_2016, "groups": [{"label": "budget holders", "count": "many"}]},
