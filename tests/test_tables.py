@@ -315,8 +315,8 @@ def test_loading_takes_the_same_number_of_queries_for_3_or_60_works(tmp_path):
 
 
 def test_evidence_map_draws_every_finding_with_mixed_cells_in_parts(review):
-    from phbrefs.tables.builders import Evidence
     from phbrefs.tables.data import load_evidence
+    from phbrefs.tables.evidence import Evidence
     from phbrefs.tables.evidence_map import MapCell, evidence_points
 
     library, _ = review
@@ -343,8 +343,8 @@ def test_evidence_map_draws_every_finding_with_mixed_cells_in_parts(review):
 
 
 def test_themes_keep_their_claims_together_with_unthemed_claims_last():
-    from phbrefs.tables.builders import theme_ordered
     from phbrefs.tables.data import ClaimData
+    from phbrefs.tables.evidence import theme_ordered
 
     claims = [
         ClaimData(1, "a", "A", None, None),

@@ -1,4 +1,5 @@
-"""The five review tables, built from loaded evidence into neutral ``Table``s.
+"""The five review tables, built from loaded evidence into neutral ``Table``s: ``build_table``
+and the studies, matrix and one-claim tables (the two CERQual tables are in ``cerqual``).
 
 Every table cites its studies by author-year label, ends with their references, and marks papers
 carrying a Crossref retraction or correction notice (``†``, ``RETRACTED``) with a footnote naming
@@ -7,129 +8,20 @@ the notice.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from phbrefs.errors import InvalidInputError
-from phbrefs.tables.data import (
-    CerqualData,
-    ClaimData,
-    EvidenceData,
-    FindingData,
-    NothingToTabulateError,
-    StudyData,
-    load_evidence,
-)
-from phbrefs.tables.model import (
-    NOTICE_MARKER,
-    STANCE_SYMBOLS,
-    STANCES,
-    Cell,
-    Column,
-    Row,
-    Table,
-)
-from phbrefs.tables.references import Citation, assign_citations, build_references, notice_text
+from phbrefs.tables.cerqual import cerqual_table
+from phbrefs.tables.data import NothingToTabulateError, StudyData, load_evidence
+from phbrefs.tables.evidence import NO_CLAIMS_HINT, Evidence, theme_groups, theme_ordered
+from phbrefs.tables.model import NOTICE_MARKER, STANCE_SYMBOLS, STANCES, Cell, Column, Row, Table
 
 if TYPE_CHECKING:
     from phbrefs.library import Library
 
 TABLE_NAMES = ("studies", "matrix", "soqf", "profile", "claim")
 NOT_REPORTED = "—"
-OTHER_THEME = "Other claims"
-
-CONCERNS = {
-    "none": "No or very minor concerns",
-    "no": "No or very minor concerns",
-    "very minor": "No or very minor concerns",
-    "no or very minor": "No or very minor concerns",
-    "minor": "Minor concerns",
-    "moderate": "Moderate concerns",
-    "serious": "Serious concerns",
-}
-CONFIDENCE = {
-    "high": "High confidence",
-    "moderate": "Moderate confidence",
-    "low": "Low confidence",
-    "very low": "Very low confidence",
-}
-COMPONENTS = (
-    ("methodological_limitations", "Methodological limitations"),
-    ("coherence", "Coherence"),
-    ("adequacy", "Adequacy"),
-    ("relevance", "Relevance"),
-)
-NOT_ASSESSED = "Not assessed"
-NO_CLAIMS_HINT = " (add one with phbrefs claim add)"
-
-
-class Evidence:
-    """Loaded evidence plus the citation labels and notice markers the tables share."""
-
-    def __init__(self, data: EvidenceData) -> None:
-        self.data = data
-        records = {**data.peers, **{w.id: w.record for w in data.works.values()}}
-        self.citations: dict[int, Citation] = assign_citations(records)
-        self.by_claim: dict[int, list[FindingData]] = {}
-        for finding in data.findings:
-            self.by_claim.setdefault(finding.claim_id, []).append(finding)
-
-    def label(self, work_id: int) -> str:
-        return self.citations[work_id].label
-
-    def marker(self, work_id: int) -> str | None:
-        record = self.data.works[work_id].record
-        if record.is_retracted:
-            return f"{NOTICE_MARKER} RETRACTED"
-        return NOTICE_MARKER if record.has_notices else None
-
-    def cite(self, work_id: int) -> str:
-        """``Welch et al. 2016`` with its notice marker glued on, for lists of studies."""
-        marker = self.marker(work_id)
-        return f"{self.label(work_id)} {marker}" if marker else self.label(work_id)
-
-    def ordered(self, work_ids: Iterable[int]) -> list[int]:
-        """Works in reference-list order: author-year label, then citekey."""
-        return sorted(
-            set(work_ids),
-            key=lambda i: (self.label(i).casefold(), self.data.works[i].citekey),
-        )
-
-    def studies_for(self, claim: ClaimData) -> list[int]:
-        return self.ordered(f.work_id for f in self.by_claim.get(claim.id, []))
-
-    def finish(self, table: Table, work_ids: Iterable[int]) -> Table:
-        """Append notice footnotes and the reference list for the works the table cites."""
-        cited = self.ordered(work_ids)
-        for work_id in cited:
-            record = self.data.works[work_id].record
-            if record.has_notices:
-                table.footnotes.append(
-                    f"{self.marker(work_id)} {self.label(work_id)}: {notice_text(record)}."
-                )
-        table.references = build_references(
-            ((i, self.data.works[i].citekey, self.data.works[i].record) for i in cited),
-            self.citations,
-        )
-        return table
-
-
-def _theme_groups(claims: Sequence[ClaimData]) -> dict[int, str | None]:
-    """Claims grouped by theme when any claim has one (themeless ones under "Other claims")."""
-    if not any(c.theme for c in claims):
-        return {c.id: None for c in claims}
-    return {c.id: c.theme or OTHER_THEME for c in claims}
-
-
-def theme_ordered(claims: Sequence[ClaimData]) -> list[ClaimData]:
-    """Claims in their order, each theme's claims kept together (themes in order of their first
-    claim, "Other claims" last)."""
-    groups = _theme_groups(claims)
-    first_seen: dict[str | None, int] = {OTHER_THEME: len(claims)}
-    for index, claim in enumerate(claims):
-        first_seen.setdefault(groups[claim.id], index)
-    indexed = sorted(enumerate(claims), key=lambda item: (first_seen[groups[item[1].id]], item[0]))
-    return [claim for _, claim in indexed]
 
 
 def _filters(tags: Sequence[str], themes: Sequence[str], claims: Sequence[str]) -> str:
@@ -282,7 +174,7 @@ def _matrix(ev: Evidence, selection: str) -> Table:
         group_label="Theme",
         footnotes=[MATRIX_LEGEND],
     )
-    groups = _theme_groups(claims)
+    groups = theme_groups(claims)
     for claim in claims:
         stances: dict[int, list[str]] = {}
         for finding in ev.by_claim.get(claim.id, []):
@@ -294,101 +186,6 @@ def _matrix(ev: Evidence, selection: str) -> Table:
         cells.append(Cell(str(len(stances))))
         table.rows.append(Row(cells, group=groups[claim.id]))
     return ev.finish(table, work_ids)
-
-
-# -- CERQual ------------------------------------------------------------------------------------
-
-
-def concern_text(level: str | None) -> str:
-    if not level or not level.strip():
-        return NOT_ASSESSED
-    key = level.strip().lower().removesuffix(" concerns").removesuffix(" concern")
-    return CONCERNS.get(key, level.strip()[:1].upper() + level.strip()[1:])
-
-
-def confidence_text(assessment: CerqualData | None) -> str:
-    if assessment is None or not assessment.overall:
-        return NOT_ASSESSED
-    key = assessment.overall.strip().lower().removesuffix(" confidence")
-    return CONFIDENCE.get(key, assessment.overall.strip())
-
-
-def explanation_text(assessment: CerqualData | None) -> str:
-    """The reviewers' explanation, or one composed from the component judgements."""
-    if assessment is None:
-        return ""
-    if assessment.overall_explanation:
-        return assessment.overall_explanation.strip()
-    judged = [
-        f"{concern_text(getattr(assessment, field))} regarding {name.lower()}"
-        for field, name in COMPONENTS
-        if getattr(assessment, field)
-    ]
-    return (_sentence_case("; ".join(judged)) + ".") if judged else ""
-
-
-def _sentence_case(text: str) -> str:
-    return text[:1].upper() + text[1:]
-
-
-def _cerqual_table(ev: Evidence, selection: str, *, profile: bool) -> Table:
-    claims = theme_ordered(ev.data.claims)
-    if not claims:
-        raise NothingToTabulateError(f"no claims to assess{selection or NO_CLAIMS_HINT}")
-    if profile:
-        columns = [
-            Column("#", kind="number"),
-            Column("Review finding", weight=2.5),
-            Column("Studies contributing", weight=1.5),
-            *(Column(name, weight=1.5) for _, name in COMPONENTS),
-            Column("CERQual assessment of confidence"),
-            Column("Explanation of CERQual assessment", weight=2),
-        ]
-        table = Table(
-            name="profile",
-            title="GRADE-CERQual evidence profile",
-            caption="Concerns about each CERQual component and the overall confidence in each "
-            f"review finding.{selection}",
-            columns=columns,
-            group_label="Theme",
-        )
-    else:
-        columns = [
-            Column("#", kind="number"),
-            Column("Summary of review finding", weight=3),
-            Column("Studies contributing to the review finding", weight=2),
-            Column("CERQual assessment of confidence"),
-            Column("Explanation of CERQual assessment", weight=3),
-        ]
-        table = Table(
-            name="soqf",
-            title="Summary of qualitative findings (GRADE-CERQual)",
-            caption=f"Review findings and confidence in each.{selection}",
-            columns=columns,
-            group_label="Theme",
-        )
-    groups = _theme_groups(claims)
-    cited: set[int] = set()
-    for number, claim in enumerate(claims, start=1):
-        studies = ev.studies_for(claim)
-        cited.update(studies)
-        assessment = ev.data.cerqual.get(claim.id)
-        cells = [
-            Cell(str(number)),
-            Cell(claim.statement),
-            Cell("; ".join(ev.cite(w) for w in studies) or "No contributing studies"),
-        ]
-        if profile:
-            for field, _ in COMPONENTS:
-                level = getattr(assessment, field) if assessment else None
-                explanation = getattr(assessment, f"{field}_explanation") if assessment else None
-                text = concern_text(level)
-                if level and explanation:
-                    text = f"{text}: {explanation.strip()}"
-                cells.append(Cell(text))
-        cells += [Cell(confidence_text(assessment)), Cell(explanation_text(assessment))]
-        table.rows.append(Row(cells, group=groups[claim.id]))
-    return ev.finish(table, cited)
 
 
 # -- one claim ----------------------------------------------------------------------------------
@@ -454,8 +251,8 @@ def _claim(ev: Evidence, slug: str) -> Table:
 _BUILDERS: dict[str, Callable[[Evidence, str], Table]] = {
     "studies": _studies,
     "matrix": _matrix,
-    "soqf": lambda ev, selection: _cerqual_table(ev, selection, profile=False),
-    "profile": lambda ev, selection: _cerqual_table(ev, selection, profile=True),
+    "soqf": lambda ev, selection: cerqual_table(ev, selection, profile=False),
+    "profile": lambda ev, selection: cerqual_table(ev, selection, profile=True),
 }
 
 

@@ -16,8 +16,9 @@ from typing import TYPE_CHECKING, Any
 
 from phbrefs import fileio
 from phbrefs.errors import InvalidInputError
-from phbrefs.tables.builders import CONFIDENCE, OTHER_THEME, Evidence, theme_ordered
+from phbrefs.tables.cerqual import CONFIDENCE
 from phbrefs.tables.data import NothingToTabulateError, load_evidence
+from phbrefs.tables.evidence import OTHER_THEME, Evidence, theme_ordered
 from phbrefs.tables.model import STANCES
 
 if TYPE_CHECKING:

@@ -19,8 +19,9 @@ from typing import TYPE_CHECKING, Any
 
 from phbrefs import fileio
 from phbrefs.errors import InvalidInputError
-from phbrefs.tables.builders import CONFIDENCE, Evidence, theme_ordered
+from phbrefs.tables.cerqual import CONFIDENCE
 from phbrefs.tables.data import NothingToTabulateError, load_evidence
+from phbrefs.tables.evidence import Evidence, theme_ordered
 from phbrefs.tables.evidence_map import MAP_AXES
 from phbrefs.tables.model import STANCES
 from phbrefs.tables.references import build_references
