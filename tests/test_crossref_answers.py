@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from phbrefs.errors import ExitCode
 from phbrefs.library import Library
 from phbrefs.sources import Lookup
-from phbrefs.sources.crossref import CrossrefClient
+from phbrefs.sources.crossref_client import CrossrefClient
 
 ANNWEH = "10.1093/annweh/wxz051"
 PEERJ = "10.7717/peerj.10734"

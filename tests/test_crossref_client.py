@@ -11,7 +11,8 @@ import pytest
 
 from phbrefs.errors import ExitCode, SourceError
 from phbrefs.sources import Lookup
-from phbrefs.sources.crossref import CrossrefClient, RateLimiter
+from phbrefs.sources.crossref_client import CrossrefClient
+from phbrefs.sources.http import RateLimiter
 
 SEED_LIKE = ["10.1093/annweh/wxz051", "10.7717/peerj.10734", "10.1371/journal.pgen.1011490"]
 

@@ -118,7 +118,7 @@ def _resolve_and_store(
 ) -> AddReport:
     from phbrefs.cli.enrich import chain_setting, enrich_for_add
     from phbrefs.sources import add_dois, known_dois
-    from phbrefs.sources.crossref import CrossrefClient
+    from phbrefs.sources.crossref_client import CrossrefClient
 
     config = settings()
     enrich_step = enrich_for_add(config, chain_setting(None)) if enrich else None

@@ -133,7 +133,7 @@ class Enricher(Protocol):
 
 # name -> (module, class): imported only when a command uses the source
 REGISTRY: dict[str, tuple[str, str]] = {
-    "crossref": ("phbrefs.sources.crossref", "CrossrefClient"),
+    "crossref": ("phbrefs.sources.crossref_client", "CrossrefClient"),
     "europepmc": ("phbrefs.sources.europepmc", "EuropePMCClient"),
     "pubmed": ("phbrefs.sources.pubmed", "PubMedClient"),
     "openalex": ("phbrefs.sources.openalex", "OpenAlexClient"),
