@@ -63,28 +63,25 @@ def _sentence_case(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-def cerqual_table(ev: Evidence, selection: str, *, profile: bool) -> Table:
-    claims = theme_ordered(ev.data.claims)
-    if not claims:
-        raise NothingToTabulateError(f"no claims to assess{selection or NO_CLAIMS_HINT}")
+def _cerqual_frame(selection: str, *, profile: bool) -> Table:
+    """The empty profile (a column per CERQual component) or SoQF, titled and captioned."""
     if profile:
+        name, title = "profile", "GRADE-CERQual evidence profile"
+        caption = (
+            "Concerns about each CERQual component and the overall confidence in each review "
+            "finding."
+        )
         columns = [
             Column("#", kind="number"),
             Column("Review finding", weight=2.5),
             Column("Studies contributing", weight=1.5),
-            *(Column(name, weight=1.5) for _, name in COMPONENTS),
+            *(Column(label, weight=1.5) for _, label in COMPONENTS),
             Column("CERQual assessment of confidence"),
             Column("Explanation of CERQual assessment", weight=2),
         ]
-        table = Table(
-            name="profile",
-            title="GRADE-CERQual evidence profile",
-            caption="Concerns about each CERQual component and the overall confidence in each "
-            f"review finding.{selection}",
-            columns=columns,
-            group_label="Theme",
-        )
     else:
+        name, title = "soqf", "Summary of qualitative findings (GRADE-CERQual)"
+        caption = "Review findings and confidence in each."
         columns = [
             Column("#", kind="number"),
             Column("Summary of review finding", weight=3),
@@ -92,13 +89,20 @@ def cerqual_table(ev: Evidence, selection: str, *, profile: bool) -> Table:
             Column("CERQual assessment of confidence"),
             Column("Explanation of CERQual assessment", weight=3),
         ]
-        table = Table(
-            name="soqf",
-            title="Summary of qualitative findings (GRADE-CERQual)",
-            caption=f"Review findings and confidence in each.{selection}",
-            columns=columns,
-            group_label="Theme",
-        )
+    return Table(
+        name=name,
+        title=title,
+        caption=caption + selection,
+        columns=columns,
+        group_label="Theme",
+    )
+
+
+def cerqual_table(ev: Evidence, selection: str, *, profile: bool) -> Table:
+    claims = theme_ordered(ev.data.claims)
+    if not claims:
+        raise NothingToTabulateError(f"no claims to assess{selection or NO_CLAIMS_HINT}")
+    table = _cerqual_frame(selection, profile=profile)
     groups = theme_groups(claims)
     cited: set[int] = set()
     for number, claim in enumerate(claims, start=1):
