@@ -11,10 +11,7 @@ from rich.table import Table
 from phbrefs.cli import context
 from phbrefs.cli.base import PhbrefsTyper
 from phbrefs.cli.context import message, open_library, out, print_json, warn
-from phbrefs.cli.evidence.common import (
-    CoderOption,
-    coder_or_setting,
-)
+from phbrefs.cli.evidence.common import CoderOption, coder_or_setting
 from phbrefs.cli.options import JsonOption
 
 coding_app = PhbrefsTyper(help="Coding forms to fill in with Excel, LibreOffice or scripts.")

@@ -9,9 +9,7 @@ from rich.table import Table
 
 from phbrefs.cli.base import PhbrefsTyper
 from phbrefs.cli.context import counted, message, open_library, out, print_json
-from phbrefs.cli.evidence.common import (
-    KeyArgument,
-)
+from phbrefs.cli.evidence.common import KeyArgument
 from phbrefs.cli.options import JsonOption
 
 if TYPE_CHECKING:
