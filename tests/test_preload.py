@@ -32,8 +32,9 @@ def test_a_module_that_fails_is_reported_by_the_callers_import(tmp_path: Path, m
         import ahead_broken  # noqa: F401
 
 
-def test_a_new_library_loads_alembic_too(tmp_path: Path):
-    new = write_modules(Location(str(tmp_path / "new.db")))
-    assert "phbrefs.library" in new and "alembic.command" in new
-    (tmp_path / "old.db").write_bytes(b"")
-    assert "alembic.command" not in write_modules(Location(str(tmp_path / "old.db")))
+def test_the_storage_layer_and_the_dialect_are_loaded_ahead(tmp_path: Path):
+    assert write_modules(Location(str(tmp_path / "new.db"))) == [
+        "phbrefs.library",
+        "sqlalchemy.dialects.sqlite",
+    ]
+    assert "sqlalchemy.dialects.postgresql" in write_modules(Location("postgresql://h/db"))

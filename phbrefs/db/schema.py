@@ -43,9 +43,6 @@ def head_revision() -> str:
 
 def write_modules(location: Location) -> list[str]:
     """What storing into ``location`` imports (to load it ahead, ``phbrefs.preload``): the
-    storage layer and the database's dialect, and Alembic for a library not created yet."""
+    storage layer and the database's SQLAlchemy dialect."""
     dialect = "postgresql" if location.is_postgres else "sqlite"
-    modules = ["phbrefs.library", f"sqlalchemy.dialects.{dialect}"]
-    if not location.exists():
-        modules += ["alembic.command", "alembic.config"]
-    return modules
+    return ["phbrefs.library", f"sqlalchemy.dialects.{dialect}"]
