@@ -78,6 +78,7 @@ def write(path: Path = SCRIPT) -> None:
     import tempfile
 
     from phbrefs.db.engine import make_engine, upgrade
+    from phbrefs.fileio import write_text
 
     with tempfile.TemporaryDirectory() as folder:
         database = Path(folder) / "head.db"
@@ -86,7 +87,7 @@ def write(path: Path = SCRIPT) -> None:
         engine.dispose()
         with sqlite3.connect(database) as conn:
             text = dump(conn)
-    path.write_text(text, encoding="utf-8")
+    write_text(path, text)
 
 
 if __name__ == "__main__":
