@@ -10,6 +10,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from phbrefs.records import WorkRecord
 from phbrefs.sources.crossref import record_from_crossref
@@ -279,3 +281,13 @@ def test_entities_in_affiliations_and_funders_are_decoded():
         "Department of Environmental Science, Policy, & Management"
     ]
     assert record.funders[0].name == "Policy & Research Programme"
+
+
+_WHITESPACE_AND_PUNCT = st.sampled_from(list(" \t\n\r\x0b\x0c\x1c\x85\xa0\u2003\u3000,.;:!?)]a"))
+
+
+@given(st.text(_WHITESPACE_AND_PUNCT | st.characters(exclude_characters="<&"), max_size=40))
+def test_tidying_text_is_the_regular_expression_it_replaces(text: str):
+    # _tidy splits on whitespace instead of matching \s+: the same text for any input
+    expected = re.sub(r"\s+([,.;:!?)\]])", r"\1", re.sub(r"\s+", " ", text).strip())
+    assert strip_markup(text) == (expected or None)

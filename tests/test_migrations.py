@@ -112,3 +112,52 @@ def test_unwritable_location_is_a_storage_error(tmp_path: Path):
     with pytest.raises(StorageError):
         Library(tmp_path / "absent.db", create=False)
     assert not (tmp_path / "absent.db").exists()
+
+
+def _sqlite_contents(path: Path) -> tuple[list, dict]:
+    """Every schema entry (FTS shadow tables too) and every table's rows of a SQLite file."""
+    import sqlite3
+
+    with sqlite3.connect(path) as conn:
+        schema = conn.execute("SELECT type, name, tbl_name, sql FROM sqlite_master ORDER BY rowid")
+        entries = schema.fetchall()
+        rows = {
+            name: conn.execute(f'SELECT * FROM "{name}"').fetchall()
+            for kind, name, _, sql in entries
+            if kind == "table" and not (sql or "").startswith("CREATE VIRTUAL")
+        }
+    return entries, rows
+
+
+def test_the_new_library_script_is_what_the_migrations_build(tmp_path: Path):
+    """db/fresh.py's script is up to date: regenerate it with `python -m phbrefs.db.fresh`."""
+    import sqlite3
+
+    from phbrefs.db import fresh
+
+    engine = make_engine(tmp_path / "migrated.db")
+    upgrade(engine)  # Alembic, step by step
+    engine.dispose()
+    with sqlite3.connect(tmp_path / "migrated.db") as conn:
+        assert fresh.dump(conn) == fresh.SCRIPT.read_text(encoding="utf-8")
+
+
+def test_a_new_sqlite_library_is_built_as_the_migrations_build_it(tmp_path: Path):
+    engine = make_engine(tmp_path / "migrated.db")
+    upgrade(engine)
+    engine.dispose()
+    with Library(tmp_path / "new.db") as library:  # a new library: from the script
+        assert current_revision(library.engine) == head_revision()
+    assert _sqlite_contents(tmp_path / "new.db") == _sqlite_contents(tmp_path / "migrated.db")
+
+
+def test_a_script_behind_the_migrations_is_not_used(tmp_path: Path, monkeypatch):
+    from phbrefs.db import fresh
+
+    stale = tmp_path / "stale.sql"
+    stale.write_text("-- phbrefs library schema at revision 0001\nCREATE TABLE x (y);\n")
+    monkeypatch.setattr(fresh, "SCRIPT", stale)
+    with Library(tmp_path / "new.db") as library:
+        assert current_revision(library.engine) == head_revision()
+    tables = {entry[1] for entry in _sqlite_contents(tmp_path / "new.db")[0]}
+    assert "x" not in tables and "work" in tables

@@ -117,6 +117,8 @@ def _resolve_and_store(
     wanted: Wanted, *, refresh: bool, tags: list[str], enrich: bool = True
 ) -> AddReport:
     from phbrefs.cli.enrich import chain_setting, enrich_for_add
+    from phbrefs.db.schema import write_modules
+    from phbrefs.preload import preloading
     from phbrefs.sources import add_dois, known_dois
     from phbrefs.sources.crossref_client import CrossrefClient
 
@@ -124,7 +126,11 @@ def _resolve_and_store(
     enrich_step = enrich_for_add(config, chain_setting(None)) if enrich else None
     present = known_dois(config.db, wanted.dois)
     to_fetch = len(wanted.dois) if refresh else len([d for d in wanted.dois if d not in present])
+    # what checking and storing the answers imports loads while they are on their way (the
+    # checks first: the client's own thread would import them at the first answer)
+    ahead = ["phbrefs.sources.crossref_schema", *write_modules(config.db)]
     with (
+        preloading(ahead if to_fetch else []),
         CrossrefClient.from_settings(config, refresh=refresh) as client,
         progress(to_fetch, "Resolving DOIs") as advance,
     ):

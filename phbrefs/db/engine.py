@@ -107,8 +107,9 @@ def _check_known(revision: str | None, where: str) -> None:
         )
 
 
-def upgrade(engine: Engine, revision: str = "head") -> None:
-    """Run Alembic migrations up to ``revision`` in one write transaction.
+def upgrade(engine: Engine, revision: str = "head", *, script: bool = False) -> None:
+    """Run Alembic migrations up to ``revision`` in one write transaction; ``script``: build an
+    empty SQLite database at head from the script of what they build (``db/fresh.py``).
 
     The revision is read again once the write lock is held, so processes that open a new or
     old library at the same moment migrate it once: the others find it done.
@@ -119,6 +120,11 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
         target = head_revision() if revision == "head" else revision
         if found == target:
             return
+        if script and found is None and target == head_revision() and conn.dialect.name == "sqlite":
+            from phbrefs.db import fresh
+
+            if fresh.create(conn):
+                return
         from alembic import command
 
         config = alembic_config(engine.url.render_as_string(hide_password=False))
@@ -172,7 +178,7 @@ def open_engine(
         if found != head_revision():
             if found is None and not create and location.is_postgres:
                 raise StorageError(f"no phbrefs library in {location} (run 'phbrefs add')")
-            upgrade(engine)
+            upgrade(engine, script=True)
     except StorageError:
         engine.dispose()
         raise

@@ -8,6 +8,7 @@ import re
 from functools import cache
 from pathlib import Path
 
+from phbrefs.db.location import Location
 from phbrefs.errors import StorageError
 
 MIGRATIONS = Path(__file__).with_name("migrations")
@@ -38,3 +39,10 @@ def known_revisions() -> tuple[str, frozenset[str]]:
 
 def head_revision() -> str:
     return known_revisions()[0]
+
+
+def write_modules(location: Location) -> list[str]:
+    """What storing into ``location`` imports (to load it ahead, ``phbrefs.preload``): the
+    storage layer and the database's SQLAlchemy dialect."""
+    dialect = "postgresql" if location.is_postgres else "sqlite"
+    return ["phbrefs.library", f"sqlalchemy.dialects.{dialect}"]

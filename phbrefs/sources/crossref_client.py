@@ -20,7 +20,7 @@ has no cache and asks for one DOI per request. This client is a ``PoliteClient``
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
@@ -77,30 +77,37 @@ class CrossrefClient(PoliteClient):
     def resolve(
         self, identifiers: Sequence[str], progress: Progress | None = None
     ) -> list[Resolution]:
-        """One ``Resolution`` per DOI (lower-case, normalised), in the order given."""
-        return [
-            _resolution(doi, answer) for doi, answer in self.messages(identifiers, progress).items()
-        ]
+        """One ``Resolution`` per DOI (lower-case, normalised), in the order given; each
+        answer is mapped as it arrives, while the next request is in flight."""
+        return list(self._settled(identifiers, progress, _resolution).values())
 
     def messages(
         self, identifiers: Sequence[str], progress: Progress | None = None
     ) -> dict[str, Any]:
         """DOI -> Crossref message (or a ``Failed``/``NotFound`` value), in the order given."""
+        return self._settled(identifiers, progress, lambda _doi, answer: answer)
+
+    def _settled(
+        self,
+        identifiers: Sequence[str],
+        progress: Progress | None,
+        settle: Callable[[str, Any], Any],
+    ) -> dict[str, Any]:
+        """DOI -> ``settle(doi, answer)``, called on this thread as each answer arrives."""
         dois = list(dict.fromkeys(identifiers))
         advance = progress or (lambda n: None)
         answers: dict[str, Any] = {}
 
-        # Records are mapped as each answer arrives, while the next request is in flight.
         def listed(chunk: list[str], items: Any) -> None:
             if isinstance(items, Unbounded):  # asking DOI by DOI would only repeat it
-                answers.update(dict.fromkeys(chunk, items))
+                answers.update({doi: settle(doi, items) for doi in chunk})
                 advance(len(chunk))
             elif isinstance(items, dict):
-                answers.update(items)
+                answers.update({doi: settle(doi, answer) for doi, answer in items.items()})
                 advance(len(items))
 
         def fetched(doi: str, answer: Any) -> None:
-            answers[doi] = answer
+            answers[doi] = settle(doi, answer)
             advance(1)
 
         listable = [d for d in dois if "," not in d]  # a comma would split the filter

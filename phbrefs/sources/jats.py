@@ -27,8 +27,7 @@ _ABSTRACT_LABELS = frozenset(
 )
 # Elements that head a section: JATS titles, and the HTML headings of Europe PMC abstracts.
 _HEADINGS = frozenset("title h1 h2 h3 h4 h5 h6".split())
-_SPACE = re.compile(r"\s+")
-_SPACE_BEFORE_PUNCT = re.compile(r"\s+([,.;:!?)\]])")
+_SPACE_BEFORE_PUNCT = re.compile(r" ([,.;:!?)\]])")  # after _tidy's split: single spaces only
 
 
 def _local(tag: str) -> str:
@@ -37,7 +36,12 @@ def _local(tag: str) -> str:
 
 
 def _tidy(text: str) -> str:
-    text = _SPACE.sub(" ", text).strip()
+    """Runs of whitespace as one space, none at the ends or before closing punctuation.
+
+    ``str.split`` splits on exactly what ``\\s`` matches (``str.isspace``) at a third of the
+    cost of a regular expression: every title, name and abstract paragraph passes here.
+    """
+    text = " ".join(text.split())
     return _SPACE_BEFORE_PUNCT.sub(r"\1", text)
 
 

@@ -16,7 +16,6 @@ from typing import Any
 
 from phbrefs.db.location import Location
 from phbrefs.errors import SourceError
-from phbrefs.library import Library
 from phbrefs.outcomes import ItemResult, Outcome
 from phbrefs.sources import AddReport, Wanted
 from phbrefs.sources.base import Enricher, Found, Lookup, WorkIds
@@ -109,6 +108,8 @@ def add_pm_ids(
         else:
             fallback.append((label, found[label]))
     if fallback:
+        from phbrefs.library import Library
+
         with Library(library_path, create=True) as library:
             stored = library.add_many(
                 [f.record for _, f in fallback if f.record],
@@ -137,6 +138,8 @@ def _present(library_path: Path | str, found: dict[str, Found]) -> dict[str, str
     """label -> citekey of works already stored under that PMID/PMCID or DOI."""
     if not Location(str(library_path)).exists():
         return {}
+    from phbrefs.library import Library
+
     present = {}
     with Library(library_path, create=False) as library:
         known = library.known_dois([f.doi for f in found.values() if f.doi])
