@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -22,11 +23,13 @@ if TYPE_CHECKING:
     from phbrefs.library import StoredWork
 
 
-_ACRONYM = re.compile(r"\w*[A-Z]\w*[A-Z]|\w+[A-Z]|\d\w*[A-Z]")
+# A capital after a letter or a digit: an acronym or an inner capital (NHS, mRNA, COVID-19).
+_INNER_CAPITAL = re.compile(r"\w[A-Z]")
+_PUNCTUATION = "()[]\"'“”‘’:;,.!?"  # around a title's word, not part of it
 
 
-# a word, with the sentence end before it if it starts a sentence
-_WORD = re.compile(r"([.!?:;]\s*)?([^\W\d_][\w'’-]*)")
+_WORD = re.compile(r"[^\W\d_][\w'’-]*")
+_SENTENCE_START = re.compile(r"[.!?:;]\s*([^\W\d_][\w'’-]*)")  # a word after a sentence end
 
 
 def proper_nouns(text: str | None) -> frozenset[str]:
@@ -34,15 +37,25 @@ def proper_nouns(text: str | None) -> frozenset[str]:
     lower case: the proper nouns a title-case title holds ("the Delphi method" -> Delphi).
 
     Written here because no maintained package tells a proper noun from a capitalised word
-    without a language model; the work's own abstract is the best witness there is."""
-    if not text:
+    without a language model; the work's own abstract is the best witness there is. Counted
+    with two scans in C (every word; the words starting sentences): a word is inside a
+    sentence somewhere when it occurs more often than it starts one."""
+    first = _WORD.search(text) if text else None
+    if text is None or first is None:
         return frozenset()
-    words = _WORD.findall(text)
-    # each distinct (sentence end, word) weighed once: abstracts repeat their words
-    later = set(words[1:])  # the text's first word starts a sentence
-    lower = {w.lower() for _, w in later | set(words[:1]) if w[0].islower()}
-    capitalised = {w for stop, w in later if not stop and not w[0].islower()}
-    return frozenset(w for w in capitalised if w.lower() not in lower)
+    everywhere = Counter(_WORD.findall(text))
+    starting = Counter(_SENTENCE_START.findall(text))
+    # the text's first word starts a sentence, with a sentence end before it or not
+    everywhere[first.group(0)] -= 1
+    opening = _SENTENCE_START.search(text)
+    if opening is not None and opening.start(1) == first.start():
+        starting[first.group(0)] -= 1
+    lower = {word.lower() for word in everywhere if word[0].islower()}
+    return frozenset(
+        word
+        for word, count in everywhere.items()
+        if count > starting[word] and not word[0].islower() and word.lower() not in lower
+    )
 
 
 def _protect_title(
@@ -52,16 +65,21 @@ def _protect_title(
     sentence-case title every capitalised word after the first (proper nouns: England, NHS),
     and in a title-case title the words ``proper`` names (see ``proper_nouns``)."""
     words = title.split(" ")
-    long_words = [
-        w for w in words[1:] if len(w) >= 4 and w[:1].isalpha() and not _ACRONYM.search(w)
-    ]
-    capitalised = [w for w in long_words if w[:1].isupper()]
-    sentence_case = len(capitalised) * 2 <= len(long_words)
+    # the words with an inner capital, found in one pass over the title (a word's index is
+    # the number of spaces before it; a match never spans a space)
+    acronyms = {title.count(" ", 0, match.start()) for match in _INNER_CAPITAL.finditer(title)}
+    long_words = capitalised = 0
+    for index in range(1, len(words)):
+        word = words[index]
+        if len(word) >= 4 and word[:1].isalpha() and index not in acronyms:
+            long_words += 1
+            capitalised += word[:1].isupper()
+    sentence_case = capitalised * 2 <= long_words
     out, plain = [], []  # runs of unprotected words are encoded at once (a space ends any
     for index, word in enumerate(words):  # ligature, so that is the same as word by word)
-        core = word.strip("()[]\"'“”‘’:;,.!?")
+        core = word.strip(_PUNCTUATION)
         protect = (
-            bool(_ACRONYM.search(core))
+            index in acronyms
             or (sentence_case and index > 0 and core[:1].isupper())
             or core in proper
         )
@@ -91,28 +109,35 @@ def _useprefix(options: str | None) -> str:
     return ",".join([*kept, "useprefix=true"])
 
 
+_FIELD_NAME = re.compile(r"[a-z][a-z0-9_-]*")  # an extra field BibTeX can take as it is
+_NEEDS_BRACES = re.compile(r",|\band\b")  # what a name splitter would cut at
+_VON_LIKE = re.compile(r"(?:^|\s)\{\\")  # a word a name splitter takes for a "von" word
+
+
+def _name_part(text: str, encode: Callable[[str], str]) -> str:
+    encoded = encode(text)
+    if ("," in text or "and" in text) and _NEEDS_BRACES.search(text):
+        return f"{{{encoded}}}"
+    return encoded
+
+
 def _name(person: Contributor, encode: Callable[[str], str]) -> str:
     if person.is_organisation or not person.family:
         return f"{{{encode(person.literal or person.given or '')}}}"
-
-    def part(text: str) -> str:
-        encoded = encode(text)
-        return f"{{{encoded}}}" if re.search(r",|\band\b", text) else encoded
-
-    family = part(person.family)
-    if re.search(r"(?:^|\s)\{\\", family) and (person.given or person.suffix):
+    family = _name_part(person.family, encode)
+    if "{\\" in family and _VON_LIKE.search(family) and (person.given or person.suffix):
         # "{\v{S}}koda" starts with what name splitters take for a lower-case "von" word
         family = f"{{{family}}}"
-    elif _fully_braced(family) and not person.particle:
+    elif family[:1] == "{" and _fully_braced(family) and not person.particle:
         # "{\`A}" alone would read as an organisation: keep that letter as UTF-8
         family = person.family[0] + encode(person.family[1:])
     if person.particle:
-        family = f"{part(person.particle)} {family}"
+        family = f"{_name_part(person.particle, encode)} {family}"
     pieces = [family]
     if person.suffix:
-        pieces.append(part(person.suffix))
+        pieces.append(_name_part(person.suffix, encode))
     if person.given:
-        pieces.append(part(person.given))
+        pieces.append(_name_part(person.given, encode))
     elif person.suffix:
         pieces.append("")
     return ", ".join(pieces)
@@ -159,11 +184,13 @@ class BibExporter:
             text = str(value)
             fields.append((name, text if raw else enc(text)))
 
+        by_role: dict[str, list[Contributor]] = {}
+        for person in record.contributors:
+            by_role.setdefault(person.role, []).append(person)
         for role, field_name in ROLE_FIELDS.items():
             if field_name == "bookauthor" and not self.biblatex:
                 continue
-            people = [p for p in record.contributors if p.role == role]
-            if people:
+            if people := by_role.get(role):
                 add(field_name, " and ".join(_name(p, enc) for p in people), raw=True)
         if record.title:
             if self.biblatex or not record.subtitle:
@@ -240,7 +267,7 @@ class BibExporter:
         if ours:
             written = {name for name, _ in fields} | {"type", "year", "month", "date", "genre"}
             for name, value in record.extra.items():
-                if re.fullmatch(r"[a-z][a-z0-9_-]*", name) and name not in written:
+                if _FIELD_NAME.fullmatch(name) and name not in written:
                     add(name, value)
         return fields
 
