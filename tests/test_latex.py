@@ -105,3 +105,11 @@ def test_bidi_and_zero_width_titles_compile_with_bibtex_and_pdflatex(cli, tmp_pa
         assert run.returncode == 0, run.stdout[-2000:]
     log = (tmp_path / "main.log").read_text(errors="replace")
     assert "Unicode character" not in log and (tmp_path / "main.pdf").exists()
+
+
+def test_the_table_of_english_language_names_is_what_langcodes_gives():
+    """The table spares langcodes' name data; it must name each language as langcodes does."""
+    from phbrefs.formats.latex import _ENGLISH_NAMES, babel_language, babel_language_by_langcodes
+
+    for code, name in _ENGLISH_NAMES.items():
+        assert babel_language_by_langcodes(code) == name == babel_language(code)

@@ -63,7 +63,8 @@ def _protect_title(
 ) -> str:
     """Brace what a style must not lower-case: acronyms and inner capitals always, in a
     sentence-case title every capitalised word after the first (proper nouns: England, NHS),
-    and in a title-case title the words ``proper`` names (see ``proper_nouns``)."""
+    and in a title-case title the words ``proper`` names (``proper_nouns``: none of them starts
+    in lower case)."""
     words = title.split(" ")
     # the words with an inner capital, found in one pass over the title (a word's index is
     # the number of spaces before it; a match never spans a space)
@@ -77,6 +78,9 @@ def _protect_title(
     sentence_case = capitalised * 2 <= long_words
     out, plain = [], []  # runs of unprotected words are encoded at once (a space ends any
     for index, word in enumerate(words):  # ligature, so that is the same as word by word)
+        if word[:1].islower() and index not in acronyms:  # its core starts with that letter:
+            plain.append(word)  # neither capitalised nor a proper noun
+            continue
         core = word.strip(_PUNCTUATION)
         protect = (
             index in acronyms
