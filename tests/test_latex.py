@@ -113,3 +113,10 @@ def test_the_table_of_english_language_names_is_what_langcodes_gives():
 
     for code, name in _ENGLISH_NAMES.items():
         assert babel_language_by_langcodes(code) == name == babel_language(code)
+
+
+def test_ensuremath_keeps_its_argument_when_pylatexenc_decodes_the_value():
+    """``to_latex("Aαӭ")`` writes α in ``\\ensuremath`` and ӭ as a macro the tables lack, so
+    pylatexenc decodes the whole value: it kept ``\\ensuremath`` but dropped the α."""
+    assert to_text(to_latex("Aαӭ")) == "Aαӭ"
+    assert to_text(r"\ensuremath{\alpha} and \ensuremath{}x") == "α and x"

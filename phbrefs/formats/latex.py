@@ -128,14 +128,13 @@ SYMBOLS = {
     "par": "\n",
     "quad": " ",
     "qquad": " ",
-    "ensuremath": "",
 }
 # Formatting commands whose argument is the text (the command itself carries no characters).
 KEEP_ARGUMENT = frozenset(
     (
         "textit textbf textsl textsc texttt textsf textrm textup textmd textnormal emph mbox "
         "text hbox textsubscript textsuperscript uline underline uppercase lowercase "
-        "mkbibemph mkbibbold mkbibitalic foreignlanguage"
+        "mkbibemph mkbibbold mkbibitalic foreignlanguage ensuremath"
     ).split()
 )
 VERBATIM_ARGUMENT = frozenset(("url", "nolinkurl", "path", "doi"))
