@@ -11,6 +11,10 @@ against the library, one-transaction insert), and each format's export time.
 
 Beside the generated records it imports a real Zotero export (bench/data, see PROVENANCE.md),
 its entries repeated with distinct keys to the same size, against the bare parse of that text.
+
+Last, the library the BibTeX import built is exported again against ``pubs export`` of the same
+works (imported into pubs, installed into bench/.pubs-venv by bench/startup.py): in process
+(loading the works, then writing them) and as whole processes (goal: faster than pubs).
 """
 
 from __future__ import annotations
@@ -127,6 +131,69 @@ def bare_write(text: str, works: list[StoredWork]) -> None:
     )
 
 
+PUBS_EXPORT = """
+import sys, time
+from pubs import config, endecoder, repo
+conf = config.load_conf(sys.argv[1])
+start = time.process_time()
+papers = list(repo.Repository(conf).all_papers())
+loaded = time.process_time()
+endecoder.EnDecoder().encode_bibdata({p.citekey: p.bibdata for p in papers}, [])
+print(len(papers), loaded - start, time.process_time() - loaded)
+"""
+
+
+def against_pubs(folder: Path, db: Path) -> None:
+    """``phbrefs export --format bibtex`` of the library at ``db`` against ``pubs export`` of
+    the same works: in process (load, then write; CPU seconds) and as whole processes."""
+    import subprocess
+
+    from startup import medians, pubs_command
+
+    from phbrefs.db.location import Location
+    from phbrefs.db.reader import open_reader
+
+    env = {**os.environ, "PHBREFS_CONFIG": str(folder / "config.toml"), "PHBREFS_CACHE": "off"}
+    env.pop("PHBREFS_DB", None)
+    bib = folder / "export.bib"
+    phbrefs = [sys.executable, "-m", "phbrefs", "--db", str(db), "export", "--format", "bibtex"]
+    subprocess.run([*phbrefs, "--all", "-o", str(bib)], env=env, check=True, capture_output=True)
+    pubs, config = pubs_command(), folder / "pubsrc"
+    pubs_env = {**env, "HOME": str(folder)}
+    for args in (["init", "-p", str(folder / "pubs")], ["import", str(bib)]):
+        subprocess.run(
+            [str(pubs), "-c", str(config), *args], env=pubs_env, check=True, capture_output=True
+        )
+    python = pubs.parent / "python"
+    answer = subprocess.run(
+        [str(python), "-c", PUBS_EXPORT, str(config)], env=pubs_env, check=True, text=True,
+        capture_output=True,
+    ).stdout.split()  # fmt: skip
+    pubs_count, pubs_load, pubs_write = int(answer[0]), float(answer[1]), float(answer[2])
+    with open_reader(Location(str(db))) as source:
+        _, load_cpu, works = timed(source.works)
+    _, write_cpu, _ = timed(get_exporter("bibtex").export, works)
+    print(
+        f"\nbibtex export of {len(works)} works against pubs export of {pubs_count}, in process "
+        f"(CPU): load + write\n"
+        f"  phbrefs {load_cpu:.2f} + {write_cpu:.2f} = {load_cpu + write_cpu:.2f} s | pubs "
+        f"{pubs_load:.2f} + {pubs_write:.2f} = {pubs_load + pubs_write:.2f} s "
+        f"({(load_cpu + write_cpu) / (pubs_load + pubs_write):.2f}x pubs)"
+    )
+    (pubs_wall, pubs_cpu), (ours_wall, ours_cpu) = medians(
+        [
+            ([str(pubs), "-c", str(config), "export"], pubs_env),
+            ([*phbrefs, "--all", "-o", str(folder / "again.bib")], env),
+        ],
+        repeat=3,
+    )
+    print(
+        f"  whole processes (medians of 3): pubs export {pubs_wall:.2f} s (CPU {pubs_cpu:.2f} s)"
+        f" | phbrefs export {ours_wall:.2f} s (CPU {ours_cpu:.2f} s): "
+        f"{ours_wall / pubs_wall:.2f}x wall, {ours_cpu / pubs_cpu:.2f}x CPU (goal < 1)"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--n", type=int, default=10_000)
@@ -164,7 +231,8 @@ def main() -> None:
         library = Library(Path(folder) / "bibtex.db")
         load_time, _, loaded = timed(library.works)
         library.close()
-    print(f"\nexport from a library of {len(loaded)}: loading the works takes {load_time:.2f} s")
+        print(f"\nexport from a library of {len(loaded)}: Library.works takes {load_time:.2f} s")
+        against_pubs(Path(folder), Path(folder) / "bibtex.db")
     print("load average at end: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
     assert get_importer("ris").name == "ris"
 

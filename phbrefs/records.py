@@ -229,8 +229,8 @@ class WorkRecord:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> WorkRecord:
-        known = {f.name for f in fields(cls)}
-        values = {k: v for k, v in data.items() if k in known}
+        # the field names computed once (``fields()`` per record: a fifth of loading a library)
+        values = {k: v for k, v in data.items() if k in _KNOWN_FIELDS}
         for name in ("issued", "published_print", "published_online", "accessed"):
             if isinstance(values.get(name), str):
                 values[name] = PartialDate.parse(values[name])
@@ -247,6 +247,7 @@ class WorkRecord:
 
 
 _FIELD_NAMES = tuple(f.name for f in fields(WorkRecord))
+_KNOWN_FIELDS = frozenset(_FIELD_NAMES)
 
 
 _SCALARS = frozenset({str, int, float, bool, type(None)})

@@ -221,7 +221,7 @@ def test_chapter_without_book_title_is_inbook():
 
 
 def test_title_protection():
-    from phbrefs.formats.bibtex import _protect_title
+    from phbrefs.formats.bibtex.exporter import _protect_title
 
     def plain(text):
         return text

@@ -105,3 +105,18 @@ def test_bidi_and_zero_width_titles_compile_with_bibtex_and_pdflatex(cli, tmp_pa
         assert run.returncode == 0, run.stdout[-2000:]
     log = (tmp_path / "main.log").read_text(errors="replace")
     assert "Unicode character" not in log and (tmp_path / "main.pdf").exists()
+
+
+def test_the_table_of_english_language_names_is_what_langcodes_gives():
+    """The table spares langcodes' name data; it must name each language as langcodes does."""
+    from phbrefs.formats.latex import _ENGLISH_NAMES, babel_language, babel_language_by_langcodes
+
+    for code, name in _ENGLISH_NAMES.items():
+        assert babel_language_by_langcodes(code) == name == babel_language(code)
+
+
+def test_ensuremath_keeps_its_argument_when_pylatexenc_decodes_the_value():
+    """``to_latex("Aαӭ")`` writes α in ``\\ensuremath`` and ӭ as a macro the tables lack, so
+    pylatexenc decodes the whole value: it kept ``\\ensuremath`` but dropped the α."""
+    assert to_text(to_latex("Aαӭ")) == "Aαӭ"
+    assert to_text(r"\ensuremath{\alpha} and \ensuremath{}x") == "α and x"

@@ -162,7 +162,7 @@ def progress(total: int, description: str) -> Iterator[Any]:
 
 
 def select_works(
-    library: Library, keys: list[str] | None, tags: list[str], all_works: bool
+    library: Library | Reader, keys: list[str] | None, tags: list[str], all_works: bool
 ) -> list[StoredWork]:
     """The works ``KEY…``, ``--tag`` and ``--all`` name: the keys given, then the works with
     every tag given (or all of them), each once. Never empty: an empty export would look like

@@ -14,6 +14,7 @@ from phbrefs.cli.context import (
     err,
     message,
     open_library,
+    open_reader,
     out,
     print_json,
     progress,
@@ -128,7 +129,7 @@ def export(
     if name is None:
         raise typer.BadParameter("give --format (bibtex, biblatex, ris, csljson)")
     exporter = get_exporter(name)
-    with open_library() as library:
+    with open_reader() as library:  # the fast SQLite reader: no SQLAlchemy to import
         works = select_works(library, keys, tag, all_)
     text = exporter.export(works, abstracts=not no_abstract)
     if output:

@@ -37,6 +37,7 @@ SPECIALS = {
     "^": r"\textasciicircum{}",
 }
 _SPECIALS_RE = re.compile(r"[\\{}&%$#_~^]")
+_NEEDS_ESCAPING = re.compile(r"[\\{}&%$#_~^]|--|``|''")  # a special or a ligature pair
 _NEEDS_DECODING = re.compile(r"[\\{}~$%&]|--|``|''")
 _DOTLESS = re.compile(r"\\(['`^\"~=.])\\i(?![A-Za-z])")
 _SPACES = re.compile(r"[ \t\r\n]+")
@@ -127,14 +128,13 @@ SYMBOLS = {
     "par": "\n",
     "quad": " ",
     "qquad": " ",
-    "ensuremath": "",
 }
 # Formatting commands whose argument is the text (the command itself carries no characters).
 KEEP_ARGUMENT = frozenset(
     (
         "textit textbf textsl textsc texttt textsf textrm textup textmd textnormal emph mbox "
         "text hbox textsubscript textsuperscript uline underline uppercase lowercase "
-        "mkbibemph mkbibbold mkbibitalic foreignlanguage"
+        "mkbibemph mkbibbold mkbibitalic foreignlanguage ensuremath"
     ).split()
 )
 VERBATIM_ARGUMENT = frozenset(("url", "nolinkurl", "path", "doi"))
@@ -329,11 +329,18 @@ def _with_pylatexenc(value: str) -> str:
         return value
 
 
+def _escape_special(match: re.Match[str]) -> str:
+    return SPECIALS[match.group(0)]
+
+
 def escape_specials(text: str) -> str:
     """Only the characters LaTeX treats specially escaped (BibLaTeX with biber is UTF-8);
-    invisible controls dropped."""
-    escaped = _SPECIALS_RE.sub(lambda match: SPECIALS[match.group(0)], strip_controls(text))
-    return _LIGATURES.sub("{}", escaped)
+    invisible controls dropped. (The ligature regex only when a pair is there: an export
+    encodes every field of every work, and its look-arounds cost ten times the other steps.)"""
+    escaped = _SPECIALS_RE.sub(_escape_special, strip_controls(text))
+    if "--" in escaped or "``" in escaped or "''" in escaped:
+        escaped = _LIGATURES.sub("{}", escaped)
+    return escaped
 
 
 @lru_cache(maxsize=4096)
@@ -348,6 +355,8 @@ def _char_to_latex(char: str) -> str:
 
 def to_latex(text: str) -> str:
     """Unicode text as LaTeX for classic BibTeX: specials escaped, accents as commands."""
+    if text.isascii() and _NEEDS_ESCAPING.search(text) is None:
+        return text  # what most fields are (volumes, pages, journals, publishers)
     escaped = escape_specials(text)
     if escaped.isascii():
         return escaped
@@ -378,11 +387,31 @@ _BABEL_NAMES = {
 }
 
 
+# The English names (babel's names) of languages records often carry, as langcodes gives them:
+# finding a name loads langcodes' name data, a fifth of a second of a whole ``phbrefs export``.
+_ENGLISH_NAMES = {
+    code: name
+    for pair in """
+    fr=french es=spanish it=italian nl=dutch pt=portuguese sv=swedish da=danish fi=finnish
+    pl=polish cs=czech ru=russian ja=japanese zh=chinese ko=korean ar=arabic tr=turkish
+    hu=hungarian ro=romanian hr=croatian sk=slovak uk=ukrainian he=hebrew fa=persian hi=hindi
+    id=indonesian ca=catalan eu=basque gl=galician et=estonian lv=latvian lt=lithuanian
+    is=icelandic ga=irish cy=welsh sr=serbian bg=bulgarian
+    """.split()
+    for code, name in [pair.split("=")]
+}
+
+
 def babel_language(tag: str) -> str:
     """The babel language name for a BCP 47 tag (``en-GB`` -> ``british``), what biblatex's
     ``langid`` and babel's hyphenation need; a value that is no tag is returned unchanged."""
     if tag in _BABEL_NAMES:
         return _BABEL_NAMES[tag]
+    return _ENGLISH_NAMES.get(tag) or babel_language_by_langcodes(tag)
+
+
+def babel_language_by_langcodes(tag: str) -> str:
+    """``babel_language`` for the tags neither table holds."""
     import langcodes
 
     try:
