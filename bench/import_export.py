@@ -101,14 +101,37 @@ def bench_import(name: str, text: str, bare, folder: Path, fmt: str | None = Non
     library = Library(folder / f"{name}.db")
     import_time, import_cpu, report = timed(import_batches, library, [batch])
     library.close()
+    stream_time, stream_cpu, (streamed, worker_cpu) = timed(
+        streamed_import, text, f"bench.{name}", fmt or name, folder / f"{name}-streamed.db"
+    )
+    stream_cpu += worker_cpu
+    assert streamed.summary() == report.summary()
     print(
         f"{name:8} bare parse {bare_time:6.2f} s | phbrefs parse {parse_time:6.2f} s "
         f"({parse_time / bare_time:.2f}x) | full import {parse_time + import_time:6.2f} s "
         f"({(parse_time + import_time) / bare_time:.2f}x) | {report.summary()}\n"
         f"{'':8} CPU: bare {bare_cpu:6.2f} s | parse {parse_cpu:6.2f} s "
         f"({parse_cpu / bare_cpu:.2f}x) | full import {parse_cpu + import_cpu:6.2f} s "
-        f"({(parse_cpu + import_cpu) / bare_cpu:.2f}x; the parse may use other cores)"
+        f"({(parse_cpu + import_cpu) / bare_cpu:.2f}x; the parse may use other cores)\n"
+        f"{'':8} streamed (chunk by chunk, as ``phbrefs import``): {stream_time:6.2f} s "
+        f"({stream_time / bare_time:.2f}x) | CPU {stream_cpu:6.2f} s "
+        f"({stream_cpu / bare_cpu:.2f}x; its parse worker's included)"
     )
+
+
+def streamed_import(text: str, origin: str, fmt: str, path: Path):  # type: ignore[no-untyped-def]
+    """``phbrefs import``'s way, parsed a chunk at a time as the import goes: its report and
+    the CPU seconds of its parse worker (``timed`` counts only this process's)."""
+    import resource
+
+    from phbrefs.importing import import_batches, read_input
+
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    library = Library(path)
+    report = import_batches(library, [read_input(text, origin, fmt)])
+    library.close()
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return report, after.ru_utime + after.ru_stime - children.ru_utime - children.ru_stime
 
 
 def bare_write(text: str, works: list[StoredWork]) -> None:

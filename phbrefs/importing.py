@@ -29,7 +29,7 @@ from phbrefs.dedup import DuplicateIndex, Fingerprint, Match, merge_records
 from phbrefs.errors import InvalidInputError
 from phbrefs.formats import EntryError, ParseResult, detect_format, get_importer
 from phbrefs.outcomes import BatchReport, ItemResult, Outcome
-from phbrefs.parsing import CHUNK_CHARS, Chunks, NotChunkable, parse_text
+from phbrefs.parsing import CHUNK_CHARS, Chunks, parse_text
 
 if TYPE_CHECKING:
     from phbrefs.library import Library
@@ -67,13 +67,6 @@ class Batch:
     def rest(self) -> ParseResult:
         """Every error and warning, once ``pieces`` were read."""
         return self.chunks.rest if self.chunks is not None else self._parsed
-
-    def whole(self) -> Batch:
-        """This input parsed at once (when its chunks turn out to refer to each other)."""
-        if self.chunks is None:
-            return self
-        whole = parse_text(self.chunks.importer, self.chunks.text, self.origin)
-        return Batch(self.origin, self.format, whole)
 
 
 @contextmanager
@@ -145,14 +138,9 @@ def import_batches(
     for name in tags:
         if not name.strip():
             raise InvalidInputError("a tag name cannot be empty")
-    run = _Import(library, list(tags), strict, advance or (lambda n: None), on_chunk)
-    try:
-        with library.transaction():
-            return run.all(batches)
-    except NotChunkable:  # rolled back: start over with each file parsed whole
+    with library.transaction():
         run = _Import(library, list(tags), strict, advance or (lambda n: None), on_chunk)
-        with library.transaction():
-            return run.all([b.whole() for b in batches])
+        return run.all(batches)
 
 
 class _Import:

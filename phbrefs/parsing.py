@@ -127,18 +127,13 @@ def _parse_in_child(importer: Any, part: Any, origin: str, writer: Any, parent: 
 CHUNK_CHARS = 500_000
 
 
-class NotChunkable(Exception):
-    """Entries of different chunks refer to each other (crossref, xdata): parse it whole."""
-
-
 class Chunks:
     """A text's entries parsed one chunk after another, each dropped once the caller moves
     on; ``rest`` then holds every error and warning in the order the whole parse gives.
 
     Chunks are the importer's ``split`` pieces (which parse exactly as the whole does); an
-    importer without ``split``, or a text below ``chunk_chars``, is one chunk. A later piece
-    that ``join`` finds linked to another raises NotChunkable: the caller starts over with the
-    whole text.
+    importer without ``split``, or a text below ``chunk_chars``, is one chunk (so is a text
+    whose entries refer to each other: ``split`` refuses it).
     """
 
     def __init__(self, importer: Importer, text: str, origin: str, chunk_chars: int) -> None:
@@ -163,8 +158,6 @@ class Chunks:
             chunk = importer.join([piece])  # type: ignore[attr-defined]
             piece.records = []
             seen.append(piece)
-            if chunk is None or importer.join(seen) is None:  # type: ignore[attr-defined]
-                raise NotChunkable
             yield chunk
             chunk = None  # not held while the next piece is parsed
         self.rest = importer.join(seen)  # type: ignore[attr-defined]
