@@ -21,6 +21,7 @@ import json
 import os
 import random
 import re
+import resource
 import sys
 import tempfile
 import time
@@ -86,11 +87,17 @@ def stored(records: list[WorkRecord]) -> list[StoredWork]:
 
 
 def timed(function, *args, **kwargs):  # type: ignore[no-untyped-def]
-    """(wall seconds, CPU seconds, result): on a loaded machine the CPU time is the steadier."""
+    """(wall seconds, CPU seconds, result): on a loaded machine the CPU time is the steadier.
+    The CPU time counts the processes it forked and ended (the parse workers) too."""
     gc.collect()  # each timing starts from a clean heap, not paying for earlier garbage
-    start, cpu = time.perf_counter(), time.process_time()
+    start, cpu = time.perf_counter(), time.process_time() + _children_cpu()
     result = function(*args, **kwargs)
-    return time.perf_counter() - start, time.process_time() - cpu, result
+    return time.perf_counter() - start, time.process_time() + _children_cpu() - cpu, result
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def bench_import(name: str, text: str, bare, folder: Path, fmt: str | None = None) -> None:  # type: ignore[no-untyped-def]
@@ -101,10 +108,9 @@ def bench_import(name: str, text: str, bare, folder: Path, fmt: str | None = Non
     library = Library(folder / f"{name}.db")
     import_time, import_cpu, report = timed(import_batches, library, [batch])
     library.close()
-    stream_time, stream_cpu, (streamed, worker_cpu) = timed(
+    stream_time, stream_cpu, streamed = timed(
         streamed_import, text, f"bench.{name}", fmt or name, folder / f"{name}-streamed.db"
     )
-    stream_cpu += worker_cpu
     assert streamed.summary() == report.summary()
     print(
         f"{name:8} bare parse {bare_time:6.2f} s | phbrefs parse {parse_time:6.2f} s "
@@ -112,26 +118,21 @@ def bench_import(name: str, text: str, bare, folder: Path, fmt: str | None = Non
         f"({(parse_time + import_time) / bare_time:.2f}x) | {report.summary()}\n"
         f"{'':8} CPU: bare {bare_cpu:6.2f} s | parse {parse_cpu:6.2f} s "
         f"({parse_cpu / bare_cpu:.2f}x) | full import {parse_cpu + import_cpu:6.2f} s "
-        f"({(parse_cpu + import_cpu) / bare_cpu:.2f}x; the parse may use other cores)\n"
+        f"({(parse_cpu + import_cpu) / bare_cpu:.2f}x; parse workers' CPU included)\n"
         f"{'':8} streamed (chunk by chunk, as ``phbrefs import``): {stream_time:6.2f} s "
         f"({stream_time / bare_time:.2f}x) | CPU {stream_cpu:6.2f} s "
-        f"({stream_cpu / bare_cpu:.2f}x; its parse worker's included)"
+        f"({stream_cpu / bare_cpu:.2f}x)"
     )
 
 
 def streamed_import(text: str, origin: str, fmt: str, path: Path):  # type: ignore[no-untyped-def]
-    """``phbrefs import``'s way, parsed a chunk at a time as the import goes: its report and
-    the CPU seconds of its parse worker (``timed`` counts only this process's)."""
-    import resource
-
+    """``phbrefs import``'s way: parsed a chunk at a time as the import goes."""
     from phbrefs.importing import import_batches, read_input
 
-    children = resource.getrusage(resource.RUSAGE_CHILDREN)
     library = Library(path)
     report = import_batches(library, [read_input(text, origin, fmt)])
     library.close()
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return report, after.ru_utime + after.ru_stime - children.ru_utime - children.ru_stime
+    return report
 
 
 def bare_write(text: str, works: list[StoredWork]) -> None:

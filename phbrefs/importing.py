@@ -51,7 +51,7 @@ class Batch:
     @property
     def size(self) -> int:
         """The units of ``import_batches``'s ``advance``: entries, or characters if chunked."""
-        return len(self.chunks.text) if self.chunks else len(self._parsed.records)
+        return self.chunks.size if self.chunks else len(self._parsed.records)
 
     @property
     def _parsed(self) -> ParseResult:
@@ -106,9 +106,15 @@ def read_input(
     chunk_chars: int = CHUNK_CHARS,
 ) -> Batch:
     """One file's text to import a chunk of about ``chunk_chars`` at a time (see the module
-    docstring); the result, outcomes and report, is the one ``parse_input`` would give."""
+    docstring), parsed as the import goes; a shorter one (or one the importer cannot cut) is
+    parsed now, as ``parse_input`` does."""
     name = fmt or detect_format(text, path)
-    return Batch(origin, name, chunks=Chunks(get_importer(name), text, origin, chunk_chars))
+    importer = get_importer(name)
+    chunks = Chunks.of(importer, text, origin, chunk_chars)
+    if chunks is not None:
+        return Batch(origin, name, chunks=chunks)
+    with _bulk():
+        return Batch(origin, name, parse_text(importer, text, origin))
 
 
 def _label(origin: str, record: WorkRecord) -> str:

@@ -131,30 +131,29 @@ class Chunks:
     """A text's entries parsed one chunk after another, each dropped once the caller moves
     on; ``rest`` then holds every error and warning in the order the whole parse gives.
 
-    Chunks are the importer's ``split`` pieces (which parse exactly as the whole does); an
-    importer without ``split``, or a text below ``chunk_chars``, is one chunk (so is a text
-    whose entries refer to each other: ``split`` refuses it).
+    Chunks are the importer's ``split`` pieces, which parse exactly as the whole does
+    (``split`` refuses a text whose entries refer to each other). They hold their own copy of
+    the text: the caller may drop the whole.
     """
 
-    def __init__(self, importer: Importer, text: str, origin: str, chunk_chars: int) -> None:
-        self.importer, self.text, self.origin = importer, text, origin
-        self.chunk_chars = chunk_chars
+    def __init__(self, importer: Importer, parts: list[Any], origin: str, size: int) -> None:
+        self.importer, self.parts, self.origin = importer, parts, origin
+        self.size, self.count = size, len(parts)  # characters, chunks
         self.rest = ParseResult()
-        self.count = 1  # chunks, once known
+
+    @classmethod
+    def of(cls, importer: Importer, text: str, origin: str, chunk_chars: int) -> Chunks | None:
+        """``text`` in chunks of about ``chunk_chars``; None when it is one chunk (short, or
+        the importer cannot cut it)."""
+        split = getattr(importer, "split", None)
+        count = -(-len(text) // chunk_chars)
+        parts = split(text, [i / count for i in range(1, count)]) if split and count > 1 else None
+        return cls(importer, parts, origin, len(text)) if parts and len(parts) > 1 else None
 
     def __iter__(self) -> Iterator[ParseResult]:
-        importer, text, origin = self.importer, self.text, self.origin
-        split = getattr(importer, "split", None)
-        count = -(-len(text) // self.chunk_chars)
-        parts = split(text, [i / count for i in range(1, count)]) if split and count > 1 else None
-        if not parts or len(parts) < 2:
-            whole = parse_text(importer, text, origin)
-            self.rest = ParseResult([], whole.errors, whole.warnings)
-            yield whole
-            return
-        self.count = len(parts)
+        importer, parts, self.parts = self.importer, self.parts, []  # read once
         seen: list[Any] = []  # the pieces parsed, their records dropped: for their errors
-        for piece in _parsed_in_order(importer, parts, origin):
+        for piece in _parsed_in_order(importer, parts, self.origin):
             chunk = importer.join([piece])  # type: ignore[attr-defined]
             piece.records = []
             seen.append(piece)
