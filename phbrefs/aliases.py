@@ -8,25 +8,22 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from phbrefs.importing import Batch
     from phbrefs.library import Library
-    from phbrefs.outcomes import BatchReport
+    from phbrefs.outcomes import ItemResult
+    from phbrefs.records import WorkRecord
 
 
-def keep_unusable_keys(library: Library, batches: Sequence[Batch], report: BatchReport) -> int:
-    """After an import: alias each unusable proposed key to the work its entry became, and
-    say so in that entry's ``detail``; returns how many. ``report.results`` lists the entries
-    in input order before the unreadable ones (``importing.import_batches``)."""
+def keep_unusable_keys(library: Library, entries: Sequence[tuple[WorkRecord, ItemResult]]) -> int:
+    """In an import (``importing.import_batches``'s ``on_chunk``): alias each unusable key an
+    entry proposed to the work it became, and say so in its result's ``detail``; returns how
+    many."""
     from phbrefs.library import usable_citekey  # what BibTeX, biber and pandoc all accept
 
-    records = [r for b in batches for r in b.parsed.records]
     kept = 0
-    for record, item in zip(records, report.results, strict=False):
+    for record, item in entries:
         proposed = (record.citekey or "").strip()
         if not proposed or usable_citekey(proposed) or not item.citekey:
             continue
-        if item.title != record.full_title:  # not the entry this item reports: stop guessing
-            break
         if library.add_alias(proposed, item.citekey):
             item.detail = (
                 f"key {proposed!r} is not a usable citekey: the work is {item.citekey}, "

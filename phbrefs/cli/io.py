@@ -54,7 +54,7 @@ def import_(
     Confident duplicates are merged into the stored work, possible ones added and reported.
     """
     from phbrefs.aliases import keep_unusable_keys
-    from phbrefs.importing import import_batches, parse_input
+    from phbrefs.importing import import_batches, read_input
     from phbrefs.outcomes import Outcome
     from phbrefs.textfiles import decode_text, read_bounded, read_text
 
@@ -69,11 +69,18 @@ def import_(
             path = Path(name)
             text = read_text(path)
             origin = name
-        batches.append(parse_input(text, origin, fmt, path))
-    total = sum(len(b.parsed.records) for b in batches)
+        batches.append(read_input(text, origin, fmt, path))
+    del text  # each batch holds its own, parsed a chunk at a time during the import
+    total = sum(b.size for b in batches)
     with open_library(create=True) as library, progress(total, "importing") as advance:
-        report = import_batches(library, batches, tags=tag, strict=strict, advance=advance)
-        keep_unusable_keys(library, batches, report)
+        report = import_batches(
+            library,
+            batches,
+            tags=tag,
+            strict=strict,
+            advance=advance,
+            on_chunk=lambda entries: keep_unusable_keys(library, entries),
+        )
     if as_json:
         print_json(report.to_dict())
     else:

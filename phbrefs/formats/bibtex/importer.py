@@ -45,16 +45,17 @@ class BibImporter:
 
     def split(self, text: str, cuts: Sequence[float]) -> list[BibPart] | None:
         """``text`` cut near ``cuts`` (fractions of its length) into pieces that parse exactly
-        as the whole does; None when entries may depend on each other (``@string``, a key
-        given twice; pieces with ``crossref`` or ``xdata`` are found on parsing, and ``join``
-        refuses them).
+        as the whole does; None when entries may depend on each other (``@string``, a
+        ``crossref`` or ``xdata`` field or ``@xdata`` entry anywhere in it, a key given twice),
+        so that a streamed import never meets pieces that ``join`` refuses after it stored the
+        first.
 
         Cuts fall before an ``@type{`` at the start of a line, where bibtexparser always ends
         the block before and starts a new one; each piece but the last ends with that block
         start (the sentinel) so that an unclosed block before it fails as it does in the whole
         file, and the sentinel's own block is dropped.
         """
-        if not cuts or _STRING.search(text):
+        if not cuts or _STRING.search(text) or _LINK.search(text):
             return None
         keys = [
             key.strip().lower()
@@ -166,6 +167,10 @@ _PART_START = re.compile(r"\n(?=(@\w*[ \t]*[{(]))")
 # What bibtexparser takes for a block's key: up to its next mark (conservatively, up to an @).
 _BLOCK_KEY = re.compile(r"@(\w*)[ \t]*[{(]([^{}\",=)@]*)")
 _STRING = re.compile(r"@[sS][tT][rR][iI][nN][gG]")  # faster than re.IGNORECASE
+# a field that links entries (a word "Crossref" in an abstract is not one), or an @xdata entry
+_LINK = re.compile(
+    r"(?:[cC][rR][oO][sS][sS][rR][eE][fF]|[xX][dD][aA][tT][aA])\s*=|@[xX][dD][aA][tT][aA]"
+)
 
 
 def _marked_lines(text: str, end: int | None = None) -> int:

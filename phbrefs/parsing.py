@@ -1,0 +1,218 @@
+"""Reading a file's entries: all at once on several cores (``parse_text``), or a chunk at a
+time (``parse_chunks``) so that an import of a large file never holds all of it parsed."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+from phbrefs.formats import Importer, ParseResult
+
+# Below this size a second process costs more than it saves (about 1,000 entries).
+PARALLEL_MIN_CHARS = 1_000_000
+MAX_PROCESSES = 4
+PARENT_SHARE = 1.15
+
+
+def parse_text(
+    importer: Importer, text: str, origin: str, processes: int | None = None
+) -> ParseResult:
+    """``importer.parse(text, origin)``, on several cores for a large file.
+
+    An importer that can cut a text into pieces that parse exactly as the whole does
+    (``split``/``parse_part``/``join``) has its pieces parsed in forked processes, this one
+    parsing the first; the result, line numbers and errors included, is the same. Anything
+    unusual (no fork, other threads running, a worker failing, pieces that ``join`` finds
+    refer to each other) falls back to one process.
+    """
+    if processes is None:
+        processes = _free_cores() if len(text) >= PARALLEL_MIN_CHARS else 1
+    split = getattr(importer, "split", None)
+    if processes < 2 or split is None or not _can_fork():
+        return importer.parse(text, origin)
+    count = min(processes, MAX_PROCESSES)
+    # this process's piece a little larger: the others' results still have to travel back
+    shares = [PARENT_SHARE, *([1.0] * (count - 1))]
+    cuts = [sum(shares[:i]) / sum(shares) for i in range(1, count)]
+    parts = split(text, cuts)
+    if not parts or len(parts) < 2:
+        return importer.parse(text, origin)
+    joined = importer.join(_parse_parts(importer, parts, origin))  # type: ignore[attr-defined]
+    return importer.parse(text, origin) if joined is None else joined
+
+
+def _free_cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def _can_fork() -> bool:
+    """Fork only where it is safe: Linux, no other thread, not inside a daemonic worker."""
+    import multiprocessing
+    import threading
+
+    return (
+        sys.platform.startswith("linux")
+        and threading.active_count() == 1
+        and not multiprocessing.current_process().daemon
+    )
+
+
+def _parse_parts(importer: Any, parts: Sequence[Any], origin: str) -> list[Any]:
+    """Each part parsed: the first here, the others in forked children (which inherit the
+    text and need no pickling of it); a child that fails has its part parsed here."""
+    import multiprocessing
+
+    context = multiprocessing.get_context("fork")
+    children = []
+    try:
+        for part in parts[1:]:
+            reader, writer = context.Pipe(duplex=False)
+            child = context.Process(
+                target=_parse_in_child,
+                args=(importer, part, origin, writer, os.getpid()),
+                daemon=True,
+            )
+            child.start()
+            writer.close()
+            children.append((child, reader))
+        results = [importer.parse_part(parts[0], origin)]
+        for part, (_, reader) in zip(parts[1:], children, strict=True):
+            try:
+                results.append(reader.recv())
+            except (EOFError, OSError):  # the child died or could not send its result
+                results.append(importer.parse_part(part, origin))
+            finally:
+                reader.close()
+        return results
+    finally:
+        for child, _ in children:
+            if child.is_alive():
+                child.terminate()
+            child.join()
+
+
+def _end_with_parent(parent: int) -> None:
+    """Have the kernel kill this process when its parent dies (a parent killed with -9 never
+    reads the result, and the child would wait on its pipe forever)."""
+    import ctypes
+    import signal
+
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):  # not Linux's C library: the parent check below remains
+        pass
+    if os.getppid() != parent:  # the parent died before the request took effect
+        os._exit(1)
+
+
+def _parse_in_child(importer: Any, part: Any, origin: str, writer: Any, parent: int) -> None:
+    _end_with_parent(parent)
+    try:
+        writer.send(importer.parse_part(part, origin))
+    except BaseException:  # the parent parses the part itself when nothing arrives
+        pass
+    finally:
+        writer.close()
+
+
+# A chunk of a streamed import (about 1,300 BibTeX entries): large enough that per-chunk
+# costs (reading the taken citekeys, say) stay small, small enough that its parse takes
+# tens of MiB, not hundreds.
+CHUNK_CHARS = 500_000
+
+
+class Chunks:
+    """A text's entries parsed one chunk after another, each dropped once the caller moves
+    on; ``rest`` then holds every error and warning in the order the whole parse gives.
+
+    Chunks are the importer's ``split`` pieces, which parse exactly as the whole does
+    (``split`` refuses a text whose entries refer to each other). They hold their own copy of
+    the text: the caller may drop the whole.
+    """
+
+    def __init__(self, importer: Importer, parts: list[Any], origin: str, size: int) -> None:
+        self.importer, self.parts, self.origin = importer, parts, origin
+        self.size, self.count = size, len(parts)  # characters, chunks
+        self.rest = ParseResult()
+
+    @classmethod
+    def of(cls, importer: Importer, text: str, origin: str, chunk_chars: int) -> Chunks | None:
+        """``text`` in chunks of about ``chunk_chars``; None when it is one chunk (short, or
+        the importer cannot cut it)."""
+        split = getattr(importer, "split", None)
+        count = -(-len(text) // chunk_chars)
+        parts = split(text, [i / count for i in range(1, count)]) if split and count > 1 else None
+        return cls(importer, parts, origin, len(text)) if parts and len(parts) > 1 else None
+
+    def __iter__(self) -> Iterator[ParseResult]:
+        importer, parts, self.parts = self.importer, self.parts, []  # read once
+        seen: list[Any] = []  # the pieces parsed, their records dropped: for their errors
+        for piece in _parsed_in_order(importer, parts, self.origin):
+            chunk = importer.join([piece])  # type: ignore[attr-defined]
+            piece.records = []
+            seen.append(piece)
+            yield chunk
+            chunk = None  # not held while the next piece is parsed
+        self.rest = importer.join(seen)  # type: ignore[attr-defined]
+
+
+def _parsed_in_order(importer: Any, parts: list[Any], origin: str) -> Iterator[Any]:
+    """Each part parsed, in order, each part's text dropped once parsed: the first here, the
+    others by one forked child that parses the next part while this process imports the one
+    before (the pipe between them holds one at a time); a part the child did not send (it
+    died) is parsed here."""
+    parts.reverse()  # popped in order
+    if len(parts) < 2 or _free_cores() < 2 or not _can_fork():
+        while parts:
+            yield importer.parse_part(parts.pop(), origin)
+        return
+    import multiprocessing
+
+    context = multiprocessing.get_context("fork")
+    reader, writer = context.Pipe(duplex=False)
+    child = context.Process(
+        target=_parse_each_in_child,
+        args=(importer, parts[-2::-1], origin, writer, os.getpid()),
+        daemon=True,
+    )
+    child.start()
+    writer.close()
+    try:
+        yield importer.parse_part(parts.pop(), origin)
+        while parts:
+            part = parts.pop()
+            try:
+                piece = reader.recv()
+            except (EOFError, OSError):  # the child died or could not send: parse it here
+                piece = importer.parse_part(part, origin)
+            part = None
+            yield piece
+            piece = None
+    finally:
+        reader.close()
+        if child.is_alive():
+            child.terminate()
+        child.join()
+
+
+def _parse_each_in_child(
+    importer: Any, parts: list[Any], origin: str, writer: Any, parent: int
+) -> None:
+    import gc
+
+    _end_with_parent(parent)
+    try:
+        for index in range(len(parts)):
+            part, parts[index] = parts[index], None
+            writer.send(importer.parse_part(part, origin))
+            gc.collect(0)  # the collector is off (an import in progress): a part's cycles
+    except BaseException:  # the parent parses what did not arrive
+        pass
+    finally:
+        writer.close()
