@@ -154,3 +154,13 @@ def test_ris_is_chunked_too(tmp_path):
     chunked = _import(tmp_path / "chunked.db", read_input(text, "in.ris", chunk_chars=100))
     assert _outcomes(chunked) == _outcomes(whole)
     assert _stored(tmp_path / "chunked.db") == _stored(tmp_path / "whole.db")
+
+
+def test_a_mention_of_crossref_in_an_abstract_does_not_stop_chunking(tmp_path):
+    text = _entry(1).replace("year =", "abstract = {We searched Crossref and Scopus}, year =")
+    text += "".join(_entry(n) for n in range(2, 9))
+    batch = read_input(text, "in.bib", chunk_chars=400)
+    assert batch.chunks is not None and batch.chunks.count > 1
+    chunked = _import(tmp_path / "chunked.db", batch)
+    whole = _import(tmp_path / "whole.db", parse_input(text, "in.bib"))
+    assert _outcomes(chunked) == _outcomes(whole)
