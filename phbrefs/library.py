@@ -363,7 +363,13 @@ class Library(EnrichmentStore):
                 same_doi_same_work=same_doi_same_work,
             )
             if tags:
-                self._tag_ids(session, [r.work_id for r in results if r.work_id], tags, [])
+                work_store.tag_ids(
+                    session.connection(),
+                    [r.work_id for r in results if r.work_id],
+                    tags,
+                    [],
+                    self.actor,
+                )
         return results
 
     def _replace(
@@ -388,7 +394,7 @@ class Library(EnrichmentStore):
     ) -> None:
         """``tag`` by work id (an import tagging what it stored), recording ``actor``."""
         with self.session() as session:
-            self._tag_ids(session, work_ids, add, remove)
+            work_store.tag_ids(session.connection(), work_ids, add, remove, self.actor)
 
     def replace(self, key: str, record: WorkRecord) -> StoredWork:
         """Overwrite the metadata of work ``key`` (merge, manual edits)."""
@@ -515,44 +521,7 @@ class Library(EnrichmentStore):
                 raise InvalidInputError("a tag name cannot be empty")
         with self.session() as session:
             ids = [self.resolve(session, key) for key in keys]
-            self._tag_ids(session, ids, add, remove)
-
-    def _tag_ids(
-        self, session: Session, work_ids: Sequence[int], add: Sequence[str], remove: Sequence[str]
-    ) -> None:
-        conn = session.connection()
-        now = m.utcnow()
-        for name in add:
-            tag_id = conn.execute(select(m.Tag.id).where(m.Tag.name == name)).scalar()
-            if tag_id is None:
-                tag_id = conn.execute(insert(m.Tag).values(name=name)).inserted_primary_key[0]
-            wanted = list(dict.fromkeys(work_ids))
-            tagged: set[int] = set()
-            for start in range(0, len(wanted), 500):  # under the write lock: no race
-                tagged.update(
-                    conn.execute(
-                        select(m.WorkTag.work_id).where(
-                            m.WorkTag.tag_id == tag_id,
-                            m.WorkTag.work_id.in_(wanted[start : start + 500]),
-                        )
-                    ).scalars()
-                )
-            rows = [
-                {"work_id": wid, "tag_id": tag_id, "tagged_by": self.actor, "tagged_at": now}
-                for wid in wanted
-                if wid not in tagged
-            ]
-            if rows:
-                conn.execute(insert(m.WorkTag), rows)
-        for name in remove:
-            conn.execute(
-                delete(m.WorkTag).where(
-                    m.WorkTag.work_id.in_(work_ids),
-                    m.WorkTag.tag_id.in_(select(m.Tag.id).where(m.Tag.name == name)),
-                )
-            )
-        if remove:
-            conn.execute(delete(m.Tag).where(~m.Tag.id.in_(select(m.WorkTag.tag_id))))
+            work_store.tag_ids(session.connection(), ids, add, remove, self.actor)
 
     def tags(self) -> list[tuple[str, int]]:
         """Every tag with the number of works carrying it."""

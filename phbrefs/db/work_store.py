@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Connection, delete, select, update
+from sqlalchemy import Connection, delete, insert, select, update
 
 from phbrefs.db import fulltext
 from phbrefs.db import models as m
@@ -26,6 +26,7 @@ WORK_COLUMNS = (
 )  # fmt: skip
 CONTRIBUTOR_COLUMNS = ("work_id", "position", "role", "given", "family", "literal", "orcid")
 SOURCE_COLUMNS = ("work_id", "source", "format", "content", "origin")
+TAG_COLUMNS = ("work_id", "tag_id", "tagged_by")
 
 
 def first_author_name(record: WorkRecord) -> str | None:
@@ -248,3 +249,41 @@ def rebuild_index(conn: Connection) -> int:
             ],
         )
     return len(ids)
+
+
+def tag_ids(
+    conn: Connection,
+    work_ids: Sequence[int],
+    add: Sequence[str],
+    remove: Sequence[str],
+    actor: str | None,
+) -> None:
+    """Tag these works with ``add`` (recording ``actor``), untag them of ``remove``; a tag no
+    work carries any more is dropped."""
+    now = m.utcnow()
+    for name in add:
+        tag_id = conn.execute(select(m.Tag.id).where(m.Tag.name == name)).scalar()
+        if tag_id is None:
+            tag_id = conn.execute(insert(m.Tag).values(name=name)).inserted_primary_key[0]
+        wanted = list(dict.fromkeys(work_ids))
+        tagged: set[int] = set()
+        for start in range(0, len(wanted), 500):  # under the write lock: no race
+            tagged.update(
+                conn.execute(
+                    select(m.WorkTag.work_id).where(
+                        m.WorkTag.tag_id == tag_id,
+                        m.WorkTag.work_id.in_(wanted[start : start + 500]),
+                    )
+                ).scalars()
+            )
+        rows = [(wid, tag_id, actor) for wid in wanted if wid not in tagged]
+        insert_tuples(conn, m.WorkTag, TAG_COLUMNS, rows, {"tagged_at": now})
+    for name in remove:
+        conn.execute(
+            delete(m.WorkTag).where(
+                m.WorkTag.work_id.in_(work_ids),
+                m.WorkTag.tag_id.in_(select(m.Tag.id).where(m.Tag.name == name)),
+            )
+        )
+    if remove:
+        conn.execute(delete(m.Tag).where(~m.Tag.id.in_(select(m.WorkTag.tag_id))))
