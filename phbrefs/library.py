@@ -2,8 +2,8 @@
 
 Nothing outside ``phbrefs.db`` and this module knows SQL or holds a session (the evidence,
 duplicate, import and table rows live in ``phbrefs.db.*_store`` and ``db.table_rows``, and
-``tests/test_architecture.py`` keeps it so). Citekeys are assigned here, once, and never
-changed silently.
+``tests/test_architecture.py`` keeps it so). Works are written by ``db.work_store``, which
+assigns citekeys once; they are never changed silently.
 """
 
 from __future__ import annotations
@@ -28,12 +28,8 @@ from phbrefs.db.enrichment_store import EnrichmentStore
 from phbrefs.db.failures import storage_error, unreadable_rows
 from phbrefs.db.location import Location
 from phbrefs.db.schema import READ_CHECK_LIMIT, WRITE_CHECK_LIMIT
-from phbrefs.db.work_store import (  # named from here by the importers and the CLI
-    first_author_name as first_author_name,
-)
-from phbrefs.db.work_store import (
-    usable_citekey as usable_citekey,
-)
+from phbrefs.db.work_store import first_author_name as first_author_name  # for the CLI
+from phbrefs.db.work_store import usable_citekey as usable_citekey  # for the importers
 from phbrefs.errors import InvalidInputError, StorageError, UnknownKeyError
 from phbrefs.ids import InvalidDOIError, normalize_doi
 from phbrefs.outcomes import ItemResult

@@ -1,5 +1,5 @@
 """Writing works: a batch of records stored as new works (``Library.add_many``), one work's
-metadata overwritten, and the search index rows rebuilt from what is stored.
+metadata overwritten, works tagged, and the search index rows rebuilt from what is stored.
 
 A batch is stored in bulk: the work ids are allocated first (what the database would give the
 rows), so that every table's rows are built as plain tuples and written by the driver's bulk
@@ -8,6 +8,7 @@ path (``db.bulk``) with no statement or lookup per row.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -40,8 +41,6 @@ def usable_citekey(key: str | None) -> str | None:
     """A proposed citekey kept only if BibTeX, biber and pandoc all accept it."""
     if not key:
         return None
-    import re
-
     key = key.strip()
     return key if re.fullmatch(r"[A-Za-z0-9_][A-Za-z0-9_:.\-+/]*", key) else None
 
