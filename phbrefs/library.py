@@ -2,8 +2,8 @@
 
 Nothing outside ``phbrefs.db`` and this module knows SQL or holds a session (the evidence,
 duplicate, import and table rows live in ``phbrefs.db.*_store`` and ``db.table_rows``, and
-``tests/test_architecture.py`` keeps it so). Citekeys are assigned here, once, and never
-changed silently.
+``tests/test_architecture.py`` keeps it so). Works are written by ``db.work_store``, which
+assigns citekeys once; they are never changed silently.
 """
 
 from __future__ import annotations
@@ -17,74 +17,27 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import delete, func, insert, or_, select, update
+from sqlalchemy import delete, func, insert, or_, select
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session
 
-from phbrefs.db import fulltext
+from phbrefs.db import fulltext, work_store
 from phbrefs.db import models as m
-from phbrefs.db.bulk import bulk_insert
 from phbrefs.db.engine import needs_check, open_engine, quick_check, writer
 from phbrefs.db.enrichment_store import EnrichmentStore
 from phbrefs.db.failures import storage_error, unreadable_rows
 from phbrefs.db.location import Location
 from phbrefs.db.schema import READ_CHECK_LIMIT, WRITE_CHECK_LIMIT
+from phbrefs.db.work_store import first_author_name as first_author_name  # for the CLI
+from phbrefs.db.work_store import usable_citekey as usable_citekey  # for the importers
 from phbrefs.errors import InvalidInputError, StorageError, UnknownKeyError
-from phbrefs.ids import InvalidDOIError, citekey_base, normalize_doi, unique_citekey
-from phbrefs.outcomes import ItemResult, Outcome
+from phbrefs.ids import InvalidDOIError, normalize_doi
+from phbrefs.outcomes import ItemResult
 from phbrefs.records import Contributor, WorkRecord
 from phbrefs.stored import StoredWork
 
 if TYPE_CHECKING:
     from phbrefs.db.health import HealthReport
-
-
-def first_author_name(record: WorkRecord) -> str | None:
-    people = record.authors or record.editors or record.contributors
-    if not people:
-        return None
-    return people[0].family or people[0].literal or people[0].given
-
-
-def _work_row(record: WorkRecord, *, as_json: bool = False) -> dict[str, Any]:
-    """A work's columns; ``as_json``: ``data`` already as the JSON text stored."""
-    return {
-        "doi": record.doi,
-        "type": record.type or "article",
-        "source_type": record.source_type,
-        "title": record.full_title,
-        "container_title": record.container_title,
-        "year": record.year,
-        "first_author": first_author_name(record),
-        "data": record.to_json() if as_json else record.to_dict(),
-        "source": record.source,
-    }
-
-
-def _contributor_rows(work_id: int, record: WorkRecord) -> list[dict[str, Any]]:
-    return [
-        {
-            "work_id": work_id,
-            "position": i,
-            "role": c.role,
-            "given": c.given,
-            "family": c.family,
-            "literal": c.literal,
-            "orcid": c.orcid,
-        }
-        for i, c in enumerate(record.contributors)
-    ]
-
-
-def _search_row(record: WorkRecord, notes: Sequence[str] = ()) -> dict[str, str]:
-    return {
-        "title": record.full_title or "",
-        "abstract": record.abstract or "",
-        "authors": " ".join(c.display_name() for c in record.contributors),
-        "container": " ".join(filter(None, [record.container_title, record.publisher])),
-        "notes": " ".join([*notes, record.note or ""]),
-        "keywords": " ".join(record.keywords + record.subjects),
-    }
 
 
 class Library(EnrichmentStore):
@@ -248,7 +201,7 @@ class Library(EnrichmentStore):
     def known_dois(self, dois: Iterable[str]) -> dict[str, str]:
         """DOI -> citekey for those of ``dois`` already in the library."""
         with self.session(write=False) as session:
-            stored = self._stored_by_doi(session.connection(), list(dois))
+            stored = work_store.stored_by_doi(session.connection(), list(dois))
         return {doi: key for doi, (_, key, _) in stored.items()}
 
     def get(self, key: str) -> StoredWork:
@@ -396,151 +349,30 @@ class Library(EnrichmentStore):
         Everything it decides on (taken citekeys, stored DOIs) is read under the write lock,
         so a record another process stored meanwhile is ``unchanged``, never added twice.
         """
-        records = list(records)
-        results: list[ItemResult] = []
         with self.session() as session:
-            conn = session.connection()
-            taken = set(conn.execute(select(m.Work.citekey)).scalars())
-            taken.update(conn.execute(select(m.Alias.key)).scalars())
-            existing: dict[str, tuple[int, str, dict[str, Any]]] = {}
-            if same_doi_same_work:
-                existing = self._stored_by_doi(conn, [r.doi for r in records if r.doi])
-            first_in_batch: dict[str, ItemResult] = {}  # DOI -> the result that adds it
-            new_rows: list[tuple[WorkRecord, dict[str, Any], ItemResult]] = []
-            # WorkRecord.to_json writes what the JSON column's own serialiser (json.dumps) would
-            as_json = getattr(conn.dialect, "_json_serializer", None) is None
-            for index, record in enumerate(records):
-                label = labels[index] if labels else (record.doi or record.title or f"#{index}")
-                if record.doi and record.doi in existing:
-                    work_id, key, data = existing[record.doi]
-                    outcome = Outcome.UNCHANGED
-                    if refresh and record.to_dict() != data:
-                        self._replace(session, work_id, record, origin)
-                        outcome = Outcome.UPDATED
-                    results.append(
-                        ItemResult(label, outcome, key, record.full_title, work_id=work_id)
-                    )
-                    continue
-                if same_doi_same_work and record.doi in first_in_batch:
-                    first = first_in_batch[record.doi]
-                    result = ItemResult(
-                        label,
-                        Outcome.UNCHANGED,
-                        first.citekey,
-                        first.title,
-                        detail="same DOI as an earlier item of this batch",
-                    )
-                    results.append(result)
-                    continue
-                base = usable_citekey(record.citekey) or citekey_base(
-                    first_author_name(record), record.year, record.title
-                )
-                key = unique_citekey(base, taken)
-                taken.add(key)
-                result = ItemResult(label, Outcome.ADDED, key, record.full_title)
-                results.append(result)
-                new_rows.append(
-                    (record, {**_work_row(record, as_json=as_json), "citekey": key}, result)
-                )
-                if record.doi:
-                    first_in_batch[record.doi] = result
-            if new_rows:
-                ids = self._insert_works(session, [row for _, row, _ in new_rows], as_json)
-                added = {}
-                for work_id, (_, _, result) in zip(ids, new_rows, strict=True):
-                    result.work_id = added[result.citekey] = work_id
-                for result in results:  # later items of the batch with an added item's DOI
-                    if result.work_id is None and result.citekey in added:
-                        result.work_id = added[result.citekey]
-                inserted = [(wid, rec) for wid, (rec, _, _) in zip(ids, new_rows, strict=True)]
-                self._insert_details(session, inserted, origin)
+            results = work_store.add_many(
+                session.connection(),
+                list(records),
+                refresh=refresh,
+                origin=origin,
+                labels=labels,
+                same_doi_same_work=same_doi_same_work,
+            )
             if tags:
-                self._tag_ids(session, [r.work_id for r in results if r.work_id], tags, [])
-        return results
-
-    def _stored_by_doi(
-        self, conn: Any, dois: Sequence[str]
-    ) -> dict[str, tuple[int, str, dict[str, Any]]]:
-        """DOI -> (id, citekey, data) of the first stored work with it."""
-        wanted = list(dict.fromkeys(dois))
-        found: dict[str, tuple[int, str, dict[str, Any]]] = {}
-        for start in range(0, len(wanted), 500):
-            rows = conn.execute(
-                select(m.Work.doi, m.Work.id, m.Work.citekey, m.Work.data)
-                .where(m.Work.doi.in_(wanted[start : start + 500]))
-                .order_by(m.Work.id)
-            )
-            for doi, work_id, key, data in rows:
-                found.setdefault(doi, (work_id, key, data))
-        return found
-
-    def _insert_works(
-        self, session: Session, rows: list[dict[str, Any]], as_json: bool = False
-    ) -> list[int]:
-        """Insert work rows; returns their ids in the order given (found by unique citekey).
-        ``as_json``: their ``data`` is already JSON text."""
-        conn = session.connection()
-        now = m.utcnow()
-        for row in rows:
-            row["added_at"] = row["updated_at"] = now
-        bulk_insert(conn, m.Work, rows, stored_as_is=("data",) if as_json else ())
-        ids: dict[str, int] = {}
-        keys = [row["citekey"] for row in rows]
-        for start in range(0, len(keys), 500):
-            found = conn.execute(
-                select(m.Work.citekey, m.Work.id).where(
-                    m.Work.citekey.in_(keys[start : start + 500])
+                work_store.tag_ids(
+                    session.connection(),
+                    [r.work_id for r in results if r.work_id],
+                    tags,
+                    [],
+                    self.actor,
                 )
-            )
-            ids.update({key: wid for key, wid in found})
-        return [ids[key] for key in keys]
-
-    def _insert_details(
-        self, session: Session, items: list[tuple[int, WorkRecord]], origin: str | None
-    ) -> None:
-        conn = session.connection()
-        bulk_insert(
-            conn, m.Contributor, [r for wid, rec in items for r in _contributor_rows(wid, rec)]
-        )
-        now = m.utcnow()
-        sources = [
-            {
-                "work_id": wid,
-                "source": rec.source or "manual",
-                "format": "json" if rec.raw.lstrip().startswith(("{", "[")) else "text",
-                "content": rec.raw,
-                "origin": origin,
-                "added_at": now,
-            }
-            for wid, rec in items
-            if rec.raw
-        ]
-        bulk_insert(conn, m.SourceRecord, sources)
-        self._index(session, [(wid, _search_row(rec)) for wid, rec in items])
-
-    def _index(self, session: Session, rows: list[tuple[int, dict[str, str]]]) -> None:
-        """(Re)write the full-text index rows of these works."""
-        fulltext.index(session.connection(), rows)
+        return results
 
     def _replace(
         self, session: Session, work_id: int, record: WorkRecord, origin: str | None
     ) -> None:
         """Overwrite a work's metadata; its citekey, tags, notes and findings stay."""
-        conn = session.connection()
-        conn.execute(
-            update(m.Work)
-            .where(m.Work.id == work_id)
-            .values(**_work_row(record), updated_at=m.utcnow())
-        )
-        conn.execute(delete(m.Contributor).where(m.Contributor.work_id == work_id))
-        if record.raw:
-            conn.execute(
-                delete(m.SourceRecord).where(
-                    m.SourceRecord.work_id == work_id, m.SourceRecord.source == record.source
-                )
-            )
-        self._insert_details(session, [(work_id, record)], origin)
-        self._reindex_notes(session, work_id)
+        work_store.replace(session.connection(), work_id, record, origin)
 
     def overwrite(self, work_id: int, record: WorkRecord) -> None:
         """Overwrite work ``work_id``'s metadata and index (a merge, an unmerge), in the
@@ -551,14 +383,14 @@ class Library(EnrichmentStore):
     def reindex_notes(self, work_id: int) -> None:
         """Rebuild work ``work_id``'s search row from its record and notes (notes moved)."""
         with self.session() as session:
-            self._reindex_notes(session, work_id)
+            work_store.reindex_notes(session.connection(), work_id)
 
     def tag_works(
         self, work_ids: Sequence[int], add: Sequence[str] = (), remove: Sequence[str] = ()
     ) -> None:
         """``tag`` by work id (an import tagging what it stored), recording ``actor``."""
         with self.session() as session:
-            self._tag_ids(session, work_ids, add, remove)
+            work_store.tag_ids(session.connection(), work_ids, add, remove, self.actor)
 
     def replace(self, key: str, record: WorkRecord) -> StoredWork:
         """Overwrite the metadata of work ``key`` (merge, manual edits)."""
@@ -601,18 +433,12 @@ class Library(EnrichmentStore):
             work_id = self.resolve(session, key)
             conn = session.connection()
             taken = conn.execute(select(m.Work.id).where(m.Work.citekey == alias)).scalar()
-            taken = taken or conn.execute(
-                select(m.Alias.work_id).where(m.Alias.key == alias)
-            ).scalar()
+            taken = (
+                taken or conn.execute(select(m.Alias.work_id).where(m.Alias.key == alias)).scalar()
+            )
             if taken is None:
                 conn.execute(insert(m.Alias).values(key=alias, work_id=work_id))
             return taken in (None, work_id)
-
-    def _reindex_notes(self, session: Session, work_id: int) -> None:
-        conn = session.connection()
-        data = conn.execute(select(m.Work.data).where(m.Work.id == work_id)).scalar_one()
-        notes = conn.execute(select(m.Note.text).where(m.Note.work_id == work_id)).scalars().all()
-        self._index(session, [(work_id, _search_row(WorkRecord.from_dict(data), notes))])
 
     def doctor(self, *, repair: bool = True) -> HealthReport:
         """Check the database and its full-text index; with ``repair``, rebuild the index from
@@ -624,7 +450,7 @@ class Library(EnrichmentStore):
             with self.session(write=repair) as session:
                 report = health.HealthReport([health.index_coverage(session.connection())])
                 if repair and report.index_damaged:
-                    count = self._rebuild_index(session)
+                    count = work_store.rebuild_index(session.connection())
                     report.checks = [health.index_coverage(session.connection())]
                     report.repaired.append(f"search index rebuilt from {count} works")
             return report
@@ -665,27 +491,7 @@ class Library(EnrichmentStore):
         """Write every work's full-text row again from its stored data and notes, in the open
         transaction if any (``doctor``, ``db copy``); returns the number of works indexed."""
         with self.session() as session:
-            return self._rebuild_index(session)
-
-    def _rebuild_index(self, session: Session) -> int:
-        conn = session.connection()
-        fulltext.clear(conn)
-        notes: dict[int, list[str]] = {}
-        for work_id, note in conn.execute(select(m.Note.work_id, m.Note.text).order_by(m.Note.id)):
-            notes.setdefault(work_id, []).append(note)
-        ids = conn.execute(select(m.Work.id).order_by(m.Work.id)).scalars().all()
-        for start in range(0, len(ids), 1000):
-            rows = conn.execute(
-                select(m.Work.id, m.Work.data).where(m.Work.id.in_(ids[start : start + 1000]))
-            )
-            self._index(
-                session,
-                [
-                    (wid, _search_row(WorkRecord.from_dict(data), notes.get(wid, ())))
-                    for wid, data in rows
-                ],
-            )
-        return len(ids)
+            return work_store.rebuild_index(session.connection())
 
     def source_records(self, key: str) -> list[dict[str, Any]]:
         with self.session(write=False) as session:
@@ -711,44 +517,7 @@ class Library(EnrichmentStore):
                 raise InvalidInputError("a tag name cannot be empty")
         with self.session() as session:
             ids = [self.resolve(session, key) for key in keys]
-            self._tag_ids(session, ids, add, remove)
-
-    def _tag_ids(
-        self, session: Session, work_ids: Sequence[int], add: Sequence[str], remove: Sequence[str]
-    ) -> None:
-        conn = session.connection()
-        now = m.utcnow()
-        for name in add:
-            tag_id = conn.execute(select(m.Tag.id).where(m.Tag.name == name)).scalar()
-            if tag_id is None:
-                tag_id = conn.execute(insert(m.Tag).values(name=name)).inserted_primary_key[0]
-            wanted = list(dict.fromkeys(work_ids))
-            tagged: set[int] = set()
-            for start in range(0, len(wanted), 500):  # under the write lock: no race
-                tagged.update(
-                    conn.execute(
-                        select(m.WorkTag.work_id).where(
-                            m.WorkTag.tag_id == tag_id,
-                            m.WorkTag.work_id.in_(wanted[start : start + 500]),
-                        )
-                    ).scalars()
-                )
-            rows = [
-                {"work_id": wid, "tag_id": tag_id, "tagged_by": self.actor, "tagged_at": now}
-                for wid in wanted
-                if wid not in tagged
-            ]
-            if rows:
-                conn.execute(insert(m.WorkTag), rows)
-        for name in remove:
-            conn.execute(
-                delete(m.WorkTag).where(
-                    m.WorkTag.work_id.in_(work_ids),
-                    m.WorkTag.tag_id.in_(select(m.Tag.id).where(m.Tag.name == name)),
-                )
-            )
-        if remove:
-            conn.execute(delete(m.Tag).where(~m.Tag.id.in_(select(m.WorkTag.tag_id))))
+            work_store.tag_ids(session.connection(), ids, add, remove, self.actor)
 
     def tags(self) -> list[tuple[str, int]]:
         """Every tag with the number of works carrying it."""
@@ -767,7 +536,7 @@ class Library(EnrichmentStore):
         with self.session() as session:
             work_id = self.resolve(session, key)
             session.connection().execute(insert(m.Note).values(work_id=work_id, text=note))
-            self._reindex_notes(session, work_id)
+            work_store.reindex_notes(session.connection(), work_id)
             return self._load(session, [work_id])[0]
 
     def dependents(self, keys: Sequence[str]) -> dict[str, dict[str, int]]:
@@ -807,12 +576,3 @@ class Library(EnrichmentStore):
             conn.execute(delete(m.Work).where(m.Work.id.in_(ids)))
             conn.execute(delete(m.Tag).where(~m.Tag.id.in_(select(m.WorkTag.tag_id))))
             return list(removed)
-
-def usable_citekey(key: str | None) -> str | None:
-    """A proposed citekey kept only if BibTeX, biber and pandoc all accept it."""
-    if not key:
-        return None
-    import re
-
-    key = key.strip()
-    return key if re.fullmatch(r"[A-Za-z0-9_][A-Za-z0-9_:.\-+/]*", key) else None

@@ -12,6 +12,8 @@ import re
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
+import orjson
+
 _DATE_RE = re.compile(r"^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?$")
 
 
@@ -214,8 +216,9 @@ class WorkRecord:
         return data
 
     def to_json(self) -> str:
-        """``json.dumps(self.to_dict())``, the same text, without first copying every list and
-        person: storing a large import serialises each record once and needs no copy."""
+        """``self.to_dict()`` as JSON text, written by orjson (a tenth of the stdlib's time:
+        storing a large import serialises each record once), without first copying every list
+        and person. What orjson refuses (integers over 64 bits) the stdlib writes."""
         values = vars(self)
         data = {name: values[name] for name in _FIELD_NAMES}
         for name in ("issued", "published_print", "published_online", "accessed"):
@@ -225,7 +228,10 @@ class WorkRecord:
             {**asdict(u), "date": str(u.date) if u.date else None} for u in self.updates
         ]
         data.pop("raw")
-        return _ENCODER.encode(data)
+        try:
+            return orjson.dumps(data).decode()
+        except (TypeError, orjson.JSONEncodeError):
+            return _ENCODER.encode(data)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> WorkRecord:

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from phbrefs.errors import InvalidInputError, UnknownKeyError
 from phbrefs.outcomes import Outcome
@@ -136,3 +140,35 @@ def test_a_transaction_commits_every_call_inside_it_or_none(library):
             assert other.count() == 0  # nothing visible before the block commits
     with Library(library.location) as other:
         assert other.get(stored.citekey).tags == ["screening"]
+
+
+def test_a_batch_is_stored_whole_with_ids_in_its_order(library):
+    """A batch is written in bulk with ids taken before the insert: each work gets the id its
+    result names, after every stored work's, and reads back with its people, source text and
+    search row, also after the newest work was removed."""
+    first = library.add(paper(doi=None, title="First"))
+    library.remove([library.add(paper(doi=None, title="Removed")).citekey])
+    batch = [paper(doi=f"10.5555/batch.{n}", title=f"Batch work {n}") for n in range(5)]
+    batch[2].contributors = []
+    batch[3].raw = None
+    results = library.add_many(batch, tags=["batch"])
+    ids = [result.work_id for result in results]
+    assert ids == sorted(ids) and ids[0] > first.work_id and len(set(ids)) == 5
+    for result, record in zip(results, batch, strict=True):
+        stored = library.get(result.citekey)
+        assert stored.id == result.work_id
+        assert stored.record.to_dict() == record.to_dict()
+        assert stored.tags == ["batch"]
+        assert len(library.source_records(result.citekey)) == (1 if record.raw else 0)
+    found = {work.citekey for work, _, _ in library.search("welch batch")}
+    assert found == {r.citekey for n, r in enumerate(results) if n != 2}
+
+
+@given(st.text(), st.lists(st.text(max_size=8), max_size=3))
+def test_a_records_stored_json_reads_back_as_its_dict(title, keywords):
+    """``to_json`` (orjson, the stdlib for what orjson refuses: lone surrogates) is the text
+    of ``to_dict``, whatever the characters."""
+    record = paper(title=title)
+    record.keywords = keywords
+    record.extra = {"note": title}
+    assert json.loads(record.to_json()) == record.to_dict()

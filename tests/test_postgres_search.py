@@ -7,7 +7,10 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
+from phbrefs.db import fulltext
 from phbrefs.errors import InvalidInputError
 from phbrefs.library import Library
 from phbrefs.sources.crossref import record_from_crossref
@@ -94,3 +97,23 @@ def test_phrases_or_and_bad_syntax_on_postgres(both):
         }
     with pytest.raises(InvalidInputError):
         postgres.search('"unbalanced')
+
+
+def _folded_as_before(value: str) -> list[str]:
+    """The tokeniser's definition: NFD, marks removed, then the letter and digit runs."""
+    import unicodedata
+
+    decomposed = unicodedata.normalize("NFD", value.lower())
+    return fulltext._TOKEN.findall(
+        "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    )
+
+
+@given(st.text())
+def test_postgres_tokens_fold_every_text_as_the_unicode61_definition(value):
+    assert fulltext.tokens(value) == _folded_as_before(value)
+
+
+@given(st.text(alphabet="abcé\u0301 Ü-_1\u212a\u0130"))
+def test_postgres_tokens_of_accented_latin_text(value):
+    assert fulltext.tokens(value) == _folded_as_before(value)

@@ -11,14 +11,15 @@ token's field-weighted count, and BM25 is computed in SQL over the works the ind
 
 from __future__ import annotations
 
-import json
 import math
 import re
 import sqlite3
 import unicodedata
+from collections import Counter
 from collections.abc import Callable, Sequence
-from functools import cache
 from typing import TYPE_CHECKING, Any
+
+import orjson
 
 from phbrefs.db.failures import is_corruption
 from phbrefs.errors import InvalidInputError
@@ -31,6 +32,7 @@ WEIGHTS = (10.0, 3.0, 6.0, 2.0, 2.0, 4.0)  # the order of COLUMNS: titles weigh 
 K1, B = 1.2, 0.75  # FTS5's bm25() constants
 SNIPPET_TOKENS = 12
 _TOKEN = re.compile(r"[^\W_]+")
+_NON_ASCII = re.compile(r"[^\x00-\x7f]+")
 _OPERATORS = ("AND", "OR", "NOT", "NEAR")
 MAX_POSITION = 16383  # PostgreSQL's largest tsvector position
 
@@ -46,26 +48,26 @@ def _is_postgres(conn: Connection) -> bool:
     return conn.dialect.name == "postgresql"
 
 
-def index(conn: Connection, rows: Sequence[tuple[int, dict[str, str]]]) -> None:
-    """(Re)write the index rows of these works: ``(work id, {column: text})``."""
+def index(conn: Connection, rows: Sequence[tuple[int, Sequence[str]]]) -> None:
+    """(Re)write the index rows of these works: ``(work id, the texts of COLUMNS in order)``."""
     if not rows:
         return
+    from phbrefs.db.bulk import write_rows  # SQLAlchemy: not on the fast reader's path
+
     delete(conn, [work_id for work_id, _ in rows])
     if _is_postgres(conn):
-        conn.execute(_pg_insert(), [_pg_row(work_id, fields) for work_id, fields in rows])
+        columns = ("work_id", "length", *COLUMNS, "frequencies", "document")
+        write_rows(conn, "work_fts", columns, (_pg_row(*row) for row in rows))
         return
-    conn.exec_driver_sql(
-        f"INSERT INTO work_fts (rowid, {', '.join(COLUMNS)}) VALUES (?, ?, ?, ?, ?, ?, ?)",
-        [(work_id, *(fields[c] for c in COLUMNS)) for work_id, fields in rows],
-    )
+    write_rows(conn, "work_fts", ("rowid", *COLUMNS), [(wid, *fields) for wid, fields in rows])
 
 
 def delete(conn: Connection, work_ids: Sequence[int]) -> None:
     """Remove these works from the index."""
-    if not work_ids:
-        return
     key = "work_id" if _is_postgres(conn) else "rowid"
-    conn.execute(text(f"DELETE FROM work_fts WHERE {key} = :id"), [{"id": i} for i in work_ids])
+    for start in range(0, len(work_ids), CHUNK):
+        listed = ", ".join(str(int(work_id)) for work_id in work_ids[start : start + CHUNK])
+        conn.execute(text(f"DELETE FROM work_fts WHERE {key} IN ({listed})"))
 
 
 def indexed_ids(conn: Connection) -> set[int]:
@@ -162,41 +164,31 @@ def fts5_query(query: str) -> str:
 
 def tokens(value: str) -> list[str]:
     """The tokens FTS5's ``unicode61 remove_diacritics 2`` tokeniser gives for ``value``."""
-    folded = "".join(
-        ch for ch in unicodedata.normalize("NFD", value.lower()) if not unicodedata.combining(ch)
-    )
+    folded = value.lower()
+    if not folded.isascii():  # ASCII text has no marks to remove: most of every index row
+        folded = _NON_ASCII.sub(_unmarked, unicodedata.normalize("NFD", folded))
     return _TOKEN.findall(folded)
 
 
-def _pg_row(work_id: int, fields: dict[str, str]) -> dict[str, Any]:
-    """The field texts (for snippets), every token with its position (``document``, which the
-    GIN index serves), and each token's BM25-weighted count over the fields (``frequencies``)."""
-    positions: dict[str, list[str]] = {}
+def _unmarked(run: re.Match[str]) -> str:
+    return "".join(ch for ch in run.group() if not unicodedata.combining(ch))
+
+
+def _pg_row(work_id: int, fields: Sequence[str]) -> tuple[Any, ...]:
+    """The row of ``work_fts`` for one work: its field texts (for snippets), its length in
+    tokens, each token's BM25-weighted count over the fields (``frequencies``), and every token
+    with its positions (``document``, which the GIN index serves)."""
+    words: list[str] = []
     frequencies: dict[str, float] = {}
-    at = 0
-    for column, weight in zip(COLUMNS, WEIGHTS, strict=True):
-        for word in tokens(fields[column]):
-            at += 1
-            positions.setdefault(word, []).append(str(min(at, MAX_POSITION)))
-            frequencies[word] = frequencies.get(word, 0.0) + weight
-    document = " ".join(f"'{word}':{','.join(where)}" for word, where in positions.items())
-    return {
-        "work_id": work_id,
-        "length": at,
-        **{column: fields[column] for column in COLUMNS},
-        "frequencies": json.dumps(frequencies),
-        "document": document,
-    }
-
-
-@cache
-def _pg_insert() -> Any:
-    return text(
-        f"INSERT INTO work_fts (work_id, length, {', '.join(COLUMNS)}, frequencies, document) "
-        "VALUES (:work_id, :length, "
-        + ", ".join(f":{c}" for c in COLUMNS)
-        + ", CAST(:frequencies AS jsonb), CAST(:document AS tsvector))"
-    )
+    for found, weight in zip(map(tokens, fields), WEIGHTS, strict=True):
+        words += found
+        for word, count in Counter(found).items():  # the weights are whole: sums are exact
+            frequencies[word] = frequencies.get(word, 0.0) + weight * count
+    positions: dict[str, list[int]] = {}
+    for at, word in enumerate(words, 1):
+        positions.setdefault(word, []).append(min(at, MAX_POSITION))
+    document = " ".join(f"'{word}':{','.join(map(str, at))}" for word, at in positions.items())
+    return (work_id, len(words), *fields, orjson.dumps(frequencies).decode(), document)
 
 
 def _pg_search(conn: Connection, query: str, limit: int) -> list[tuple[int, float, str]]:

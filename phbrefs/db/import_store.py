@@ -6,12 +6,14 @@ Called by ``phbrefs.importing`` inside its one ``library.transaction()``.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from sqlalchemy import insert, select
 
 from phbrefs.db import models as m
+from phbrefs.db.bulk import insert_tuples
 from phbrefs.db.merge_log import log_folded as log_folded_in
+from phbrefs.db.work_store import SOURCE_COLUMNS, source_format
 
 if TYPE_CHECKING:
     from phbrefs.library import Library
@@ -49,8 +51,17 @@ def keep_sources_and_aliases(
     and each proposed key not already taken as an alias of its work."""
     with library.session() as session:
         conn = session.connection()
-        if sources:
-            conn.execute(insert(m.SourceRecord), [_source_row(*source) for source in sources])
+        texts = [
+            (
+                work_id,
+                record.source or "manual",
+                source_format(record.raw or ""),
+                record.raw or "",
+                origin,
+            )
+            for work_id, origin, record in sources
+        ]
+        insert_tuples(conn, m.SourceRecord, SOURCE_COLUMNS, texts, {"added_at": m.utcnow()})
         if aliases:
             taken = set(
                 conn.execute(select(m.Work.citekey).where(m.Work.citekey.in_(aliases))).scalars()
@@ -61,15 +72,3 @@ def keep_sources_and_aliases(
             rows = [{"key": k, "work_id": w} for k, w in aliases.items() if k not in taken]
             if rows:
                 conn.execute(insert(m.Alias), rows)
-
-
-def _source_row(work_id: int, origin: str, record: WorkRecord) -> dict[str, Any]:
-    raw = record.raw or ""
-    return {
-        "work_id": work_id,
-        "source": record.source or "manual",
-        "format": "json" if raw.lstrip().startswith(("{", "[")) else "text",
-        "content": raw,
-        "origin": origin,
-        "added_at": m.utcnow(),
-    }
