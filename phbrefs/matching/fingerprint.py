@@ -51,7 +51,7 @@ class Fingerprint:
 
     @property
     def first_author(self) -> str:
-        return self.authors[0].split(" ")[0] if self.authors else self.group_author
+        return self.authors[0].partition(" ")[0] if self.authors else self.group_author
 
     @property
     def first_page(self) -> str:
@@ -104,9 +104,9 @@ class Fingerprint:
             ref=ref,
             doi=(doi or "").lower() or None,
             titles=titles,
-            numbers=tuple(nz.title_numbers(t) for t in titles),
+            numbers=tuple(map(nz.title_numbers, titles)),
             year=year,
-            authors=tuple(dict.fromkeys(a for a in authors if a)),
+            authors=tuple(dict.fromkeys(authors)),
             group_author=group,
             journals=nz.journal_variants(journal),
             volume=nz.volume_number(volume),
@@ -128,8 +128,8 @@ class Fingerprint:
                 keys.append(("tl", *significant[-3:]))
             elif variant:
                 keys.append(("tt", variant))
-        if self.first_author and self.year:
-            keys.append(("ay", self.first_author, str(self.year)))
+        if self.year and (first_author := self.first_author):
+            keys.append(("ay", first_author, str(self.year)))
         if self.volume:
             keys += [("vp", self.volume, start) for start in sorted(self.page_starts)[:3]]
         return list(dict.fromkeys(keys))
