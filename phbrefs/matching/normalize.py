@@ -39,12 +39,18 @@ _SYMBOLS = [("+/-", " plus or minus "), ("±", " plus or minus "), ("&", " and "
 def words(text: str | None) -> str:
     """Lower-case ASCII words separated by single spaces; Greek letters spelled out
     (``α`` and ``(alpha)`` agree), ``&`` as ``and``, ``±`` as ``plus or minus``."""
-    return _split_words(_spelled(text)) if text else ""
+    if not text:
+        return ""
+    if text.isascii() and "?" not in text and "&" not in text and "+/-" not in text:
+        return _split_words(text)  # nothing to spell out: most names and titles
+    return _split_words(_spelled(text))
 
 
 def lines_words(lines: list[str]) -> list[str]:
     """``words`` of each line, spelled out in one pass over them all (none holds a newline):
     the LTWA's 37,000 entries at a fraction of the cost of one call each."""
+    if not lines:
+        return []
     return [_split_words(line) for line in _spelled("\n".join(lines)).split("\n")]
 
 
@@ -224,6 +230,7 @@ _JOURNAL_STOP = frozenset(
     "del di da do dos das och voor van".split()
 )  # English, French, German, Spanish, Italian, Portuguese, Swedish, Dutch
 _PARENTHESES = re.compile(r"\([^)]*\)")
+_PARENTHESISED = re.compile(r"\(.*?\)")
 _JOURNAL_PARTS = re.compile(r"\s=\s|:\s|(?<=\w)/(?=\w)")  # "Medizin/Praxis": two titles
 
 
@@ -247,7 +254,7 @@ def _ltwa() -> tuple[dict[str, str], dict[str, str]]:
             continue
         if abbreviation.strip().lower() not in ("n.a.", "n. a.", "n.a"):  # a third are
             entries.append((pattern, abbreviation))
-    keys = lines_words([re.sub(r"\(.*?\)", "", pattern) for pattern, _ in entries])
+    keys = lines_words([_PARENTHESISED.sub("", p) if "(" in p else p for p, _ in entries])
     shorts = lines_words([abbreviation for _, abbreviation in entries])
     exact: dict[str, str] = {}
     stems: dict[str, str] = {}
