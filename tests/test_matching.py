@@ -42,6 +42,8 @@ FIXTURES = Path(__file__).parent / "fixtures" / "dedup"
         ('"Effects of <i>Staphylococcus</i> toxins"', "Effects of  Staphylococcus  toxins"),
         ("Use of antibiotics--a multi-center trial... includes discussion",
          "Use of antibiotics--a multi-center trial"),
+        ("Asthma care: a review LA: Chi", "Asthma care: a review"),
+        ("Asthma care: a review of trials", "Asthma care: a review of trials"),
     ],
 )  # fmt: skip
 def test_clean_title_drops_what_databases_add(raw, clean):

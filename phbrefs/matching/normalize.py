@@ -96,10 +96,18 @@ _LANGUAGE_TAG = re.compile(
     re.IGNORECASE,
 )
 _ORIGINAL = re.compile(r"\s*<ORIGINAL>.*$", re.DOTALL)  # Embase: the original title appended
-_MAY_HAVE_TAIL = re.compile(r"\[|: |\.\.")  # what every tail starts with: most titles have none
+_FIELD_LABEL = re.compile(r"(?:LA|TO|SO|AB):\s", re.IGNORECASE)
 _QUOTES = "\"'“”‘’«»"
 _BRACKETED = re.compile(r"^\[(.+)\]\.?$")
 _TRAILING_BRACKET = re.compile(r"^(.{20,}?)\s*\[([^\[\]]{20,})\]\.?$")
+
+
+def _may_have_tail(text: str) -> bool:
+    """What every tail needs: a bracket, two dots or a field label (most titles have none;
+    a subtitle's ``: `` is no label)."""
+    if "[" in text or ".." in text:
+        return True
+    return ": " in text and _FIELD_LABEL.search(text) is not None
 
 
 def clean_title(title: str | None) -> str:
@@ -112,7 +120,7 @@ def clean_title(title: str | None) -> str:
     if "<" in text or "&" in text or "\\" in text:
         text = _MARKUP.sub(lambda m: m.group(1) or " ", text)
     text = text.strip().strip(_QUOTES).strip()
-    for _ in range(3 if _MAY_HAVE_TAIL.search(text) else 0):  # "[Review] [45 refs] [French]"
+    for _ in range(3 if _may_have_tail(text) else 0):  # "[Review] [45 refs] [French]"
         stripped = _LANGUAGE_TAG.sub("", _TAILS.sub("", text)).strip()
         if stripped == text:
             break
