@@ -9,6 +9,7 @@ from itertools import islice
 from typing import Any
 
 from phbrefs.matching import normalize as nz
+from phbrefs.matching.journals import journal_variants
 from phbrefs.records import Contributor, WorkRecord
 
 MAX_AUTHORS = 20  # enough to tell works apart; consortium papers list hundreds
@@ -108,7 +109,7 @@ class Fingerprint:
             year=year,
             authors=tuple(dict.fromkeys(authors)),
             group_author=group,
-            journals=nz.journal_variants(journal),
+            journals=journal_variants(journal),
             volume=nz.volume_number(volume),
             pages=ranges[0] if ranges else None,
             page_starts=frozenset(r[0] for r in ranges),

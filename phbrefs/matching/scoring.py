@@ -26,6 +26,7 @@ from rapidfuzz.distance import Indel
 
 from phbrefs.matching import normalize as nz
 from phbrefs.matching.fingerprint import Fingerprint
+from phbrefs.matching.journals import journals_agree
 
 MERGE, REVIEW, DISTINCT = "merge", "review", "distinct"
 MERGE_POINTS = 7.0
@@ -226,7 +227,7 @@ def _journal(x: Fingerprint, y: Fingerprint) -> Evidence:
     right = " = ".join(" ".join(v) for v in y.journals[:2])
     if not (x.journals and y.journals):
         return Evidence("journal", "missing", 0.0, left, right)
-    if nz.journals_agree(x.journals, y.journals):
+    if journals_agree(x.journals, y.journals):
         return Evidence("journal", "same journal (abbreviations agree)", 1.0, left, right)
     return Evidence("journal", "journal names differ", -2.0, left, right)
 
