@@ -97,6 +97,8 @@ def _numbers_always_clash(x: Fingerprint, y: Fingerprint) -> bool:
     ("part 1" and "part 2"): the pair is distinct, known without a similarity computed."""
     if not (x.titles and y.titles):
         return False
+    if len(x.numbers) != len(x.titles) or len(y.numbers) != len(y.titles):  # made by hand
+        return False
     if len(x.titles) == 1 == len(y.titles):  # most records
         return _numbers_clash(x, y, (0, 0), *_by_length(x.titles[0], y.titles[0]))
     return all(
@@ -115,8 +117,7 @@ def _title(x: Fingerprint, y: Fingerprint) -> tuple[Evidence, bool]:
             if similarity > best:
                 best, pair, at = similarity, (a, b), (i, j)
     short, long_ = _by_length(*pair)
-    # words are single-space separated: three spaces, four words
-    extends = len(short) >= 25 and short in long_ and short.count(" ") >= 3
+    extends = len(short) >= 25 and short in long_ and len(short.split()) >= 4
     clash = _numbers_clash(x, y, at, short, long_)
     if best >= 0.97 and len(short) >= LONG_TITLE:
         verdict, points = "same title", 5.0  # long titles rarely coincide
