@@ -196,8 +196,9 @@ def group_pairs(pairs: Iterable[Match]) -> list[list[Any]]:
 def find_duplicates(library: Library) -> list[DuplicateGroup]:
     """Groups of works that look like one, for review (``phbrefs dedup``)."""
     from phbrefs.db import duplicate_store as store
+    from phbrefs.importing import _bulk  # fingerprints are many small objects, as a batch is
 
-    with library.transaction(write=False):
+    with _bulk(), library.transaction(write=False):
         prints, keys = store.library_fingerprints(library)
         pairs = find_pairs(prints, store.not_duplicate_pairs(library))
         titles = store.work_titles(library, {p.a for p in pairs} | {p.b for p in pairs})

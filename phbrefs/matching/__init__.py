@@ -1,4 +1,4 @@
-"""The duplicate-matching engine, pure (no storage): per-field normalisation (normalize),
+"""The duplicate-matching engine, pure (no storage): per-field normalisation (normalize, journals),
 fingerprints and blocking keys (fingerprint), evidence and tiers (scoring), candidate search
 (index). Import and ``phbrefs dedup`` both go through it, via phbrefs.dedup."""
 

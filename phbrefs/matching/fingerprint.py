@@ -9,6 +9,7 @@ from itertools import islice
 from typing import Any
 
 from phbrefs.matching import normalize as nz
+from phbrefs.matching.journals import journal_variants
 from phbrefs.records import Contributor, WorkRecord
 
 MAX_AUTHORS = 20  # enough to tell works apart; consortium papers list hundreds
@@ -51,7 +52,7 @@ class Fingerprint:
 
     @property
     def first_author(self) -> str:
-        return self.authors[0].split(" ")[0] if self.authors else self.group_author
+        return self.authors[0].partition(" ")[0] if self.authors else self.group_author
 
     @property
     def first_page(self) -> str:
@@ -104,11 +105,11 @@ class Fingerprint:
             ref=ref,
             doi=(doi or "").lower() or None,
             titles=titles,
-            numbers=tuple(nz.title_numbers(t) for t in titles),
+            numbers=tuple(map(nz.title_numbers, titles)),
             year=year,
-            authors=tuple(dict.fromkeys(a for a in authors if a)),
+            authors=tuple(dict.fromkeys(authors)),
             group_author=group,
-            journals=nz.journal_variants(journal),
+            journals=journal_variants(journal),
             volume=nz.volume_number(volume),
             pages=ranges[0] if ranges else None,
             page_starts=frozenset(r[0] for r in ranges),
@@ -128,8 +129,8 @@ class Fingerprint:
                 keys.append(("tl", *significant[-3:]))
             elif variant:
                 keys.append(("tt", variant))
-        if self.first_author and self.year:
-            keys.append(("ay", self.first_author, str(self.year)))
+        if self.year and (first_author := self.first_author):
+            keys.append(("ay", first_author, str(self.year)))
         if self.volume:
             keys += [("vp", self.volume, start) for start in sorted(self.page_starts)[:3]]
         return list(dict.fromkeys(keys))

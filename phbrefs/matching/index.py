@@ -34,18 +34,12 @@ class DuplicateIndex:
 
     def candidates(self, fingerprint: Fingerprint) -> list[Fingerprint]:
         """Indexed records sharing a key with ``fingerprint``, each once."""
-        seen: set[int] = set()
-        found = []
-        blocks = [self.by_doi.get(fingerprint.doi, []) if fingerprint.doi else []]
-        blocks += [self.by_block.get(key, []) for key in fingerprint.blocks]
-        for block in blocks:
-            if len(block) > MAX_BLOCK:
-                continue
-            for other in block:
-                if id(other) not in seen and other.ref != fingerprint.ref:
-                    seen.add(id(other))
-                    found.append(other)
-        return found
+        blocks = [self.by_doi.get(fingerprint.doi, ()) if fingerprint.doi else ()]
+        blocks += [self.by_block.get(key, ()) for key in fingerprint.blocks]
+        searched = (block for block in blocks if len(block) <= MAX_BLOCK)
+        unique = {id(other): other for block in searched for other in block}
+        ref = fingerprint.ref
+        return [other for other in unique.values() if other.ref != ref]
 
     def matches(self, fingerprint: Fingerprint, exclude: set[Any] | None = None) -> list[Match]:
         """Every indexed record at least worth a review against ``fingerprint``, best first."""

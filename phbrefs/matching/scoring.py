@@ -26,6 +26,7 @@ from rapidfuzz.distance import Indel
 
 from phbrefs.matching import normalize as nz
 from phbrefs.matching.fingerprint import Fingerprint
+from phbrefs.matching.journals import journals_agree
 
 MERGE, REVIEW, DISTINCT = "merge", "review", "distinct"
 MERGE_POINTS = 7.0
@@ -74,6 +75,39 @@ class Match:
         }
 
 
+def _by_length(a: str, b: str) -> tuple[str, str]:
+    """(shorter, longer); ``a`` first when they are as long."""
+    return (a, b) if len(a) <= len(b) else (b, a)
+
+
+def _numbers_clash(
+    x: Fingerprint, y: Fingerprint, at: tuple[int, int], short: str, long_: str
+) -> bool:
+    """Do the numbers of title variants ``at`` (the pair ``short``, ``long_``) contradict?"""
+    left = x.numbers[at[0]] if x.numbers else ()
+    right = y.numbers[at[1]] if y.numbers else ()
+    if left == right:
+        return False
+    truncated = len(long_) >= TRUNCATED_TITLE and long_.startswith(short[: len(short) * 4 // 5])
+    return nz.numbers_clash(left, right, truncated)
+
+
+def _numbers_always_clash(x: Fingerprint, y: Fingerprint) -> bool:
+    """Whichever pair of title variants ``_title`` finds the best, its numbers contradict
+    ("part 1" and "part 2"): the pair is distinct, known without a similarity computed."""
+    if not (x.titles and y.titles):
+        return False
+    if len(x.numbers) != len(x.titles) or len(y.numbers) != len(y.titles):  # made by hand
+        return False
+    if len(x.titles) == 1 == len(y.titles):  # most records
+        return _numbers_clash(x, y, (0, 0), *_by_length(x.titles[0], y.titles[0]))
+    return all(
+        _numbers_clash(x, y, (i, j), *_by_length(a, b))
+        for i, a in enumerate(x.titles)
+        for j, b in enumerate(y.titles)
+    )
+
+
 def _title(x: Fingerprint, y: Fingerprint) -> tuple[Evidence, bool]:
     """Best agreement between any title variants; second value: numbers contradict."""
     best, pair, at = 0.0, (x.title, y.title), (0, 0)
@@ -82,11 +116,9 @@ def _title(x: Fingerprint, y: Fingerprint) -> tuple[Evidence, bool]:
             similarity = Indel.normalized_similarity(a, b, score_cutoff=best)
             if similarity > best:
                 best, pair, at = similarity, (a, b), (i, j)
-    short, long_ = sorted(pair, key=len)
-    extends = len(short) >= 25 and len(short.split()) >= 4 and short in long_
-    truncated = len(long_) >= TRUNCATED_TITLE and long_.startswith(short[: len(short) * 4 // 5])
-    numbers = [f.numbers[k] if f.numbers else () for f, k in ((x, at[0]), (y, at[1]))]
-    clash = nz.numbers_clash(numbers[0], numbers[1], truncated)
+    short, long_ = _by_length(*pair)
+    extends = len(short) >= 25 and short in long_ and len(short.split()) >= 4
+    clash = _numbers_clash(x, y, at, short, long_)
     if best >= 0.97 and len(short) >= LONG_TITLE:
         verdict, points = "same title", 5.0  # long titles rarely coincide
     elif best >= 0.97:
@@ -196,7 +228,7 @@ def _journal(x: Fingerprint, y: Fingerprint) -> Evidence:
     right = " = ".join(" ".join(v) for v in y.journals[:2])
     if not (x.journals and y.journals):
         return Evidence("journal", "missing", 0.0, left, right)
-    if nz.journals_agree(x.journals, y.journals):
+    if journals_agree(x.journals, y.journals):
         return Evidence("journal", "same journal (abbreviations agree)", 1.0, left, right)
     return Evidence("journal", "journal names differ", -2.0, left, right)
 
@@ -275,7 +307,7 @@ def assess(
 
 def compare(x: Fingerprint, y: Fingerprint) -> Match | None:
     """The pair's match, or None when the records are distinct works."""
-    if _clearly_distinct(x, y):
+    if _numbers_always_clash(x, y) or _clearly_distinct(x, y):
         return None
     title = _title(x, y)
     if title[1]:  # numbers in the titles clash: always DISTINCT (no merge, title and DOI < 0)
