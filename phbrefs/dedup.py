@@ -16,6 +16,7 @@ from dataclasses import dataclass, fields
 from typing import TYPE_CHECKING, Any
 
 from phbrefs.errors import InvalidInputError
+from phbrefs.heap import collector_paused
 from phbrefs.ids import ascii_fold
 from phbrefs.matching import DuplicateIndex, Fingerprint, Match, assess
 from phbrefs.matching import compare as compare  # one engine: import and dedup both use it
@@ -196,9 +197,8 @@ def group_pairs(pairs: Iterable[Match]) -> list[list[Any]]:
 def find_duplicates(library: Library) -> list[DuplicateGroup]:
     """Groups of works that look like one, for review (``phbrefs dedup``)."""
     from phbrefs.db import duplicate_store as store
-    from phbrefs.importing import _bulk  # fingerprints are many small objects, as a batch is
 
-    with _bulk(), library.transaction(write=False):
+    with collector_paused(), library.transaction(write=False):
         prints, keys = store.library_fingerprints(library)
         pairs = find_pairs(prints, store.not_duplicate_pairs(library))
         titles = store.work_titles(library, {p.a for p in pairs} | {p.b for p in pairs})

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import gc
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import closing, contextmanager
+from contextlib import closing
 from dataclasses import dataclass, replace
 from functools import reduce
 from pathlib import Path
@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 from phbrefs.dedup import DuplicateIndex, Fingerprint, Match, merge_records
 from phbrefs.errors import InvalidInputError
 from phbrefs.formats import EntryError, ParseResult, detect_format, get_importer
+from phbrefs.heap import collector_paused
 from phbrefs.outcomes import BatchReport, ItemResult, Outcome
 from phbrefs.parsing import CHUNK_CHARS, Chunks, parse_text
 
@@ -69,31 +70,10 @@ class Batch:
         return self.chunks.rest if self.chunks is not None else self._parsed
 
 
-@contextmanager
-def _bulk() -> Iterator[None]:
-    """Pause the cyclic garbage collector: parsing and storing a batch allocates hundreds of
-    thousands of short-lived objects without cycles, and its passes cost a third of the time.
-
-    On resuming, what survived goes straight to the oldest generation (freeze, unfreeze: two
-    list splices) rather than being scanned by a young collection that could find no garbage
-    worth the pass; full collections still see it later. (Not when the program froze objects
-    itself, say before forking workers: those must stay frozen.)"""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            if gc.get_freeze_count() == 0:
-                gc.freeze()
-                gc.unfreeze()
-            gc.enable()
-
-
 def parse_input(text: str, origin: str, fmt: str | None = None, path: Path | None = None) -> Batch:
     """Parse one file's text (format given, or from the extension, or from the content)."""
     name = fmt or detect_format(text, path)
-    with _bulk():
+    with collector_paused():
         return Batch(origin, name, parse_text(get_importer(name), text, origin))
 
 
@@ -113,7 +93,7 @@ def read_input(
     chunks = Chunks.of(importer, text, origin, chunk_chars)
     if chunks is not None:
         return Batch(origin, name, chunks=chunks)
-    with _bulk():
+    with collector_paused():
         return Batch(origin, name, parse_text(importer, text, origin))
 
 
@@ -178,7 +158,7 @@ class _Import:
         for batch in batches:
             with closing(batch.pieces()) as pieces:
                 while True:
-                    with _bulk():  # a chunk at a time: its cycles freed before the next
+                    with collector_paused():  # a chunk at a time: its cycles freed before the next
                         chunk = next(pieces, None)
                         if chunk is None:
                             break

@@ -12,7 +12,6 @@ ones the ``Library`` issues, so both paths return the same works in the same ord
 
 from __future__ import annotations
 
-import gc
 import json
 import sqlite3
 from collections.abc import Iterator, Sequence
@@ -25,6 +24,7 @@ from phbrefs.db.location import Location
 from phbrefs.db.schema import READ_CHECK_LIMIT, head_revision
 from phbrefs.db.stored_row import StoredRow, decode_json, utc
 from phbrefs.errors import InvalidDOIError, InvalidInputError, UnknownKeyError
+from phbrefs.heap import collector_paused
 from phbrefs.stored import StoredWork
 
 if TYPE_CHECKING:
@@ -87,20 +87,6 @@ def listing(
     works = source.works(**filters)
     shown = works[:limit]
     return [w.to_dict() for w in shown] if as_dicts else shown, len(works)
-
-
-@contextmanager
-def _no_cycle_collection() -> Iterator[None]:
-    """The cycle collector held off while rows become works: decoded rows hold no cycles, yet
-    the dicts and lists of 10,000 works set off its full passes over the whole heap, which
-    cost as much as the decoding itself."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def placeholders(values: Sequence[Any]) -> str:
@@ -213,7 +199,7 @@ class Reader:
         return [rows[work_id] for work_id in work_ids]
 
     def _load(self, db: sqlite3.Connection, work_ids: Sequence[int]) -> list[StoredWork]:
-        with _no_cycle_collection():
+        with collector_paused():
             return [row.stored_work() for row in self._rows(db, work_ids)]
 
     def _select(
