@@ -18,7 +18,6 @@ from typing import Any
 
 TAG_LINE = re.compile(r"^([A-Z][A-Z0-9])\s{1,2}-(?: |$)")  # what every exporter writes, loosely
 _TAGS = frozenset(a + b for a in ascii_uppercase for b in ascii_uppercase + digits)
-_SEPARATOR = "  - "  # how a tidy tag line goes on after its tag
 
 Tags = dict[str | None, list[str]]  # tag -> its values in order (a continuation line is one)
 
@@ -48,13 +47,13 @@ def read_entries(lines: Sequence[str], first: int) -> list[RisEntry]:
     values: list[str] | None = None  # the last tag's values, which a continuation line extends
     untidy = -1  # the last tag line not written ``XX  - value``
     odd = -1  # the last continuation line that rispy would read as a tag
+    known, tag_line = _TAGS, TAG_LINE.match  # (locals: this loop runs for every line)
     for index, line in enumerate(lines):
         tag = line[:2]
-        if line[2:6] == _SEPARATOR and tag in _TAGS:
-            value = line[6:].strip()
-            if len(value) + 6 != len(line):
+        if line[2:6] == "  - " and tag in known:
+            if (value := (rest := line[6:]).strip()) is not rest:  # (strip gives rest if tidy)
                 untidy = index
-        elif match := TAG_LINE.match(line):
+        elif match := tag_line(line):
             tag, value, untidy = match.group(1), line[match.end() :].strip(), index
         else:
             if start >= 0:

@@ -88,6 +88,15 @@ _SN_SPLIT = re.compile(r"[;,\s]+(?=[\dXx-]{8})")
 _NOT_ISSN_DIGIT = re.compile(r"[^\dXx]")
 _URL_SPLIT = re.compile(r"[;\s]+")
 _PMID = re.compile(r"(?:PMID:?\s*)?(\d{5,9})", re.I)
+_ONE_TAG_FIELDS = (  # fields read from one tag each, whatever the database
+    ("collection_title", "T3"),
+    ("volume", "VL"),
+    ("edition", "ET"),
+    ("publisher", "PB"),
+    ("publisher_place", "CY"),
+    ("language", "LA"),
+    ("note", "N1"),
+)
 
 
 def _text(tags: Tags, tag: str) -> str | None:
@@ -108,7 +117,7 @@ def _first(tags: Tags, names: tuple[str, ...], extra: dict[str, str]) -> str | N
     """The first of ``names`` given; another that says otherwise is kept in ``extra``."""
     found = None
     for name in names:
-        value = _text(tags, name)
+        value = _text(tags, name) if name in tags else None
         if value and found is None:
             found = value
         elif value and value != found:
@@ -132,7 +141,9 @@ def parse_name(value: str, role: str = "author") -> Contributor:
     if "," in value:
         family, _, rest = value.partition(",")
         given, _, suffix = rest.partition(",")
-        particle, family = _split_particle(family.strip())
+        family, particle = family.strip(), None
+        if family[:1].islower():
+            particle, family = _split_particle(family)
         return Contributor(
             role=role,
             family=family,
@@ -150,8 +161,6 @@ def parse_name(value: str, role: str = "author") -> Contributor:
 
 def _split_particle(family: str) -> tuple[str | None, str]:
     """``van der Berg`` -> (``van der``, ``Berg``): lower-case leading words are a particle."""
-    if not family[:1].islower():
-        return None, family
     words = family.split(" ")
     lead = 0
     while lead < len(words) - 1 and words[lead][:1].islower():
@@ -236,15 +245,13 @@ def tags_to_record(tags: Tags, raw: str) -> WorkRecord:
     if record.container_title and journal_full and journal_full != record.container_title:
         extra.setdefault("T2", journal_full)
     record.container_short_title = short
-    record.collection_title = _text(tags, "T3")
-    record.volume = _text(tags, "VL")
     record.issue = _first(tags, ("IS", "CP"), extra)
     if record.type == "report":
         record.number = _text(tags, "M1") if not record.issue else None
     record.pages = _pages(_text(tags, "SP"), _text(tags, "EP"))
-    record.edition = _text(tags, "ET")
-    record.publisher = _text(tags, "PB")
-    record.publisher_place = _text(tags, "CY")
+    for name, tag in _ONE_TAG_FIELDS:
+        if tag in tags:
+            setattr(record, name, _text(tags, tag))
     _dates(tags, record, extra)
     for value in tags.pop("SN", ()):
         for number in _SN_SPLIT.split(value) if value else ():
@@ -252,10 +259,8 @@ def tags_to_record(tags: Tags, raw: str) -> WorkRecord:
                 record.issn.append(normalise_issn(number))
             else:
                 record.isbn.append(number.strip())
-    record.language = _text(tags, "LA")
     record.keywords = [k.strip() for v in tags.pop("KW", ()) for k in v.split(";") if k.strip()]
     record.abstract = _first(tags, ("AB", "N2"), extra)
-    record.note = _text(tags, "N1")
     _identifiers(tags, record, extra)
     for tag, values in tags.items():
         values = [v for v in values if v]
@@ -271,9 +276,12 @@ def _dates(tags: Tags, record: WorkRecord, extra: dict[str, str]) -> None:
     dates = [parse_date(v) for tag in ("DA", "PY", "Y1") for v in tags.pop(tag, ()) if v]
     dates = [d for d in dates if d]
     if dates:
-        years = [d for d in dates if d.year == dates[0].year] or dates
-        record.issued = max(years, key=lambda d: len(d.to_parts()))
-    accessed = _text(tags, "Y2")
+        issued = dates[0]
+        for date in dates[1:]:
+            if date.year == issued.year and len(date.to_parts()) > len(issued.to_parts()):
+                issued = date
+        record.issued = issued
+    accessed = _text(tags, "Y2") if "Y2" in tags else None
     if accessed and (date := parse_date(accessed)):
         record.accessed = date
     elif accessed:
