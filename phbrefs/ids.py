@@ -21,6 +21,7 @@ _PREFIXES = re.compile(
     r"^(?:(?:https?://)?(?:dx\.|www\.)?doi\.org/|info:doi/|urn:doi:|doi\s*:?\s*)",
     re.IGNORECASE,
 )
+_DOI_FULL = re.compile(_DOI_CORE, re.IGNORECASE)
 _RESOLVER_URL = re.compile(r"^(?:https?://)?(?:dx\.|www\.)?doi\.org/", re.IGNORECASE)
 _LEADING = "([{<\"'«“‘"  # what a sentence or markup opens before a DOI
 _TRAILING = ".,;:!?'\"»”’>*"  # punctuation a sentence or a markup wraps around a DOI
@@ -59,7 +60,7 @@ def normalize_doi(text: str) -> str:
     value = unquote(value).strip().lstrip(_LEADING).strip()
     value = _PREFIXES.sub("", value, count=1).strip()
     value = _trim(value)
-    if not re.fullmatch(_DOI_CORE, value, re.IGNORECASE) or any(ch.isspace() for ch in value):
+    if not _DOI_FULL.fullmatch(value):  # \S: no whitespace anywhere
         raise InvalidDOIError(text)
     return value.lower()
 
@@ -176,7 +177,11 @@ def unique_citekey(base: str, taken: Iterable[str] | set[str]) -> str:
         n += 1
 
 
+_ISSN_SPACING = re.compile(r"[\s-]")
+_ISSN = re.compile(r"\d{7}[\dX]")
+
+
 def normalise_issn(text: str) -> str:
     """``09660410`` / ``0966 0410`` as ``0966-0410``; anything else is returned trimmed."""
-    compact = re.sub(r"[\s-]", "", text.strip()).upper()
-    return f"{compact[:4]}-{compact[4:]}" if re.fullmatch(r"\d{7}[\dX]", compact) else text.strip()
+    compact = _ISSN_SPACING.sub("", text.strip()).upper()
+    return f"{compact[:4]}-{compact[4:]}" if _ISSN.fullmatch(compact) else text.strip()

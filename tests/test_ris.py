@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from phbrefs.formats import detect_format, get_exporter, get_importer
-from phbrefs.formats.ris import parse_date
+from phbrefs.formats.ris_mapping import parse_date
 from phbrefs.library import StoredWork
 from phbrefs.records import Contributor, PartialDate, WorkRecord
 
