@@ -386,3 +386,9 @@ def test_html_sorts_confidence_by_its_rank_not_alphabetically(tables):
     text = render(tables["soqf"])
     assert 'data-sort="3">Moderate confidence</td>' in text
     assert "cell.dataset.sort" in text
+
+
+def test_latex_superscripts_and_subscripts_are_text_mode():
+    from phbrefs.tables.writers.latex import escape
+
+    assert escape("m⁴ and H₂O") == r"m\textsuperscript{4} and H\textsubscript{2}O"

@@ -42,6 +42,24 @@ SIZES = (  # font, its em, \tabcolsep
 _URL_SAFE = re.compile(r"[^%#{}\\^~\s]+")
 
 
+def _scripts() -> dict[int, str]:
+    """Unicode super- and subscripts (``⁴``, ``₂``, ``ⁿ``) as text-mode ``\\textsuperscript``
+    and ``\\textsubscript``: pylatexenc writes some as ``\\ensuremath{^4}``, math in a table
+    cell that a reader of the source takes for a stray ``^``."""
+    import unicodedata
+
+    found = {}
+    for code in range(0x80, 0x2100):
+        tag, _, base = unicodedata.decomposition(chr(code)).partition(" ")
+        if tag in ("<super>", "<sub>") and len(base) == 4:
+            char = chr(int(base, 16))
+            if char.isascii() and (char.isalnum() or char in "+-=()"):
+                macro = "textsuperscript" if tag == "<super>" else "textsubscript"
+                found[code] = f"\\{macro}{{{char}}}"
+    return found
+
+
+
 @cache
 def _encoder() -> Any:
     from pylatexenc.latexencode import (
@@ -59,6 +77,7 @@ def _encoder() -> Any:
             ord("|"): r"\textbar{}",
             ord("["): "{[}",  # so a cell starting with [ is not read as \\[<length>]
             ord("]"): "{]}",
+            **_scripts(),
         },
     )
     return UnicodeToLatexEncoder(
