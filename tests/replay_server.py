@@ -96,6 +96,7 @@ class ReplayServer:
         self._lock = threading.Lock()
         self._arrivals: deque[float] = deque()
         self._in_flight = 0
+        self.most_in_flight = 0  # the most requests it served at once
         self._httpd: ThreadingHTTPServer | None = None
 
     # -- what a subclass provides ---------------------------------------------------------
@@ -134,6 +135,7 @@ class ReplayServer:
             self.seen.clear()
             self.faults.clear()
             self._arrivals.clear()
+            self.most_in_flight = 0
 
     def start(self) -> Any:
         handler = type("Handler", (_Handler,), {"replay": self})
@@ -170,6 +172,7 @@ class ReplayServer:
                 return max(1, math.ceil(wait))
             self._arrivals.append(now)
             self._in_flight += 1
+            self.most_in_flight = max(self.most_in_flight, self._in_flight)
             return None
 
     def release(self) -> None:

@@ -30,7 +30,7 @@ def test_a_server_trickling_its_body_is_cut_off_at_the_deadline(crossref_server)
     assert all("answer not complete within 1s" in r.detail for r in results)
     # the list is not retried, nor asked again DOI by DOI: that would only trickle again
     assert len(crossref_server.requests_to()) == 1
-    assert elapsed < 3
+    assert elapsed < 10  # the body would trickle for minutes; the margin is for a loaded machine
 
 
 def test_a_server_trickling_its_headers_is_cut_off_at_the_deadline(crossref_server):
@@ -41,7 +41,7 @@ def test_a_server_trickling_its_headers_is_cut_off_at_the_deadline(crossref_serv
     assert result.status is Lookup.FAILED
     assert "answer not complete within 1s" in result.detail
     assert len(crossref_server.requests_to()) == 1
-    assert time.monotonic() - started < 3
+    assert time.monotonic() - started < 10
 
 
 def test_a_gzip_bomb_is_refused_without_being_inflated(crossref_server):
@@ -89,7 +89,7 @@ def test_add_against_a_trickling_server_ends_within_the_timeout(
     items = json.loads(result.stdout)
     assert [i["outcome"] for i in items] == ["failed", "failed"]
     assert "answer not complete within 2s" in items[0]["detail"]
-    assert elapsed < 4
+    assert elapsed < 15  # one byte a second would take thousands; margin for a loaded machine
     assert not (tmp_path / "library.db").exists()
     assert "Traceback" not in result.stderr
 
@@ -116,4 +116,4 @@ def test_the_deadline_holds_through_a_proxy(crossref_server, monkeypatch):
         [result] = client.resolve([ANNWEH])
     assert result.status is Lookup.FAILED
     assert "answer not complete within 1s" in result.detail
-    assert time.monotonic() - started < 3  # cut off, not left to trickle to its end
+    assert time.monotonic() - started < 10  # cut off, not left to trickle to its end

@@ -170,11 +170,9 @@ def test_polite_pool_concurrency_is_used(crossref_server):
     crossref_server.latency = 0.2
     dois = [f"10.5555/missing-{i}" for i in range(9)]
     with client_for(crossref_server, mailto="me@example.org") as client:
-        started = time.monotonic()
         client.resolve(dois)
-        elapsed = time.monotonic() - started
     assert crossref_server.count_429 == 0
-    assert elapsed < 9 * 0.2 * 0.8  # three at a time, not one by one
+    assert crossref_server.most_in_flight > 1  # several at a time (up to 3), not one by one
     seen = crossref_server.requests_to()
     assert all("mailto:me@example.org" in s.user_agent for s in seen)
     assert all(s.query.get("mailto") == ["me@example.org"] for s in seen)
