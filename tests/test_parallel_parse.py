@@ -120,7 +120,7 @@ def test_forked_processes_give_the_same_result() -> None:
 
 
 def test_records_are_stored_as_the_json_of_their_dict() -> None:
-    """``to_json`` (the bulk insert's serialiser) writes exactly ``json.dumps(to_dict())``."""
+    """``to_json`` (the bulk insert's serialiser) writes what reads back as ``to_dict()``."""
     import json
     from pathlib import Path
 
@@ -144,5 +144,5 @@ def test_records_are_stored_as_the_json_of_their_dict() -> None:
         raw="@article{x}",
     )
     for record in [*records, full, WorkRecord()]:
-        assert record.to_json() == json.dumps(record.to_dict())
+        assert json.loads(record.to_json()) == record.to_dict()
     assert len(records) > 5
