@@ -88,9 +88,34 @@ def normalise_language(record: WorkRecord) -> None:
         record.language = language_tag(record.language)
 
 
-@lru_cache(maxsize=512)
+# The languages research records carry most, each as its BCP 47 tag, English name and ISO
+# 639-2 codes (bibliographic and terminology): these need no ``langcodes``, whose import alone
+# costs 0.3 s; tests/test_cleaning.py checks each against it.
+_COMMON_LANGUAGES = """
+en english eng | de german ger deu | fr french fre fra | es spanish spa | it italian ita |
+pt portuguese por | nl dutch dut nld | sv swedish swe | da danish dan | no norwegian nor |
+fi finnish fin | pl polish pol | cs czech cze ces | ru russian rus | zh chinese chi zho |
+ja japanese jpn | ko korean kor | ar arabic ara | tr turkish tur | el greek gre ell |
+he hebrew heb | hu hungarian hun | ro romanian rum ron | hr croatian hrv | sk slovak slo slk |
+uk ukrainian ukr | fa persian per fas | hi hindi hin | id indonesian ind | ca catalan cat |
+is icelandic ice isl | ga irish gle | cy welsh wel cym | sr serbian srp | bg bulgarian bul |
+et estonian est | lv latvian lav | lt lithuanian lit | sl slovenian slv
+"""
+_COMMON_TAGS = {
+    spelling: names.split()[0]
+    for names in _COMMON_LANGUAGES.split("|")
+    for spelling in names.split()
+}
+
+
 def language_tag(value: str) -> str:
-    """The BCP 47 tag for a language name or code (``langcodes``), or ``value`` unchanged."""
+    """The BCP 47 tag for a language name or code, or ``value`` unchanged."""
+    return _COMMON_TAGS.get(value.strip().lower()) or language_tag_by_langcodes(value)
+
+
+@lru_cache(maxsize=512)
+def language_tag_by_langcodes(value: str) -> str:
+    """``language_tag`` for the values the common table lacks (``en_GB``, ``Yoruba``)."""
     import langcodes
 
     text = value.strip()

@@ -99,6 +99,15 @@ def test_languages_become_bcp47(given, tag):
     assert language_tag(given) == tag
 
 
+def test_common_languages_table_agrees_with_langcodes():
+    """The table that spares most records the langcodes import gives langcodes's own answers."""
+    from phbrefs.cleaning import _COMMON_TAGS, language_tag_by_langcodes
+
+    for spelling in _COMMON_TAGS:
+        for written in (spelling, spelling.upper(), spelling.title(), f" {spelling} "):
+            assert language_tag(written) == language_tag_by_langcodes(written), written
+
+
 def test_crossref_approval_date_is_used_when_nothing_else_exists():
     record = WorkRecord(extra={"approved": "2025-04-01", "accepted": "2025-05-01"})
     fallback_date(record)

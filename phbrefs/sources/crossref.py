@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import orjson
+
 from phbrefs.cleaning import FALLBACK_DATES, clean_record
 from phbrefs.records import Contributor, Funder, PartialDate, UpdateNotice, WorkRecord
 from phbrefs.sources.jats import parse_abstract, strip_markup
@@ -159,6 +161,16 @@ def _extra(message: dict[str, Any]) -> dict[str, str]:
     return {key: value for key, value in names.items() if value}
 
 
+def message_text(message: dict[str, Any]) -> str:
+    """The Crossref message as the compact, key-sorted JSON kept in ``raw``: orjson writes it in
+    a tenth of the stdlib's time (a 456-DOI ``add --file`` spent 0.15 s here); what orjson
+    refuses (integers over 64 bits) the stdlib writes."""
+    try:
+        return orjson.dumps(message, option=orjson.OPT_SORT_KEYS).decode()
+    except (TypeError, orjson.JSONEncodeError):
+        return json.dumps(message, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
 def record_from_crossref(message: dict[str, Any]) -> WorkRecord:
     """Map one Crossref work (the ``message`` of ``/works/{doi}``) to a ``WorkRecord``.
 
@@ -210,6 +222,6 @@ def record_from_crossref(message: dict[str, Any]) -> WorkRecord:
         updates=_updates(message),
         extra=_extra(message),
         source="crossref",
-        raw=json.dumps(message, ensure_ascii=False, sort_keys=True),
+        raw=message_text(message),
     )
     return clean_record(record)
