@@ -164,6 +164,7 @@ def test_read_commands_import_no_sqlalchemy_sqlmodel_pydantic_or_alembic(db: Pat
         ["search", "health", "--json"],
         ["tags"],
         ["tags", "--json"],
+        ["export", "--format", "bibtex", "--all", "-o", str(db.parent / "out.bib")],
     ):
         result = subprocess.run(
             [sys.executable, "-c", code, *command], capture_output=True, text=True, cwd=ROOT
