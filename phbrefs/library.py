@@ -2,36 +2,31 @@
 
 Nothing outside ``phbrefs.db`` and this module knows SQL or holds a session (the evidence,
 duplicate, import and table rows live in ``phbrefs.db.*_store`` and ``db.table_rows``, and
-``tests/test_architecture.py`` keeps it so). Works are written by ``db.work_store``, which
-assigns citekeys once; they are never changed silently.
+``tests/test_architecture.py`` keeps it so). ``Library`` opens the transactions; the statements
+are in ``db.key_store`` (keys, aliases, DOIs), ``db.work_reads`` (loading works) and
+``db.work_store`` (writing them: it assigns citekeys once; they are never changed silently).
 """
 
 from __future__ import annotations
 
-import json
-import os
 import threading
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import delete, func, insert, or_, select
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session
 
-from phbrefs.db import fulltext, work_store
-from phbrefs.db import models as m
+from phbrefs.db import key_store, work_reads, work_store
 from phbrefs.db.engine import needs_check, open_engine, quick_check, writer
 from phbrefs.db.enrichment_store import EnrichmentStore
-from phbrefs.db.failures import storage_error, unreadable_rows
+from phbrefs.db.failures import storage_error
 from phbrefs.db.location import Location
 from phbrefs.db.schema import READ_CHECK_LIMIT, WRITE_CHECK_LIMIT
 from phbrefs.db.work_store import first_author_name as first_author_name  # for the CLI
 from phbrefs.db.work_store import usable_citekey as usable_citekey  # for the importers
 from phbrefs.errors import InvalidInputError, StorageError, UnknownKeyError
-from phbrefs.ids import InvalidDOIError, normalize_doi
 from phbrefs.outcomes import ItemResult
 from phbrefs.records import Contributor, WorkRecord
 from phbrefs.stored import StoredWork
@@ -141,12 +136,7 @@ class Library(EnrichmentStore):
         if path is None or not path.exists():
             return
         with self.session() as session:
-            conn = session.connection()
-            stored = sum(
-                conn.execute(select(func.count()).select_from(table)).scalar_one()
-                for table in (m.Work, m.Claim, m.Note, m.Tag)
-            )
-            if stored:
+            if not work_reads.is_empty(session):
                 return
             for leftover in (
                 path,
@@ -159,21 +149,7 @@ class Library(EnrichmentStore):
 
     def resolve(self, session: Session, key: str) -> int:
         """The work id for a citekey, an alias (old key after a merge) or a DOI."""
-        work_id = session.execute(select(m.Work.id).where(m.Work.citekey == key)).scalar()
-        if work_id is None:
-            work_id = session.execute(select(m.Alias.work_id).where(m.Alias.key == key)).scalar()
-        if work_id is None:
-            try:
-                doi = normalize_doi(key)
-            except InvalidDOIError:
-                doi = None
-            if doi:
-                work_id = session.execute(
-                    select(m.Work.id).where(m.Work.doi == doi).order_by(m.Work.id)
-                ).scalar()
-        if work_id is None:
-            raise UnknownKeyError(key, self.closest_key(session, key))
-        return work_id
+        return key_store.resolve(session, key)
 
     def work_id(self, key: str) -> int:
         """``resolve`` in the open transaction (or a reading one of its own)."""
@@ -192,17 +168,12 @@ class Library(EnrichmentStore):
         return found
 
     def closest_key(self, session: Session, key: str) -> str | None:
-        from rapidfuzz import process
-
-        keys = session.execute(select(m.Work.citekey)).scalars().all()
-        best = process.extractOne(key, keys, score_cutoff=70)
-        return best[0] if best else None
+        return key_store.closest_key(session, key)
 
     def known_dois(self, dois: Iterable[str]) -> dict[str, str]:
         """DOI -> citekey for those of ``dois`` already in the library."""
         with self.session(write=False) as session:
-            stored = work_store.stored_by_doi(session.connection(), list(dois))
-        return {doi: key for doi, (_, key, _) in stored.items()}
+            return key_store.known_dois(session, dois)
 
     def get(self, key: str) -> StoredWork:
         with self.session(write=False) as session:
@@ -210,47 +181,7 @@ class Library(EnrichmentStore):
 
     def _load(self, session: Session, work_ids: Sequence[int]) -> list[StoredWork]:
         """Stored works for ``work_ids``, in that order, with their tags and notes."""
-        if not work_ids:
-            return []
-        works: dict[int, StoredWork] = {}
-        tags: dict[int, list[tuple[str, str | None, datetime | None]]] = {}
-        notes: dict[int, list[tuple[str, datetime]]] = {}
-        for start in range(0, len(work_ids), 900):
-            chunk = list(work_ids[start : start + 900])
-            for row in session.execute(select(m.Work).where(m.Work.id.in_(chunk))).scalars():
-                works[row.id] = StoredWork(
-                    id=row.id,
-                    citekey=row.citekey,
-                    record=WorkRecord.from_dict(row.data),
-                    added_at=row.added_at,
-                    updated_at=row.updated_at,
-                )
-            tag_rows = session.execute(
-                select(m.WorkTag.work_id, m.Tag.name, m.WorkTag.tagged_by, m.WorkTag.tagged_at)
-                .join(m.Tag, m.Tag.id == m.WorkTag.tag_id)
-                .where(m.WorkTag.work_id.in_(chunk))
-                .order_by(m.Tag.name)
-            )
-            for work_id, name, by, at in tag_rows:
-                tags.setdefault(work_id, []).append((name, by, at))
-            note_rows = session.execute(
-                select(m.Note.work_id, m.Note.text, m.Note.created_at)
-                .where(m.Note.work_id.in_(chunk))
-                .order_by(m.Note.id)
-            )
-            for work_id, note, created in note_rows:
-                notes.setdefault(work_id, []).append((note, created))
-        missing = [work_id for work_id in work_ids if work_id not in works]
-        if missing:  # an index named rows the table no longer has: never return a short list
-            raise unreadable_rows(f"library {self.location}", len(missing), len(work_ids))
-        result = []
-        for work_id in work_ids:
-            stored = works[work_id]
-            stored.tagged = tags.get(work_id, [])
-            stored.tags = [name for name, _, _ in stored.tagged]
-            stored.notes = notes.get(work_id, [])
-            result.append(stored)
-        return result
+        return work_reads.load(session, work_ids, f"library {self.location}")
 
     def works(
         self,
@@ -268,48 +199,20 @@ class Library(EnrichmentStore):
             if keys:
                 ids = [self.resolve(session, key) for key in keys]
                 return self._load(session, list(dict.fromkeys(ids)))
-            query = select(m.Work.id)
-            for tag in tags:
-                query = query.where(
-                    m.Work.id.in_(
-                        select(m.WorkTag.work_id)
-                        .join(m.Tag, m.Tag.id == m.WorkTag.tag_id)
-                        .where(m.Tag.name == tag)
-                    )
-                )
-            if year_from is not None:
-                query = query.where(m.Work.year >= year_from)
-            if year_to is not None:
-                query = query.where(m.Work.year <= year_to)
-            if types:
-                query = query.where(or_(m.Work.type.in_(types), m.Work.source_type.in_(types)))
-            if text_filter:
-                like = f"%{text_filter}%"
-                query = query.where(
-                    or_(
-                        m.Work.title.ilike(like),
-                        m.Work.first_author.ilike(like),
-                        m.Work.container_title.ilike(like),
-                        m.Work.citekey.ilike(like),
-                        m.Work.doi.ilike(like),
-                    )
-                )
-            sort = {
-                "citekey": [m.Work.citekey],
-                # works without a year, author or title first on both backends
-                "year": [m.Work.year.nulls_first(), m.Work.citekey],
-                "author": [m.Work.first_author.nulls_first(), m.Work.year.nulls_first()],
-                "added": [m.Work.added_at, m.Work.id],
-                "title": [m.Work.title.nulls_first()],
-            }.get(order)
-            if sort is None:
-                raise InvalidInputError(f"cannot sort by {order!r}")
-            ids = session.execute(query.order_by(*sort)).scalars().all()
+            ids = work_reads.selected_ids(
+                session,
+                tags=tags,
+                year_from=year_from,
+                year_to=year_to,
+                types=types,
+                text_filter=text_filter,
+                order=order,
+            )
             return self._load(session, ids)
 
     def count(self) -> int:
         with self.session(write=False) as session:
-            return session.execute(select(func.count(m.Work.id))).scalar() or 0
+            return work_reads.count(session)
 
     def search(self, query: str, *, limit: int = 50) -> list[tuple[StoredWork, float, str]]:
         """Ranked full-text search (BM25; title and authors weigh most): see ``db.fulltext``.
@@ -320,9 +223,7 @@ class Library(EnrichmentStore):
         if not query.strip():
             raise InvalidInputError("empty search")
         with self.session(write=False) as session:
-            rows = fulltext.search(session.connection(), query, limit)
-            stored = {w.id: w for w in self._load(session, [r[0] for r in rows])}
-            return [(stored[work_id], score, snippet) for work_id, score, snippet in rows]
+            return work_reads.search(session, query, limit, f"library {self.location}")
 
     # -- writes ---------------------------------------------------------------------------------
 
@@ -430,15 +331,7 @@ class Library(EnrichmentStore):
         """Make ``alias`` resolve to work ``key`` (a key a source proposed that phbrefs could
         not use as the citekey); False when ``alias`` already names another work."""
         with self.session() as session:
-            work_id = self.resolve(session, key)
-            conn = session.connection()
-            taken = conn.execute(select(m.Work.id).where(m.Work.citekey == alias)).scalar()
-            taken = (
-                taken or conn.execute(select(m.Alias.work_id).where(m.Alias.key == alias)).scalar()
-            )
-            if taken is None:
-                conn.execute(insert(m.Alias).values(key=alias, work_id=work_id))
-            return taken in (None, work_id)
+            return key_store.add_alias(session, alias, self.resolve(session, key))
 
     def doctor(self, *, repair: bool = True) -> HealthReport:
         """Check the database and its full-text index; with ``repair``, rebuild the index from
@@ -448,41 +341,13 @@ class Library(EnrichmentStore):
 
         if self.location.is_postgres:  # the server keeps its pages sound: check the index
             with self.session(write=repair) as session:
-                report = health.HealthReport([health.index_coverage(session.connection())])
-                if repair and report.index_damaged:
-                    count = work_store.rebuild_index(session.connection())
-                    report.checks = [health.index_coverage(session.connection())]
-                    report.repaired.append(f"search index rebuilt from {count} works")
-            return report
-        try:
-            with writer(self.engine).connect() as conn:
-                transaction = conn.begin()
-                report = health.HealthReport(health.sqlite_checks(conn))
-                transaction.rollback()  # a damaged file may refuse even an empty commit
-        except DBAPIError as error:
-            raise storage_error(error, f"library {self.location}", self.lock_wait) from error
+                return health.check_server(session.connection(), repair=repair)
+        report = health.check_file(self.engine, f"library {self.location}", self.lock_wait)
         path = self.location.path
         if not (repair and report.data_ok and report.index_damaged) or path is None:
             return report
         self.engine.dispose()
-        fresh = path.with_name(f".{path.name}.doctor")
-        fresh.unlink(missing_ok=True)
-        try:
-            health.copy_without_index(path, fresh)
-            with Library(fresh, create=False, lock_wait=self.lock_wait) as rebuilt:
-                count = rebuilt.rebuild_index()
-                with rebuilt.engine.connect() as conn:
-                    conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-                    report.checks = health.sqlite_checks(conn)
-            for suffix in ("-wal", "-shm"):
-                fresh.with_name(fresh.name + suffix).unlink(missing_ok=True)
-            os.replace(fresh, path)
-            for suffix in ("-wal", "-shm"):  # the damaged file's: never replay them on the new
-                path.with_name(path.name + suffix).unlink(missing_ok=True)
-        finally:
-            for leftover in (fresh, *(fresh.with_name(fresh.name + s) for s in ("-wal", "-shm"))):
-                leftover.unlink(missing_ok=True)
-        report.repaired.append(f"search index rebuilt from {count} works")
+        health.rebuild_file(report, path, self.lock_wait)
         self.engine = open_engine(self.location, create=False, lock_wait=self.lock_wait)
         self._file_id = self._identity()
         return report
@@ -495,21 +360,7 @@ class Library(EnrichmentStore):
 
     def source_records(self, key: str) -> list[dict[str, Any]]:
         with self.session(write=False) as session:
-            work_id = self.resolve(session, key)
-            rows = session.execute(
-                select(m.SourceRecord)
-                .where(m.SourceRecord.work_id == work_id)
-                .order_by(m.SourceRecord.id)
-            ).scalars()
-            return [
-                {
-                    "source": r.source,
-                    "origin": r.origin,
-                    "added_at": r.added_at.isoformat(),
-                    "content": json.loads(r.content) if r.format == "json" else r.content,
-                }
-                for r in rows
-            ]
+            return work_reads.source_records(session, self.resolve(session, key))
 
     def tag(self, keys: Sequence[str], add: Sequence[str] = (), remove: Sequence[str] = ()) -> None:
         for name in add:
@@ -522,57 +373,23 @@ class Library(EnrichmentStore):
     def tags(self) -> list[tuple[str, int]]:
         """Every tag with the number of works carrying it."""
         with self.session(write=False) as session:
-            rows = session.execute(
-                select(m.Tag.name, func.count(m.WorkTag.work_id))
-                .join(m.WorkTag, m.WorkTag.tag_id == m.Tag.id, isouter=True)
-                .group_by(m.Tag.name)
-                .order_by(m.Tag.name)
-            )
-            return [(name, n) for name, n in rows]
+            return work_reads.tag_counts(session)
 
     def add_note(self, key: str, note: str) -> StoredWork:
         if not note.strip():
             raise InvalidInputError("a note cannot be empty")
         with self.session() as session:
             work_id = self.resolve(session, key)
-            session.connection().execute(insert(m.Note).values(work_id=work_id, text=note))
-            work_store.reindex_notes(session.connection(), work_id)
+            work_store.add_note(session.connection(), work_id, note)
             return self._load(session, [work_id])[0]
 
     def dependents(self, keys: Sequence[str]) -> dict[str, dict[str, int]]:
         """What deleting each work would take with it: findings, notes, study records."""
         with self.session(write=False) as session:
-            result = {}
-            for key in keys:
-                work_id = self.resolve(session, key)
-                counts = {}
-                for label, table in (
-                    ("findings", m.Finding),
-                    ("notes", m.Note),
-                    ("study groups", m.StudyGroup),
-                ):
-                    counts[label] = session.execute(
-                        select(func.count()).select_from(table).where(table.work_id == work_id)
-                    ).scalar_one()
-                counts["study record"] = session.execute(
-                    select(func.count()).select_from(m.Study).where(m.Study.work_id == work_id)
-                ).scalar_one()
-                result[key] = {k: v for k, v in counts.items() if v}
-            return result
+            return {key: work_reads.dependents(session, self.resolve(session, key)) for key in keys}
 
     def remove(self, keys: Sequence[str]) -> list[str]:
         """Delete works (with their findings, notes and tags); returns the citekeys removed."""
         with self.session() as session:
             ids = list(dict.fromkeys(self.resolve(session, key) for key in keys))
-            removed = (
-                session.execute(
-                    select(m.Work.citekey).where(m.Work.id.in_(ids)).order_by(m.Work.citekey)
-                )
-                .scalars()
-                .all()
-            )
-            conn = session.connection()
-            fulltext.delete(conn, ids)
-            conn.execute(delete(m.Work).where(m.Work.id.in_(ids)))
-            conn.execute(delete(m.Tag).where(~m.Tag.id.in_(select(m.WorkTag.tag_id))))
-            return list(removed)
+            return work_store.remove(session.connection(), ids)

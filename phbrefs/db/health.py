@@ -1,5 +1,6 @@
 """`phbrefs doctor`: check a library's database and its full-text index, and rebuild the index
-when it alone is damaged (it holds nothing that the works and notes do not).
+when it alone is damaged (it holds nothing that the works and notes do not). ``Library.doctor``
+runs these steps; the SQL and the file swap are here.
 
 Each table is checked on its own (``PRAGMA integrity_check(TABLE)``), so a damaged full-text
 shadow table is told apart from damaged works.
@@ -7,12 +8,14 @@ shadow table is told apart from damaged works.
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection, Engine, text
+from sqlalchemy.exc import DBAPIError
 
 from phbrefs.errors import StorageError
 
@@ -158,3 +161,57 @@ def copy_without_index(damaged: Path, fresh: Path) -> None:
         raise StorageError(f"cannot copy the sound data out of {damaged}: {error}") from error
     finally:
         conn.close()
+
+
+def check_server(conn: Connection, *, repair: bool) -> HealthReport:
+    """A PostgreSQL library (the server keeps its pages sound): the index's coverage, the
+    index rebuilt in the caller's transaction when damaged and ``repair``."""
+    from phbrefs.db import work_store
+
+    report = HealthReport([index_coverage(conn)])
+    if repair and report.index_damaged:
+        count = work_store.rebuild_index(conn)
+        report.checks = [index_coverage(conn)]
+        report.repaired.append(f"search index rebuilt from {count} works")
+    return report
+
+
+def check_file(engine: Engine, where: str, lock_wait: float) -> HealthReport:
+    """A SQLite library's checks, under its write lock; nothing is committed."""
+    from phbrefs.db.engine import writer
+    from phbrefs.db.failures import storage_error
+
+    try:
+        with writer(engine).connect() as conn:
+            transaction = conn.begin()
+            report = HealthReport(sqlite_checks(conn))
+            transaction.rollback()  # a damaged file may refuse even an empty commit
+    except DBAPIError as error:
+        raise storage_error(error, where, lock_wait) from error
+    return report
+
+
+def rebuild_file(report: HealthReport, path: Path, lock_wait: float) -> None:
+    """Replace the SQLite library at ``path`` (no engine open on it) by a copy of its sound
+    data with the index rebuilt, swapped in atomically; ``report`` gets the new file's checks
+    and the repair."""
+    from phbrefs.library import Library
+
+    fresh = path.with_name(f".{path.name}.doctor")
+    fresh.unlink(missing_ok=True)
+    try:
+        copy_without_index(path, fresh)
+        with Library(fresh, create=False, lock_wait=lock_wait) as rebuilt:
+            count = rebuilt.rebuild_index()
+            with rebuilt.engine.connect() as conn:
+                conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+                report.checks = sqlite_checks(conn)
+        for suffix in ("-wal", "-shm"):
+            fresh.with_name(fresh.name + suffix).unlink(missing_ok=True)
+        os.replace(fresh, path)
+        for suffix in ("-wal", "-shm"):  # the damaged file's: never replay them on the new
+            path.with_name(path.name + suffix).unlink(missing_ok=True)
+    finally:
+        for leftover in (fresh, *(fresh.with_name(fresh.name + s) for s in ("-wal", "-shm"))):
+            leftover.unlink(missing_ok=True)
+    report.repaired.append(f"search index rebuilt from {count} works")

@@ -49,6 +49,7 @@ def evidence_rows(
     from sqlalchemy import select
 
     from phbrefs.db import models as m
+    from phbrefs.db import work_reads
 
     slugs = list(dict.fromkeys(claims))
     theme_names = list(dict.fromkeys(themes))
@@ -65,17 +66,7 @@ def evidence_rows(
         _check_names(session, slugs, theme_names, tag_names, claim_rows)
         claim_ids = [c.id for c in claim_rows]
 
-        tagged = None
-        if tag_names:
-            tagged = select(m.Work.id)
-            for name in tag_names:
-                tagged = tagged.where(
-                    m.Work.id.in_(
-                        select(m.WorkTag.work_id)
-                        .join(m.Tag, m.Tag.id == m.WorkTag.tag_id)
-                        .where(m.Tag.name == name)
-                    )
-                )
+        tagged = work_reads.tagged_with(tag_names) if tag_names else None
 
         finding_query = select(
             m.Finding.id,

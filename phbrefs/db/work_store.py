@@ -1,5 +1,6 @@
 """Writing works: a batch of records stored as new works (``Library.add_many``), one work's
-metadata overwritten, works tagged, and the search index rows rebuilt from what is stored.
+metadata overwritten, works tagged, noted and removed, and the search index rows rebuilt from
+what is stored.
 
 A batch is stored in bulk: the work ids are allocated first (what the database would give the
 rows), so that every table's rows are built as plain tuples and written by the driver's bulk
@@ -285,4 +286,28 @@ def tag_ids(
             )
         )
     if remove:
-        conn.execute(delete(m.Tag).where(~m.Tag.id.in_(select(m.WorkTag.tag_id))))
+        drop_unused_tags(conn)
+
+
+def drop_unused_tags(conn: Connection) -> None:
+    """Delete the tags no work carries any more."""
+    conn.execute(delete(m.Tag).where(~m.Tag.id.in_(select(m.WorkTag.tag_id))))
+
+
+def add_note(conn: Connection, work_id: int, note: str) -> None:
+    """Attach ``note`` to work ``work_id`` and put it in the work's search row."""
+    conn.execute(insert(m.Note).values(work_id=work_id, text=note))
+    reindex_notes(conn, work_id)
+
+
+def remove(conn: Connection, work_ids: Sequence[int]) -> list[str]:
+    """Delete works (their findings, notes and tags go with them); their citekeys, sorted."""
+    removed = (
+        conn.execute(select(m.Work.citekey).where(m.Work.id.in_(work_ids)).order_by(m.Work.citekey))
+        .scalars()
+        .all()
+    )
+    fulltext.delete(conn, work_ids)
+    conn.execute(delete(m.Work).where(m.Work.id.in_(work_ids)))
+    drop_unused_tags(conn)
+    return list(removed)
