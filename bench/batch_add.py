@@ -30,8 +30,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(ROOT / "bench"))
 
 from crossref_server import FIXTURE_WORKS, CrossrefServer  # noqa: E402
+from rows import report  # noqa: E402
 
 SHARED_WORKS = Path("/work/shared/fixtures/crossref/works")
 
@@ -148,6 +150,14 @@ def main() -> None:
             f"measured floor: the same {ours_requests} requests by bare requests {network:.2f} s "
             f"(latency and the server's own work) + start-up = {network + startup:.2f} s; "
             f"phbrefs {ours / (network + startup):.2f}x"
+        )
+        report(
+            f"`add --file`, {len(dois)} DOIs, {args.latency * 1000:.0f} ms latency",
+            f"{ours:.2f} s (CPU {cpu:.2f} s), {ours_requests} requests, {ours_429} × 429",
+            f"floor {floor:.2f} s; measured floor {network + startup:.2f} s",
+            f"{ours / floor:.2f}× the floor, {ours / (network + startup):.2f}× the measured one",
+            "≤ 1.5× the floor",
+            ours <= 1.5 * floor,
         )
         if args.no_baseline:
             return

@@ -35,6 +35,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from rows import report  # noqa: E402
+
 from phbrefs.formats import get_exporter, get_importer  # noqa: E402
 from phbrefs.library import Library, StoredWork  # noqa: E402
 from phbrefs.records import Contributor, PartialDate, WorkRecord  # noqa: E402
@@ -127,6 +129,15 @@ def bench_import(name: str, text: str, bare, folder: Path, fmt: str | None = Non
         f"({stream_time / bare_time:.2f}x) | CPU {stream_cpu:6.2f} s "
         f"({stream_cpu / bare_cpu:.2f}x)"
     )
+    if name == "ris":
+        report(
+            f"RIS import, {batch.size // 1000}k (`phbrefs import`'s streamed way)",
+            f"{stream_time:.2f} s (CPU {stream_cpu:.2f} s)",
+            f"bare `rispy` parse {bare_time:.2f} s (CPU {bare_cpu:.2f} s)",
+            f"{stream_time / bare_time:.2f}× wall, {stream_cpu / bare_cpu:.2f}× CPU",
+            "≤ 2×",
+            stream_cpu <= 2 * bare_cpu,
+        )
 
 
 def streamed_import(text: str, origin: str, fmt: str, path: Path):  # type: ignore[no-untyped-def]
@@ -152,6 +163,14 @@ def bare_write(text: str, works: list[StoredWork]) -> None:
         f"  bibtex: bare bibtexparser write {write_time:.2f} s (CPU {write_cpu:.2f} s); phbrefs "
         f"{ours_time:.2f} s (CPU {ours_cpu:.2f} s): {ours_time / write_time:.2f}x wall, "
         f"{ours_cpu / write_cpu:.2f}x CPU"
+    )
+    report(
+        f"BibTeX export, {len(works) // 1000}k, against a bare write",
+        f"{ours_time:.2f} s (CPU {ours_cpu:.2f} s)",
+        f"bibtexparser write {write_time:.2f} s (CPU {write_cpu:.2f} s)",
+        f"{ours_time / write_time:.2f}× wall, {ours_cpu / write_cpu:.2f}× CPU",
+        "≤ 1.5×",
+        ours_cpu <= 1.5 * write_cpu,
     )
 
 
@@ -215,6 +234,14 @@ def against_pubs(folder: Path, db: Path) -> None:
         f"  whole processes (medians of 3): pubs export {pubs_wall:.2f} s (CPU {pubs_cpu:.2f} s)"
         f" | phbrefs export {ours_wall:.2f} s (CPU {ours_cpu:.2f} s): "
         f"{ours_wall / pubs_wall:.2f}x wall, {ours_cpu / pubs_cpu:.2f}x CPU (goal < 1)"
+    )
+    report(
+        f"BibTeX export, {len(works) // 1000}k, whole processes",
+        f"{ours_wall:.2f} s (CPU {ours_cpu:.2f} s)",
+        f"`pubs export` {pubs_wall:.2f} s (CPU {pubs_cpu:.2f} s)",
+        f"{ours_wall / pubs_wall:.2f}× wall, {ours_cpu / pubs_cpu:.2f}× CPU",
+        "faster than pubs",
+        ours_wall < pubs_wall,
     )
 
 

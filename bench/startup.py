@@ -36,6 +36,7 @@ sys.path.insert(0, str(BENCH.parent))
 sys.path.insert(0, str(BENCH))
 
 from import_export import base_records, varied  # noqa: E402
+from rows import report  # noqa: E402
 
 from phbrefs.library import Library  # noqa: E402
 
@@ -175,6 +176,23 @@ def large(folder: Path, env: dict[str, str], n: int, repeat: int) -> None:
     row("pubs list", *pubs_times, None, "the reference")
     for (label, _, _, goal), (wall, cpu) in zip(cases, times, strict=True):
         row(label, wall, cpu, pubs_times, goal)
+    (table_wall, table_cpu), (json_wall, json_cpu) = times[1], times[3]
+    report(
+        f"`list` as a table, {n // 1000}k",
+        f"{table_wall:.2f} s (CPU {table_cpu:.2f} s)",
+        f"`pubs list` {pubs_times[0]:.2f} s (CPU {pubs_times[1]:.2f} s)",
+        f"{table_wall / pubs_times[0]:.2f}× wall, {table_cpu / pubs_times[1]:.2f}× CPU",
+        "faster than pubs",
+        table_wall < pubs_times[0],
+    )
+    report(
+        f"`list --json`, {n // 1000}k",
+        f"{json_wall:.2f} s (CPU {json_cpu:.2f} s)",
+        f"`pubs list` {pubs_times[0]:.2f} s",
+        f"{json_wall:.2f} s wall",
+        f"≤ {JSON_GOAL:g} s",
+        json_wall <= JSON_GOAL,
+    )
 
 
 def main() -> None:
