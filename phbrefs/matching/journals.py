@@ -18,31 +18,61 @@ _JOURNAL_PARTS = re.compile(r"\s=\s|:\s|(?<=\w)/(?=\w)")  # "Medizin/Praxis": tw
 
 
 @lru_cache(maxsize=1)
-def _ltwa() -> tuple[dict[str, str], dict[str, str]]:
-    """The ISSN Centre's List of Title Word Abbreviations as pyiso4 ships it: whole words and
-    word stems (``nation-`` -> ``natl``) to their abbreviations. Read here into two dicts
-    (~0.2 s; its 37,000 words normalised in two passes, not one call each) rather than
-    through pyiso4's own abbreviator, whose prefix tree takes 2 s to build: journals only
-    need word-by-word lookups. Empty when pyiso4 is absent."""
+def _ltwa() -> tuple[list[str], dict[str, list[int]]]:
+    """The ISSN Centre's List of Title Word Abbreviations as pyiso4 ships it (whole words and
+    word stems, ``nation-`` -> ``natl``): its lines, and their numbers by the first three
+    letters of their word once normalised, the letters every lookup of a word shares. Only
+    the groups journal words ask for are normalised (``_ltwa_group``): a library's journals
+    use a few hundred of the 37,000 words. Rather than pyiso4's own abbreviator, whose prefix
+    tree takes 2 s to build: journals only need word-by-word lookups. Empty without pyiso4."""
     try:
         from importlib.resources import files
 
         text = (files("pyiso4") / "LTWA_20210702.csv").read_text(encoding="utf-8")
     except (ImportError, FileNotFoundError, ModuleNotFoundError):
-        return {}, {}
+        return [], {}
+    lines = text.splitlines()
+    groups: dict[str, list[int]] = {}
+    odd = []  # a word not starting with three ASCII letters or digits: normalised to place it
+    for number, line in enumerate(lines[1:], 1):
+        head = line[:3]
+        if head.isascii() and head.isalnum():  # its normalised word starts with these, lowered
+            groups.setdefault(head.lower(), []).append(number)
+        else:
+            odd.append(number)
+    for (number, _, _), key in zip(*_normalised(lines, odd), strict=True):
+        groups.setdefault(key[:3], []).append(number)
+    return lines, groups
+
+
+def _normalised(
+    lines: list[str], numbers: list[int]
+) -> tuple[list[tuple[int, str, str]], list[str]]:
+    """The entries of these lines that abbreviate, as (number, word, abbreviation), and their
+    words normalised (in two passes over them all, not a call each)."""
     entries = []
-    for line in text.splitlines()[1:]:
-        pattern, _, rest = line.partition("\t")
+    patterns = []
+    for number in numbers:
+        pattern, _, rest = lines[number].partition("\t")
         abbreviation = rest.partition("\t")[0]
         if not pattern or pattern.startswith("-") or " " in pattern.strip():
             continue
         if abbreviation.strip().lower() not in ("n.a.", "n. a.", "n.a"):  # a third: none
-            entries.append((pattern, abbreviation))
-    keys = lines_words([_PARENTHESISED.sub("", p) if "(" in p else p for p, _ in entries])
-    shorts = lines_words([abbreviation for _, abbreviation in entries])
+            entries.append((number, pattern, abbreviation))
+            patterns.append(_PARENTHESISED.sub("", pattern) if "(" in pattern else pattern)
+    return entries, lines_words(patterns)
+
+
+@lru_cache(maxsize=4096)
+def _ltwa_group(head: str) -> tuple[dict[str, str], dict[str, str]]:
+    """The LTWA's whole words and stems whose normalised form starts with ``head``, to their
+    abbreviations; the first line of a word wins, as in the list."""
+    lines, groups = _ltwa()
+    entries, keys = _normalised(lines, sorted(groups.get(head, ())))
+    shorts = lines_words([abbreviation for _, _, abbreviation in entries])
     exact: dict[str, str] = {}
     stems: dict[str, str] = {}
-    for (pattern, _), key, short in zip(entries, keys, shorts, strict=True):
+    for (_, pattern, _), key, short in zip(entries, keys, shorts, strict=True):
         if short:
             into = stems if pattern.rstrip().endswith("-") else exact
             into.setdefault(key, short.replace(" ", ""))
@@ -52,7 +82,7 @@ def _ltwa() -> tuple[dict[str, str], dict[str, str]]:
 @lru_cache(maxsize=65536)
 def abbreviate_word(word: str) -> str:
     """``cardiovascular`` -> ``cardiovasc`` by the LTWA; a word it lacks stays whole."""
-    exact, stems = _ltwa()
+    exact, stems = _ltwa_group(word[:3])
     if word in exact:
         return exact[word]
     for end in range(len(word), 2, -1):
