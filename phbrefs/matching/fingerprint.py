@@ -25,7 +25,7 @@ def _person(family: str | None, given: str | None, literal: str | None) -> tuple
     return "", nz.words(literal or family)
 
 
-@dataclass
+@dataclass(slots=True)
 class Fingerprint:
     ref: Any  # a work id, or an index into an import batch
     doi: str | None = None

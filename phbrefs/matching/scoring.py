@@ -95,12 +95,15 @@ def _numbers_clash(
 def _numbers_always_clash(x: Fingerprint, y: Fingerprint) -> bool:
     """Whichever pair of title variants ``_title`` finds the best, its numbers contradict
     ("part 1" and "part 2"): the pair is distinct, known without a similarity computed."""
-    if not (x.titles and y.titles):
+    if x.numbers == y.numbers or not (x.titles and y.titles):  # the variants' first pair agree
         return False
     if len(x.numbers) != len(x.titles) or len(y.numbers) != len(y.titles):  # made by hand
         return False
     if len(x.titles) == 1 == len(y.titles):  # most records
-        return _numbers_clash(x, y, (0, 0), *_by_length(x.titles[0], y.titles[0]))
+        a, b = x.titles[0], y.titles[0]
+        if len(a) < TRUNCATED_TITLE > len(b):  # neither cut short: other numbers, a clash
+            return True
+        return _numbers_clash(x, y, (0, 0), *_by_length(a, b))
     return all(
         _numbers_clash(x, y, (i, j), *_by_length(a, b))
         for i, a in enumerate(x.titles)
