@@ -168,7 +168,8 @@ class _Import:
                         share = batch.chunks.count if batch.chunks else 1
                         self.advance(batch.size // share)
                         chunk = None  # dropped before the next is parsed
-                        gc.collect(0)  # the young generation: this chunk's objects
+                        if batch.chunks is not None:  # (a batch parsed whole holds all already)
+                            gc.collect(0)  # the young generation: this chunk's objects
         errors = [e for b in batches for e in b.rest().errors]
         if self.strict and errors:
             listed = "; ".join(str(e) for e in errors[:5])
