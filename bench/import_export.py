@@ -112,16 +112,16 @@ def bench_import(name: str, text: str, bare, folder: Path, fmt: str | None = Non
     bare_time, bare_cpu, _ = timed(bare, text)
     parse_time, parse_cpu, batch = timed(parse_input, text, f"bench.{name}", fmt or name)
     library = Library(folder / f"{name}.db")
-    import_time, import_cpu, report = timed(import_batches, library, [batch])
+    import_time, import_cpu, imported = timed(import_batches, library, [batch])
     library.close()
     stream_time, stream_cpu, streamed = timed(
         streamed_import, text, f"bench.{name}", fmt or name, folder / f"{name}-streamed.db"
     )
-    assert streamed.summary() == report.summary()
+    assert streamed.summary() == imported.summary()
     print(
         f"{name:8} bare parse {bare_time:6.2f} s | phbrefs parse {parse_time:6.2f} s "
         f"({parse_time / bare_time:.2f}x) | full import {parse_time + import_time:6.2f} s "
-        f"({(parse_time + import_time) / bare_time:.2f}x) | {report.summary()}\n"
+        f"({(parse_time + import_time) / bare_time:.2f}x) | {imported.summary()}\n"
         f"{'':8} CPU: bare {bare_cpu:6.2f} s | parse {parse_cpu:6.2f} s "
         f"({parse_cpu / bare_cpu:.2f}x) | full import {parse_cpu + import_cpu:6.2f} s "
         f"({(parse_cpu + import_cpu) / bare_cpu:.2f}x; parse workers' CPU included)\n"
