@@ -141,11 +141,12 @@ class _Import:
         advance: Callable[[int], Any],
         on_chunk: Callable[[list[tuple[WorkRecord, ItemResult]]], Any] | None,
     ) -> None:
-        from phbrefs.db import duplicate_store
+        from phbrefs.db import duplicate_store, import_store
 
         self.library, self.tags, self.strict = library, tags, strict
         self.advance, self.on_chunk = advance, on_chunk
         prints, self.keys = duplicate_store.library_fingerprints(library)
+        self.keys_taken = import_store.keys_in_use(library)  # citekeys and aliases
         self.known = DuplicateIndex()
         for fingerprint in prints:
             self.known.add(fingerprint)
@@ -240,7 +241,13 @@ class _Import:
             later = [records[i] for i in folded.get(index, [])]
             added.append(reduce(merge_records, later, record) if later else record)
             added[-1].raw, added[-1].source = record.raw, record.source
-        results = library.add_many(added, tags=self.tags, origin=origin, same_doi_same_work=False)
+        results = library.add_many(
+            added,
+            tags=self.tags,
+            origin=origin,
+            same_doi_same_work=False,
+            keys_taken=self.keys_taken,
+        )
         added_ids: dict[int, int] = {}
         for index, result in zip(new, results, strict=True):
             items[offset + index].citekey = result.citekey
@@ -274,6 +281,7 @@ class _Import:
                 if key := usable_citekey(record.citekey):
                     aliases.setdefault(key, work_id)
         import_store.keep_sources_and_aliases(library, sources, aliases)
+        self.keys_taken.update(aliases)  # those already taken were in it
         touched = [*merges, *unchanged]
         if self.tags and touched:
             library.tag_works(list(dict.fromkeys(touched)), self.tags)

@@ -239,13 +239,15 @@ class Library(EnrichmentStore):
         origin: str | None = None,
         labels: Sequence[str] | None = None,
         same_doi_same_work: bool = True,
+        keys_taken: set[str] | None = None,
     ) -> list[ItemResult]:
         """Store records in one transaction; a record whose DOI is present is left alone
         (``unchanged``) unless ``refresh``, which updates its metadata and keeps its citekey,
         tags, notes and findings. ``labels`` name the items in results (default: DOI/title).
         ``same_doi_same_work=False``: the caller (an import, whose duplicate matching already
         judged these records distinct) stores records sharing a DOI as separate works.
-        Inside ``transaction()`` it joins that transaction (an import that also merges).
+        Inside ``transaction()`` it joins that transaction (an import that also merges), where
+        ``keys_taken`` (``import_store.keys_in_use``) spares re-reading every key per call.
 
         Everything it decides on (taken citekeys, stored DOIs) is read under the write lock,
         so a record another process stored meanwhile is ``unchanged``, never added twice.
@@ -258,6 +260,7 @@ class Library(EnrichmentStore):
                 origin=origin,
                 labels=labels,
                 same_doi_same_work=same_doi_same_work,
+                keys_taken=keys_taken,
             )
             if tags:
                 work_store.tag_ids(

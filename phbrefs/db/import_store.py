@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import insert, select
 
 from phbrefs.db import models as m
+from phbrefs.db import work_store
 from phbrefs.db.bulk import insert_tuples
 from phbrefs.db.merge_log import log_folded as log_folded_in
 from phbrefs.db.work_store import SOURCE_COLUMNS, source_format
@@ -18,6 +19,13 @@ from phbrefs.db.work_store import SOURCE_COLUMNS, source_format
 if TYPE_CHECKING:
     from phbrefs.library import Library
     from phbrefs.records import WorkRecord
+
+
+def keys_in_use(library: Library) -> set[str]:
+    """Every citekey and alias, read once per import (inside its transaction, so only its own
+    chunks change them: ``add_many`` and the aliases kept add theirs)."""
+    with library.session(write=False) as session:
+        return work_store.keys_in_use(session.connection())
 
 
 def source_texts(library: Library, work_ids: Sequence[int]) -> dict[int, set[str]]:

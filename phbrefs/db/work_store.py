@@ -81,11 +81,13 @@ def add_many(
     origin: str | None,
     labels: Sequence[str] | None,
     same_doi_same_work: bool,
+    keys_taken: set[str] | None = None,
 ) -> list[ItemResult]:
-    """``Library.add_many`` in the caller's write transaction (its rules are told there)."""
+    """``Library.add_many`` in the caller's write transaction (its rules are told there).
+    ``keys_taken``: the caller's set of keys in use (``keys_in_use``), kept across the calls
+    of one transaction and given the keys added here; read afresh when None."""
     results: list[ItemResult] = []
-    taken = set(conn.execute(select(m.Work.citekey)).scalars())
-    taken.update(conn.execute(select(m.Alias.key)).scalars())
+    taken = keys_in_use(conn) if keys_taken is None else keys_taken
     existing: dict[str, tuple[int, str, dict[str, Any]]] = {}
     if same_doi_same_work:
         existing = stored_by_doi(conn, [r.doi for r in records if r.doi])
@@ -130,6 +132,13 @@ def add_many(
             conn, [(wid, record) for wid, (record, _) in zip(ids, new, strict=True)], origin
         )
     return results
+
+
+def keys_in_use(conn: Connection) -> set[str]:
+    """Every citekey and alias: what a new work's citekey must not be."""
+    taken = set(conn.execute(select(m.Work.citekey)).scalars())
+    taken.update(conn.execute(select(m.Alias.key)).scalars())
+    return taken
 
 
 def stored_by_doi(
