@@ -17,6 +17,7 @@ from phbrefs.formats.bibtex.fields import (
     _fully_braced,
 )
 from phbrefs.formats.latex import babel_language, escape_specials, is_plain, to_latex
+from phbrefs.heap import collector_paused
 from phbrefs.records import Contributor, WorkRecord
 
 if TYPE_CHECKING:
@@ -319,6 +320,11 @@ class BibExporter:
         return "\n".join(lines)
 
     def export(self, works: Sequence[StoredWork], *, abstracts: bool = True) -> str:
+        """Every entry; the collector paused (``heap``): the entries' short-lived strings and
+        lists would otherwise have it scan every loaded record again and again."""
         # the proper nouns of every abstract: a title with no abstract of its own still gets them
         proper = proper_nouns(".\n".join(w.record.abstract or "" for w in works))
-        return "".join(self.entry(w.citekey, w.record, abstracts, proper) + "\n\n" for w in works)
+        with collector_paused():
+            return "".join(
+                self.entry(w.citekey, w.record, abstracts, proper) + "\n\n" for w in works
+            )
