@@ -102,8 +102,9 @@ def _protect_title(
     for index, core in protected:
         if index > start:
             out.append(encode(" ".join(words[start:index])))
-        lead, _, tail = words[index].partition(core)
-        out.append(f"{encode(lead)}{{{encode(core)}}}{encode(tail)}")
+        lead, _, tail = words[index].partition(core)  # most often both empty
+        lead, tail = lead and encode(lead), tail and encode(tail)
+        out.append(f"{lead}{{{encode(core)}}}{tail}")
         start = index + 1
     if start < len(words):
         out.append(encode(" ".join(words[start:])))
@@ -134,6 +135,12 @@ def _name_part(text: str, encode: Callable[[str], str]) -> str:
     if ("," in text or "and" in text) and _NEEDS_BRACES.search(text):
         return f"{{{encoded}}}"
     return encoded
+
+
+def _encoder(person: Contributor, encode: Callable[[str], str]) -> Callable[[str], str]:
+    """``encode``, or ``str`` (the text itself) for a person whose name parts are all plain."""
+    parts = (person.family, person.given, person.particle, person.suffix, person.literal)
+    return str if is_plain("\x00".join([part for part in parts if part])) else encode
 
 
 def _name(person: Contributor, encode: Callable[[str], str]) -> str:
@@ -209,12 +216,13 @@ class BibExporter:
                 for part in (p.family, p.given, p.particle, p.suffix, p.literal)
                 if part
             ]
-            name_enc = str if is_plain("\x00".join(parts)) else enc  # str: the text itself
+            plain = is_plain("\x00".join(parts))
             for role, field_name in ROLE_FIELDS.items():
                 if field_name == "bookauthor" and not biblatex:
                     continue
                 if people := by_role.get(role):
-                    put((field_name, " and ".join([_name(p, name_enc) for p in people]), True))
+                    names = [_name(p, str if plain else _encoder(p, enc)) for p in people]
+                    put((field_name, " and ".join(names), True))
         if record.title:
             if biblatex or not record.subtitle:
                 put(("title", _protect_title(record.title, enc, proper), True))
@@ -311,13 +319,14 @@ class BibExporter:
         """One entry; ``proper``: proper nouns known from the other works exported with it."""
         entry_type = self.entry_type(record)
         fields = self.fields(record, entry_type, abstracts, proper)
-        width = max((len(name) for name, _ in fields), default=0)
-        lines = [f"@{entry_type}{{{key},"]
-        for name, value in fields:
-            text = value if name == "month" and value in MONTH_MACROS else f"{{{value}}}"
-            lines.append(f"  {name.ljust(width)} = {text},")
-        lines.append("}")
-        return "\n".join(lines)
+        width = max([len(name) for name, _ in fields], default=0)
+        lines = [
+            f"  {name.ljust(width)} = {value},"
+            if name == "month" and value in MONTH_MACROS
+            else f"  {name.ljust(width)} = {{{value}}},"
+            for name, value in fields
+        ]
+        return "\n".join([f"@{entry_type}{{{key},", *lines, "}"])
 
     def export(self, works: Sequence[StoredWork], *, abstracts: bool = True) -> str:
         """Every entry; the collector paused (``heap``): the entries' short-lived strings and
