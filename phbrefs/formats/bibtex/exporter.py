@@ -137,10 +137,17 @@ def _name_part(text: str, encode: Callable[[str], str]) -> str:
     return encoded
 
 
-def _encoder(person: Contributor, encode: Callable[[str], str]) -> Callable[[str], str]:
-    """``encode``, or ``str`` (the text itself) for a person whose name parts are all plain."""
-    parts = (person.family, person.given, person.particle, person.suffix, person.literal)
-    return str if is_plain("\x00".join([part for part in parts if part])) else encode
+def _named(
+    person: Contributor, encode: Callable[[str], str], written: dict[tuple[str | None, ...], str]
+) -> str:
+    """``_name``, looked up in ``written`` by the parts it is made of; a name whose parts are
+    all plain is made with ``str`` (the text itself) for ``encode``."""
+    key = (person.family, person.given, person.particle, person.suffix, person.literal)
+    name = written.get(key)
+    if name is None:
+        plain = is_plain("\x00".join([part for part in key if part]))
+        name = written[key] = _name(person, str if plain else encode)
+    return name
 
 
 def _name(person: Contributor, encode: Callable[[str], str]) -> str:
@@ -195,11 +202,13 @@ class BibExporter:
         entry_type: str,
         abstracts: bool,
         proper: frozenset[str] = frozenset(),
+        names: dict[tuple[str | None, ...], str] | None = None,
     ) -> list[tuple[str, str]]:
         """The entry's fields in order, their values encoded (``raw``: written as they are).
 
         Most values need no encoding at all (volumes, pages, journals, plain names): one test
-        of a record's values joined spares each value its own ``encode`` call."""
+        of a record's values joined spares each value its own ``encode`` call. ``names``: the
+        people already written by this export (co-authors recur from work to work)."""
         enc = self.encode
         biblatex = self.biblatex
         todo: list[tuple[str, Any, bool]] = []  # (name, value, raw), empty values left out below
@@ -210,19 +219,12 @@ class BibExporter:
         for person in record.contributors:
             by_role.setdefault(person.role, []).append(person)
         if by_role:
-            parts = [
-                part
-                for p in record.contributors
-                for part in (p.family, p.given, p.particle, p.suffix, p.literal)
-                if part
-            ]
-            plain = is_plain("\x00".join(parts))
+            known = {} if names is None else names
             for role, field_name in ROLE_FIELDS.items():
                 if field_name == "bookauthor" and not biblatex:
                     continue
                 if people := by_role.get(role):
-                    names = [_name(p, str if plain else _encoder(p, enc)) for p in people]
-                    put((field_name, " and ".join(names), True))
+                    put((field_name, " and ".join([_named(p, enc, known) for p in people]), True))
         if record.title:
             if biblatex or not record.subtitle:
                 put(("title", _protect_title(record.title, enc, proper), True))
@@ -298,7 +300,7 @@ class BibExporter:
         put(("note", record.note, False))
         if abstracts and record.abstract:  # long and often not plain: encoded on its own
             put(("abstract", enc(str(record.abstract)), True))
-        if ours:
+        if ours and record.extra:
             written = {name for name, value, _ in todo if value not in _EMPTY}
             written |= {"type", "year", "month", "date", "genre"}
             for name, value in record.extra.items():
@@ -315,10 +317,12 @@ class BibExporter:
         record: WorkRecord,
         abstracts: bool = True,
         proper: frozenset[str] = frozenset(),
+        names: dict[tuple[str | None, ...], str] | None = None,
     ) -> str:
-        """One entry; ``proper``: proper nouns known from the other works exported with it."""
+        """One entry; ``proper``: proper nouns known from the other works exported with it;
+        ``names``: as ``fields`` takes it."""
         entry_type = self.entry_type(record)
-        fields = self.fields(record, entry_type, abstracts, proper)
+        fields = self.fields(record, entry_type, abstracts, proper, names)
         width = max([len(name) for name, _ in fields], default=0)
         lines = [
             f"  {name.ljust(width)} = {value},"
@@ -333,7 +337,8 @@ class BibExporter:
         lists would otherwise have it scan every loaded record again and again."""
         # the proper nouns of every abstract: a title with no abstract of its own still gets them
         proper = proper_nouns(".\n".join(w.record.abstract or "" for w in works))
+        names: dict[tuple[str | None, ...], str] = {}
         with collector_paused():
             return "".join(
-                self.entry(w.citekey, w.record, abstracts, proper) + "\n\n" for w in works
+                self.entry(w.citekey, w.record, abstracts, proper, names) + "\n\n" for w in works
             )
