@@ -115,6 +115,14 @@ def test_the_table_of_english_language_names_is_what_langcodes_gives():
         assert babel_language_by_langcodes(code) == name == babel_language(code)
 
 
+def test_a_babel_name_is_kept_as_langcodes_keeps_it():
+    """A stored babel name (``ngerman``) is returned without importing langcodes, as it would."""
+    from phbrefs.formats.latex import _NAMES, babel_language, babel_language_by_langcodes
+
+    for name in _NAMES:
+        assert babel_language_by_langcodes(name) == name == babel_language(name)
+
+
 def test_ensuremath_keeps_its_argument_when_pylatexenc_decodes_the_value():
     """``to_latex("Aαӭ")`` writes α in ``\\ensuremath`` and ӭ as a macro the tables lack, so
     pylatexenc decodes the whole value: it kept ``\\ensuremath`` but dropped the α."""

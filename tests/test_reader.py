@@ -173,6 +173,32 @@ def test_read_commands_import_no_sqlalchemy_sqlmodel_pydantic_or_alembic(db: Pat
         assert result.stdout.strip() == "", f"{command} imported {result.stdout.strip()}"
 
 
+def test_a_stored_record_is_rebuilt_as_the_general_path_builds_it():
+    """``from_dict`` of what ``to_dict`` wrote sets the attributes directly: same record,
+    same attribute order (``to_json`` writes in that order), the input left as it was."""
+    from phbrefs.records import Contributor, PartialDate, UpdateNotice, WorkRecord
+
+    record = WorkRecord(
+        title="T",
+        issued=PartialDate(2020, 5),
+        accessed=PartialDate(2021),
+        issn=["1234-5678"],
+        contributors=[Contributor(given="A", family="B", affiliations=["U"]), Contributor()],
+        updates=[UpdateNotice("updated-by", "retraction", date=PartialDate(2022, 1, 2))],
+        extra={"x": "y"},
+    )
+    data = record.to_dict()
+    data["contributors"][1] = {"family": "C", "role": "editor"}  # an older row's person
+    before = json.dumps(data)
+    fast = WorkRecord.from_dict(data)
+    general = WorkRecord.from_dict({**data, "unknown": 1})
+    assert fast == general and list(vars(fast)) == list(vars(general))
+    assert [list(vars(p)) for p in fast.contributors] == [
+        list(vars(p)) for p in general.contributors
+    ]
+    assert fast.to_json() == general.to_json() and json.dumps(data) == before
+
+
 def test_search_into_a_pipe_is_one_line_per_hit(cli, stocked: Path):
     result = cli("--db", stocked, "search", "health", "--limit", "4")
     assert result.exit_code == 0 and "Traceback" not in result.output

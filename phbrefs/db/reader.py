@@ -18,7 +18,6 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
-from phbrefs.db import fulltext
 from phbrefs.db.failures import storage_error, unreadable_rows
 from phbrefs.db.location import Location
 from phbrefs.db.schema import READ_CHECK_LIMIT, head_revision
@@ -327,6 +326,8 @@ class Reader:
     def search(self, query: str, *, limit: int = 50) -> list[tuple[StoredWork, float, str]]:
         """Ranked full-text search, as ``Library.search`` (``db.fulltext``: SQLite's bounded
         sorter keeps the top ``limit`` rows, and snippets are made for those rows only)."""
+        from phbrefs.db import fulltext
+
         if not query.strip():
             raise InvalidInputError("empty search")
         with self._snapshot() as db:
@@ -338,6 +339,8 @@ class Reader:
 
     def count_matches(self, query: str) -> int:
         """How many works a search matches (benchmarks, reports)."""
+        from phbrefs.db import fulltext
+
         with self._snapshot() as db:
             matching = (fulltext.fts5_query(query),)
             return db.execute(

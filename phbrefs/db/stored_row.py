@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any
 
 import orjson
@@ -24,8 +25,10 @@ def decode_json(text: str) -> Any:
         return json.loads(text)
 
 
+@lru_cache(maxsize=4096)
 def utc(text: str) -> datetime:
-    """A stored datetime as SQLAlchemy's ``UTCDateTime`` returns it: aware, in UTC."""
+    """A stored datetime as SQLAlchemy's ``UTCDateTime`` returns it: aware, in UTC. Each text
+    read once (datetimes are immutable): the works of one import share their timestamps."""
     value = datetime.fromisoformat(text)
     return value.replace(tzinfo=UTC) if value.utcoffset() is None else value.astimezone(UTC)
 

@@ -353,6 +353,12 @@ def _char_to_latex(char: str) -> str:
     return encoded if encoded != char and to_text(encoded) == char else char
 
 
+def is_plain(text: str) -> bool:
+    """Whether ``to_latex`` and ``escape_specials`` leave ``text`` as it is: ASCII without a
+    special or a ligature pair. Values joined by NUL are plain together only when each is."""
+    return text.isascii() and _NEEDS_ESCAPING.search(text) is None
+
+
 def to_latex(text: str) -> str:
     """Unicode text as LaTeX for classic BibTeX: specials escaped, accents as commands."""
     if text.isascii() and _NEEDS_ESCAPING.search(text) is None:
@@ -400,6 +406,8 @@ _ENGLISH_NAMES = {
     """.split()
     for code, name in [pair.split("=")]
 }
+# babel names themselves (a BibTeX file's ``language = {ngerman}``): langcodes reads none as a tag
+_NAMES = frozenset(_BABEL_NAMES.values()) | frozenset(_ENGLISH_NAMES.values())
 
 
 def babel_language(tag: str) -> str:
@@ -407,6 +415,8 @@ def babel_language(tag: str) -> str:
     ``langid`` and babel's hyphenation need; a value that is no tag is returned unchanged."""
     if tag in _BABEL_NAMES:
         return _BABEL_NAMES[tag]
+    if tag in _NAMES:
+        return tag
     return _ENGLISH_NAMES.get(tag) or babel_language_by_langcodes(tag)
 
 

@@ -16,7 +16,8 @@ from phbrefs.formats.bibtex.fields import (
     ROLE_FIELDS,
     _fully_braced,
 )
-from phbrefs.formats.latex import babel_language, escape_specials, to_latex
+from phbrefs.formats.latex import babel_language, escape_specials, is_plain, to_latex
+from phbrefs.heap import collector_paused
 from phbrefs.records import Contributor, WorkRecord
 
 if TYPE_CHECKING:
@@ -37,13 +38,21 @@ def proper_nouns(text: str | None) -> frozenset[str]:
     lower case: the proper nouns a title-case title holds ("the Delphi method" -> Delphi).
 
     Written here because no maintained package tells a proper noun from a capitalised word
-    without a language model; the work's own abstract is the best witness there is. Counted
-    with two scans in C (every word; the words starting sentences): a word is inside a
-    sentence somewhere when it occurs more often than it starts one."""
+    without a language model; the work's own abstract is the best witness there is. A word is
+    inside a sentence somewhere when it occurs more often than it starts one. The words are
+    counted per distinct whitespace-separated token (a word never spans whitespace, and a
+    library's abstracts repeat their tokens: splitting and counting tokens in C, then the word
+    regex once per distinct token, takes two thirds of the regex over the whole text)."""
     first = _WORD.search(text) if text else None
     if text is None or first is None:
         return frozenset()
-    everywhere = Counter(_WORD.findall(text))
+    everywhere: Counter[str] = Counter()
+    for token, count in Counter(text.split()).items():
+        if token.isalpha():  # one word, the whole token
+            everywhere[token] += count
+        else:
+            for word in _WORD.findall(token):
+                everywhere[word] += count
     starting = Counter(_SENTENCE_START.findall(text))
     # the text's first word starts a sentence, with a sentence end before it or not
     everywhere[first.group(0)] -= 1
@@ -64,39 +73,41 @@ def _protect_title(
     """Brace what a style must not lower-case: acronyms and inner capitals always, in a
     sentence-case title every capitalised word after the first (proper nouns: England, NHS),
     and in a title-case title the words ``proper`` names (``proper_nouns``: none of them starts
-    in lower case)."""
+    in lower case). The words are judged first; the runs between braced words are then
+    encoded at once (a space ends any ligature, so that is the same as word by word)."""
     words = title.split(" ")
     # the words with an inner capital, found in one pass over the title (a word's index is
     # the number of spaces before it; a match never spans a space)
     acronyms = {title.count(" ", 0, match.start()) for match in _INNER_CAPITAL.finditer(title)}
-    long_words = capitalised = 0
-    for index in range(1, len(words)):
-        word = words[index]
-        if len(word) >= 4 and word[:1].isalpha() and index not in acronyms:
-            long_words += 1
-            capitalised += word[:1].isupper()
-    sentence_case = capitalised * 2 <= long_words
-    out, plain = [], []  # runs of unprotected words are encoded at once (a space ends any
-    for index, word in enumerate(words):  # ligature, so that is the same as word by word)
+    long_words = [
+        word[:1].isupper()
+        for index, word in enumerate(words)
+        if index and len(word) >= 4 and word[:1].isalpha() and index not in acronyms
+    ]
+    sentence_case = sum(long_words) * 2 <= len(long_words)
+    protected = []  # (index, the word's core)
+    for index, word in enumerate(words):
         if word[:1].islower() and index not in acronyms:  # its core starts with that letter:
-            plain.append(word)  # neither capitalised nor a proper noun
-            continue
+            continue  # neither capitalised nor a proper noun
         core = word.strip(_PUNCTUATION)
-        protect = (
+        if core and (
             index in acronyms
             or (sentence_case and index > 0 and core[:1].isupper())
             or core in proper
-        )
-        if protect and core:
-            if plain:
-                out.append(encode(" ".join(plain)))
-                plain = []
-            lead, _, tail = word.partition(core)
-            out.append(f"{encode(lead)}{{{encode(core)}}}{encode(tail)}")
-        else:
-            plain.append(word)
-    if plain:
-        out.append(encode(" ".join(plain)))
+        ):
+            protected.append((index, core))
+    if not protected:
+        return encode(title)
+    out, start = [], 0
+    for index, core in protected:
+        if index > start:
+            out.append(encode(" ".join(words[start:index])))
+        lead, _, tail = words[index].partition(core)  # most often both empty
+        lead, tail = lead and encode(lead), tail and encode(tail)
+        out.append(f"{lead}{{{encode(core)}}}{tail}")
+        start = index + 1
+    if start < len(words):
+        out.append(encode(" ".join(words[start:])))
     return " ".join(out)
 
 
@@ -113,6 +124,7 @@ def _useprefix(options: str | None) -> str:
     return ",".join([*kept, "useprefix=true"])
 
 
+_EMPTY = (None, "", [])  # values no field is written for
 _FIELD_NAME = re.compile(r"[a-z][a-z0-9_-]*")  # an extra field BibTeX can take as it is
 _NEEDS_BRACES = re.compile(r",|\band\b")  # what a name splitter would cut at
 _VON_LIKE = re.compile(r"(?:^|\s)\{\\")  # a word a name splitter takes for a "von" word
@@ -123,6 +135,19 @@ def _name_part(text: str, encode: Callable[[str], str]) -> str:
     if ("," in text or "and" in text) and _NEEDS_BRACES.search(text):
         return f"{{{encoded}}}"
     return encoded
+
+
+def _named(
+    person: Contributor, encode: Callable[[str], str], written: dict[tuple[str | None, ...], str]
+) -> str:
+    """``_name``, looked up in ``written`` by the parts it is made of; a name whose parts are
+    all plain is made with ``str`` (the text itself) for ``encode``."""
+    key = (person.family, person.given, person.particle, person.suffix, person.literal)
+    name = written.get(key)
+    if name is None:
+        plain = is_plain("\x00".join([part for part in key if part]))
+        name = written[key] = _name(person, str if plain else encode)
+    return name
 
 
 def _name(person: Contributor, encode: Callable[[str], str]) -> str:
@@ -177,103 +202,114 @@ class BibExporter:
         entry_type: str,
         abstracts: bool,
         proper: frozenset[str] = frozenset(),
+        names: dict[tuple[str | None, ...], str] | None = None,
     ) -> list[tuple[str, str]]:
-        enc = self.encode
-        fields: list[tuple[str, str]] = []
-        ours = record.source in ("bibtex", "biblatex")  # its extra fields are BibTeX fields
+        """The entry's fields in order, their values encoded (``raw``: written as they are).
 
-        def add(name: str, value: Any, *, raw: bool = False) -> None:
-            if value in (None, "", []):
-                return
-            text = str(value)
-            fields.append((name, text if raw else enc(text)))
+        Most values need no encoding at all (volumes, pages, journals, plain names): one test
+        of a record's values joined spares each value its own ``encode`` call. ``names``: the
+        people already written by this export (co-authors recur from work to work)."""
+        enc = self.encode
+        biblatex = self.biblatex
+        todo: list[tuple[str, Any, bool]] = []  # (name, value, raw), empty values left out below
+        put = todo.append
+        ours = record.source in ("bibtex", "biblatex")  # its extra fields are BibTeX fields
 
         by_role: dict[str, list[Contributor]] = {}
         for person in record.contributors:
             by_role.setdefault(person.role, []).append(person)
-        for role, field_name in ROLE_FIELDS.items():
-            if field_name == "bookauthor" and not self.biblatex:
-                continue
-            if people := by_role.get(role):
-                add(field_name, " and ".join(_name(p, enc) for p in people), raw=True)
+        if by_role:
+            known = {} if names is None else names
+            for role, field_name in ROLE_FIELDS.items():
+                if field_name == "bookauthor" and not biblatex:
+                    continue
+                if people := by_role.get(role):
+                    put((field_name, " and ".join([_named(p, enc, known) for p in people]), True))
         if record.title:
-            if self.biblatex or not record.subtitle:
-                add("title", _protect_title(record.title, enc, proper), raw=True)
+            if biblatex or not record.subtitle:
+                put(("title", _protect_title(record.title, enc, proper), True))
                 if record.subtitle:
-                    add("subtitle", _protect_title(record.subtitle, enc, proper), raw=True)
+                    put(("subtitle", _protect_title(record.subtitle, enc, proper), True))
             else:
-                add("title", _protect_title(record.full_title or "", enc, proper), raw=True)
+                put(("title", _protect_title(record.full_title or "", enc, proper), True))
         container = record.container_title
         if entry_type in ("article", "periodical", "review"):
-            add("journaltitle" if self.biblatex else "journal", container)
-            if self.biblatex:
-                add("shortjournal", record.container_short_title)
+            put(("journaltitle" if biblatex else "journal", container, False))
+            if biblatex:
+                put(("shortjournal", record.container_short_title, False))
         elif entry_type == "online" or (entry_type == "misc" and record.type == "webpage"):
-            add("organization" if self.biblatex else "howpublished", container)
+            put(("organization" if biblatex else "howpublished", container, False))
         elif entry_type not in ("book", "mvbook", "collection", "proceedings"):
-            add("booktitle", container)
-        add("series", record.collection_title)
-        add("volume", record.volume)
+            put(("booktitle", container, False))
+        put(("series", record.collection_title, False))
+        put(("volume", record.volume, False))
         if entry_type in ("article", "periodical", "review"):
-            add("number", record.issue)
+            put(("number", record.issue, False))
         else:
-            add("number", record.number)
-            if self.biblatex or record.number is None:
-                add("issue" if self.biblatex else "number", record.issue)
-        add("eid", record.article_number)
-        if record.pages:
-            add("pages", "--".join(enc(p) for p in record.pages.split("-")), raw=True)
-        add("edition", record.edition)
+            put(("number", record.number, False))
+            if biblatex or record.number is None:
+                put(("issue" if biblatex else "number", record.issue, False))
+        put(("eid", record.article_number, False))
+        if pages := record.pages:
+            dashed = pages.replace("-", "--") if is_plain(pages) else None
+            put(("pages", dashed or "--".join([enc(p) for p in pages.split("-")]), True))
+        put(("edition", record.edition, False))
         body = record.publisher
         if entry_type in ("thesis", "phdthesis", "mastersthesis"):
-            add("institution" if self.biblatex else "school", body)
-            if self.biblatex:
-                add("type", "mathesis" if "master" in entry_type or _is_master(record) else
-                    "phdthesis")  # fmt: skip
+            put(("institution" if biblatex else "school", body, False))
+            if biblatex:
+                master = "master" in entry_type or _is_master(record)
+                put(("type", "mathesis" if master else "phdthesis", False))
         elif entry_type in ("report", "techreport"):
-            add("institution", body)
+            put(("institution", body, False))
             # "Discussion paper", pandoc's genre; biblatex requires one
-            add("type", record.extra.get("genre") or ("techreport" if self.biblatex else None))
-        elif entry_type == "manual" and not self.biblatex:
-            add("organization", body)
-        elif entry_type != "online" and not (self.biblatex and entry_type == "article"):
-            add("publisher", body)  # biblatex's data model has no publisher for articles
-        if not (self.biblatex and entry_type == "article"):
-            add("location" if self.biblatex else "address", record.publisher_place)
+            genre = record.extra.get("genre") or ("techreport" if biblatex else None)
+            put(("type", genre, False))
+        elif entry_type == "manual" and not biblatex:
+            put(("organization", body, False))
+        elif entry_type != "online" and not (biblatex and entry_type == "article"):
+            put(("publisher", body, False))  # biblatex's data model has no publisher for articles
+        if not (biblatex and entry_type == "article"):
+            put(("location" if biblatex else "address", record.publisher_place, False))
         if record.issued:
-            if self.biblatex:
-                add("date", str(record.issued), raw=True)
+            if biblatex:
+                put(("date", str(record.issued), True))
             else:
-                add("year", record.issued.year, raw=True)
+                put(("year", record.issued.year, True))
                 if record.issued.month:
-                    fields.append(("month", MONTH_MACROS[record.issued.month - 1]))
-        if record.accessed and self.biblatex:
-            add("urldate", str(record.accessed), raw=True)
+                    put(("month", MONTH_MACROS[record.issued.month - 1], True))
+        if record.accessed and biblatex:
+            put(("urldate", str(record.accessed), True))
         # biber validates one ISSN/ISBN per field; classic BibTeX takes a list
-        add("issn", record.issn[0] if self.biblatex and record.issn else ", ".join(record.issn))
-        add("isbn", record.isbn[0] if self.biblatex and record.isbn else ", ".join(record.isbn))
-        add("doi", record.doi, raw=True)
-        add("url", record.url, raw=True)
+        put(("issn", record.issn[0] if biblatex and record.issn else ", ".join(record.issn), False))
+        put(("isbn", record.isbn[0] if biblatex and record.isbn else ", ".join(record.isbn), False))
+        put(("doi", record.doi, True))
+        put(("url", record.url, True))
         if record.pmid:
-            if self.biblatex:
-                add("eprint", record.pmid, raw=True)
-                add("eprinttype", "pubmed")
+            if biblatex:
+                put(("eprint", record.pmid, True))
+                put(("eprinttype", "pubmed", False))
             else:
-                add("pmid", record.pmid, raw=True)
+                put(("pmid", record.pmid, True))
         if record.language:
-            add("langid" if self.biblatex else "language", babel_language(record.language))
+            put(("langid" if biblatex else "language", babel_language(record.language), False))
         if any(person.particle for person in record.contributors):
-            add("options", _useprefix(record.extra.get("options") if ours else None), raw=True)
-        add("keywords", ", ".join(record.keywords))
-        add("note", record.note)
-        if abstracts:
-            add("abstract", record.abstract)
-        if ours:
-            written = {name for name, _ in fields} | {"type", "year", "month", "date", "genre"}
+            options = _useprefix(record.extra.get("options") if ours else None)
+            put(("options", options, True))
+        put(("keywords", ", ".join(record.keywords), False))
+        put(("note", record.note, False))
+        if abstracts and record.abstract:  # long and often not plain: encoded on its own
+            put(("abstract", enc(str(record.abstract)), True))
+        if ours and record.extra:
+            written = {name for name, value, _ in todo if value not in _EMPTY}
+            written |= {"type", "year", "month", "date", "genre"}
             for name, value in record.extra.items():
                 if _FIELD_NAME.fullmatch(name) and name not in written:
-                    add(name, value)
-        return fields
+                    put((name, value, False))
+        kept = [(name, str(value), raw) for name, value, raw in todo if value not in _EMPTY]
+        if is_plain("\x00".join([text for _, text, raw in kept if not raw])):
+            return [(name, text) for name, text, _ in kept]
+        return [(name, text if raw else enc(text)) for name, text, raw in kept]
 
     def entry(
         self,
@@ -281,19 +317,28 @@ class BibExporter:
         record: WorkRecord,
         abstracts: bool = True,
         proper: frozenset[str] = frozenset(),
+        names: dict[tuple[str | None, ...], str] | None = None,
     ) -> str:
-        """One entry; ``proper``: proper nouns known from the other works exported with it."""
+        """One entry; ``proper``: proper nouns known from the other works exported with it;
+        ``names``: as ``fields`` takes it."""
         entry_type = self.entry_type(record)
-        fields = self.fields(record, entry_type, abstracts, proper)
-        width = max((len(name) for name, _ in fields), default=0)
-        lines = [f"@{entry_type}{{{key},"]
-        for name, value in fields:
-            text = value if name == "month" and value in MONTH_MACROS else f"{{{value}}}"
-            lines.append(f"  {name.ljust(width)} = {text},")
-        lines.append("}")
-        return "\n".join(lines)
+        fields = self.fields(record, entry_type, abstracts, proper, names)
+        width = max([len(name) for name, _ in fields], default=0)
+        lines = [
+            f"  {name.ljust(width)} = {value},"
+            if name == "month" and value in MONTH_MACROS
+            else f"  {name.ljust(width)} = {{{value}}},"
+            for name, value in fields
+        ]
+        return "\n".join([f"@{entry_type}{{{key},", *lines, "}"])
 
     def export(self, works: Sequence[StoredWork], *, abstracts: bool = True) -> str:
+        """Every entry; the collector paused (``heap``): the entries' short-lived strings and
+        lists would otherwise have it scan every loaded record again and again."""
         # the proper nouns of every abstract: a title with no abstract of its own still gets them
         proper = proper_nouns(".\n".join(w.record.abstract or "" for w in works))
-        return "".join(self.entry(w.citekey, w.record, abstracts, proper) + "\n\n" for w in works)
+        names: dict[tuple[str | None, ...], str] = {}
+        with collector_paused():
+            return "".join(
+                self.entry(w.citekey, w.record, abstracts, proper, names) + "\n\n" for w in works
+            )
