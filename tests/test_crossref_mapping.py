@@ -291,3 +291,11 @@ def test_tidying_text_is_the_regular_expression_it_replaces(text: str):
     # _tidy splits on whitespace instead of matching \s+: the same text for any input
     expected = re.sub(r"\s+([,.;:!?)\]])", r"\1", re.sub(r"\s+", " ", text).strip())
     assert strip_markup(text) == (expected or None)
+
+
+def test_raw_json_keeps_a_number_orjson_cannot_write():
+    """Crossref's counts are ordinary integers, but an answer holding one past 64 bits must
+    still be stored whole, key-sorted and compact like the rest."""
+    source = {**message(MANIFEST[0]["doi"]), "is-referenced-by-count": 2**70}
+    raw = record_from_crossref(source).raw
+    assert json.loads(raw) == source and raw.startswith('{"') and ", " not in raw[:200]

@@ -164,3 +164,28 @@ def test_a_mention_of_crossref_in_an_abstract_does_not_stop_chunking(tmp_path):
     chunked = _import(tmp_path / "chunked.db", batch)
     whole = _import(tmp_path / "whole.db", parse_input(text, "in.bib"))
     assert _outcomes(chunked) == _outcomes(whole)
+
+
+def test_a_later_chunk_never_takes_a_key_an_earlier_chunk_used(tmp_path):
+    """The keys in use are read once per import: the citekeys and the aliases an earlier chunk
+    added must still be refused to a later chunk's entries."""
+    generated = "welch2016personal"  # the citekey made for an entry whose own key is unusable
+    text = (
+        _entry(1)
+        + _entry(1, generated)  # a copy of work 1: merged, the key it proposed kept as an alias
+        + _entry(3, "unusable#3")  # distinct works whose generated key is that alias
+        + _entry(4, "unusable#4")
+    )
+    path = tmp_path / "library.db"
+    batch = read_input(text, "in.bib", chunk_chars=1)
+    report = _import(path, batch)
+    assert batch.chunks is not None and batch.chunks.count == 4
+    assert [(r.outcome, r.citekey) for r in report.results] == [
+        (Outcome.ADDED, "welch1"),
+        (Outcome.MERGED, "welch1"),
+        (Outcome.ADDED, f"{generated}a"),
+        (Outcome.ADDED, f"{generated}b"),
+    ]
+    with Library(path) as library:
+        assert library.get(generated).citekey == "welch1"  # the alias still names work 1
+        assert library.get(f"{generated}b").record.volume == "4"
