@@ -7,8 +7,12 @@ import sys
 
 def main() -> None:
     from phbrefs.cli.app import app
+    from phbrefs.heap import skip_final_collection
 
-    app(prog_name="phbrefs")
+    try:
+        app(prog_name="phbrefs")
+    finally:  # also on the SystemExit that carries the exit code
+        skip_final_collection()
 
 
 if __name__ == "__main__":  # pragma: no cover

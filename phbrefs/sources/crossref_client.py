@@ -98,12 +98,14 @@ class CrossrefClient(PoliteClient):
         advance = progress or (lambda n: None)
         answers: dict[str, Any] = {}
 
-        def listed(chunk: list[str], items: Any) -> None:
+        def listed(chunk: list[str], answer: Any) -> None:
+            # checked here, not on the pool: its one worker is then free for the next request
+            items = self._listed(chunk, answer) if isinstance(answer, requests.Response) else answer
             if isinstance(items, Unbounded):  # asking DOI by DOI would only repeat it
                 answers.update({doi: settle(doi, items) for doi in chunk})
                 advance(len(chunk))
             elif isinstance(items, dict):
-                answers.update({doi: settle(doi, answer) for doi, answer in items.items()})
+                answers.update({doi: settle(doi, work) for doi, work in items.items()})
                 advance(len(items))
 
         def fetched(doi: str, answer: Any) -> None:
@@ -155,20 +157,26 @@ class CrossrefClient(PoliteClient):
             size += cost
         return chunks
 
-    def _fetch_list(self, dois: list[str]) -> dict[str, dict[str, Any] | Failed]:
-        """The works of ``dois`` that one list request returns, by DOI; a listed work of the
-        wrong shape is its DOI's failure (a work without a readable DOI is left out: its DOI is
-        then asked alone)."""
+    def _fetch_list(self, dois: list[str]) -> requests.Response:
+        """The answer to one list request for ``dois`` (``_listed`` reads it)."""
+        terms = ",".join(_filter_term(d) for d in dois)
+        return self.get(f"{self.url}/works", f"filter={terms}&rows={len(dois)}")
+
+    def _listed(
+        self, dois: list[str], response: requests.Response
+    ) -> dict[str, dict[str, Any] | Failed] | Failed:
+        """The works of ``dois`` a list answer holds, by DOI, or the answer's failure; a listed
+        work of the wrong shape is its DOI's failure (a work without a readable DOI is left
+        out: its DOI is then asked alone)."""
         from phbrefs.sources import crossref_schema as schema
 
-        terms = ",".join(_filter_term(d) for d in dois)
-        response = self.get(f"{self.url}/works", f"filter={terms}&rows={len(dois)}")
-        body = self.json(response)
         try:
-            items = schema.check_list(body)
+            items = schema.check_list(self.json(response))
+        except Failed as failure:
+            return failure
         except schema.SchemaError as error:
             self.forget(response)
-            raise Failed(f"invalid Crossref answer ({schema.reason(error)})") from error
+            return Failed(f"invalid Crossref answer ({schema.reason(error)})")
         wanted = set(dois)
         found: dict[str, dict[str, Any] | Failed] = {}
         for item in items:
@@ -185,11 +193,11 @@ class CrossrefClient(PoliteClient):
         return found
 
     def _fetch_work(self, doi: str) -> dict[str, Any]:
-        from phbrefs.sources import crossref_schema as schema
-
         response = self.get(f"{self.url}/works/{quote(doi, safe='/')}")
         if response.status_code == 404:
             raise NotFound(doi)
+        from phbrefs.sources import crossref_schema as schema  # as in ``_fetch_list``
+
         body = self.json(response)
         try:
             message = schema.check_work_answer(body)
