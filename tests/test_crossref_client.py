@@ -217,3 +217,17 @@ def test_404s_and_broken_answers_are_not_cached(crossref_server, tmp_path: Path)
         results = client.resolve(["10.5555/missing", SEED_LIKE[0]])
     assert [r.status for r in results] == [Lookup.NOT_FOUND, Lookup.FOUND]
     assert len(crossref_server.requests_to()) > before
+
+
+def test_a_list_answer_of_the_wrong_shape_has_each_doi_asked_alone(crossref_server, monkeypatch):
+    # the list's ``items`` an object: the whole answer is refused, then every DOI is asked alone
+    body = b'{"status":"ok","message-type":"work-list","message":{"items":{"DOI":"x"}}}'
+    monkeypatch.setattr(crossref_server, "work_list", lambda dois, rows: body)
+    with client_for(crossref_server) as client:
+        results = client.resolve(SEED_LIKE)
+    assert [r.status for r in results] == [Lookup.FOUND] * 3
+    assert [r.record.doi for r in results] == SEED_LIKE
+    assert len(crossref_server.requests_to(lists=True)) == 1
+    assert sorted(s.path for s in crossref_server.requests_to(lists=False)) == sorted(
+        f"/works/{doi}" for doi in SEED_LIKE
+    )

@@ -196,7 +196,7 @@ class CrossrefClient(PoliteClient):
         response = self.get(f"{self.url}/works/{quote(doi, safe='/')}")
         if response.status_code == 404:
             raise NotFound(doi)
-        from phbrefs.sources import crossref_schema as schema  # as in ``_fetch_list``
+        from phbrefs.sources import crossref_schema as schema  # after the request, as ``_listed``
 
         body = self.json(response)
         try:
