@@ -3,7 +3,6 @@ retries, faults, cache."""
 
 from __future__ import annotations
 
-import itertools
 import time
 from pathlib import Path
 
@@ -178,18 +177,34 @@ def test_polite_pool_concurrency_is_used(crossref_server):
     assert all(s.query.get("mailto") == ["me@example.org"] for s in seen)
 
 
-def test_the_limiter_spaces_requests_inside_the_rate():
-    limiter = RateLimiter(limit=10, interval=1.0, concurrency=2)
+def _starts(limiter: RateLimiter, count: int) -> list[float]:
     starts = []
-    for _ in range(6):
+    for _ in range(count):
         with limiter.slot():
             starts.append(time.monotonic())
-    gaps = [b - a for a, b in itertools.pairwise(starts)]
-    assert min(gaps) >= 0.1  # 10 per second, never faster
+    return starts
+
+
+def test_the_limiter_lets_a_burst_under_the_limit_go_at_once_and_keeps_every_window_within_it():
+    limiter = RateLimiter(limit=3, interval=0.4, concurrency=2)
+    starts = _starts(limiter, 7)
+    assert starts[2] - starts[0] < 0.1  # three in the window: none waits for the others
+    # any three starts on, a whole window has passed (its margin included; 10 ms: the test
+    # reads the clock just after the limiter does)
+    window = 0.4 * RateLimiter.MARGIN - 0.01
+    assert all(b - a >= window for a, b in zip(starts, starts[3:], strict=False))
+    assert starts[3] - starts[2] >= 0.3  # the fourth waits for the first to leave the window
+
+
+def test_a_tighter_limit_from_the_headers_counts_the_starts_already_made():
+    limiter = RateLimiter(limit=10, interval=0.4, concurrency=2)
+    before = _starts(limiter, 2)
     limiter.update(
-        {"x-rate-limit-limit": "5", "x-rate-limit-interval": "2s", "x-concurrency-limit": "1"}
+        {"x-rate-limit-limit": "2", "x-rate-limit-interval": "0.4s", "x-concurrency-limit": "1"}
     )
-    assert (limiter.limit, limiter.interval, limiter.concurrency) == (5, 2.0, 1)
+    assert (limiter.limit, limiter.interval, limiter.concurrency) == (2, 0.4, 1)
+    after = _starts(limiter, 1)
+    assert after[0] - before[0] >= 0.4 * RateLimiter.MARGIN - 0.01
 
 
 def test_a_second_run_is_answered_from_the_cache(crossref_server, tmp_path: Path):

@@ -1,14 +1,18 @@
 """Metadata sources (Crossref...) and adding works to the library by identifier.
 
 ``add_dois`` is the core of ``phbrefs add``: DOIs already in the library are not fetched again
-(unless ``refresh``), the rest are resolved through a ``Source``, and everything found is stored in
-one transaction. Nothing is written, and no library file is created, unless there is something
-to store, so an unreachable source leaves the library exactly as it was.
+(unless ``refresh``), the rest are resolved through a ``Source``, and the works of each answer
+are stored in one transaction as it arrives, while the next request is on its way (so the
+batch's last answer is the only one stored after the network is done, and a batch that fails
+part way keeps what it stored: run again, it fetches only the rest). Nothing is written, and no
+library file is created, unless there is something to store, so an unreachable source leaves
+the library exactly as it was.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -117,32 +121,49 @@ def add_dois(
     if present is None:
         present = known_dois(library_path, wanted.dois)
     to_fetch = [d for d in wanted.dois if refresh or d not in present]
-    resolutions = {r.identifier: r for r in source.resolve(to_fetch, progress)} if to_fetch else {}
-    found = [r for r in resolutions.values() if r.status is Lookup.FOUND and r.record]
-    skipped = [d for d in wanted.dois if d in present and d not in resolutions]
     stored: dict[str, ItemResult] = {}
     records: dict[str, WorkRecord] = {}
-    works = []
-    if found or skipped:  # one open: store what was found, tag and read what was there
-        from phbrefs.library import Library
+    with ExitStack() as stack:
+        opened: list[Library] = []  # the library, once there is something to write or read
 
-        with Library(library_path, create=bool(found), lock_wait=lock_wait, actor=actor) as library:
-            if found and refresh:
-                _keep_stored_values(library, found, present)
-            if found:
-                outcomes = library.add_many(
-                    [r.record for r in found if r.record],
-                    refresh=refresh,
-                    tags=tags,
-                    origin=source.url,
-                    labels=[r.identifier for r in found],
+        def library(create: bool) -> Library:
+            if not opened:
+                from phbrefs.library import Library
+
+                opened.append(
+                    stack.enter_context(
+                        Library(library_path, create=create, lock_wait=lock_wait, actor=actor)
+                    )
                 )
-                stored = {r.item: r for r in outcomes}
-                records = {r.identifier: r.record for r in found if r.record}
-            if skipped and tags:
-                library.tag([present[d] for d in skipped], add=tags)
-            if skipped:
-                works = library.works(keys=[present[d] for d in skipped])
+            return opened[0]
+
+        def store(answer: list[Resolution]) -> None:
+            """One answer's works, stored while the next request is on its way."""
+            found = [r for r in answer if r.status is Lookup.FOUND and r.record]
+            if not found:
+                return
+            into = library(create=True)
+            if refresh:
+                _keep_stored_values(into, found, present)
+            outcomes = into.add_many(
+                [r.record for r in found if r.record],
+                refresh=refresh,
+                tags=tags,
+                origin=source.url,
+                labels=[r.identifier for r in found],
+            )
+            stored.update({r.item: r for r in outcomes})
+            records.update({r.identifier: r.record for r in found if r.record})
+
+        resolutions = (
+            {r.identifier: r for r in source.resolve(to_fetch, progress, store)} if to_fetch else {}
+        )
+        skipped = [d for d in wanted.dois if d in present and d not in resolutions]
+        works = []
+        if skipped:  # tag and read what was there
+            if tags:
+                library(create=False).tag([present[d] for d in skipped], add=tags)
+            works = library(create=False).works(keys=[present[d] for d in skipped])
     if skipped:
         records.update({w.record.doi: w.record for w in works if w.record.doi})
         stored.update(

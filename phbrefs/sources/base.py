@@ -42,13 +42,18 @@ class Source(Protocol):
     ``resolve`` answers for every identifier given (in the same order), settling what it can in
     as few requests as the source allows. It raises ``SourceError`` only when the source cannot
     be reached at all; a single identifier's failure is a ``Resolution`` with ``FAILED``.
+    ``on_answer`` receives each answer's resolutions as it arrives (to store them while the
+    next request is on its way).
     """
 
     name: str
     url: str
 
     def resolve(
-        self, identifiers: Sequence[str], progress: Progress | None = None
+        self,
+        identifiers: Sequence[str],
+        progress: Progress | None = None,
+        on_answer: Callable[[list[Resolution]], None] | None = None,
     ) -> list[Resolution]: ...
 
 

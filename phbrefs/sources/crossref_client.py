@@ -75,11 +75,15 @@ class CrossrefClient(PoliteClient):
     # -- resolving ----------------------------------------------------------------------------
 
     def resolve(
-        self, identifiers: Sequence[str], progress: Progress | None = None
+        self,
+        identifiers: Sequence[str],
+        progress: Progress | None = None,
+        on_answer: Callable[[list[Resolution]], None] | None = None,
     ) -> list[Resolution]:
         """One ``Resolution`` per DOI (lower-case, normalised), in the order given; each
-        answer is mapped as it arrives, while the next request is in flight."""
-        return list(self._settled(identifiers, progress, _resolution).values())
+        answer is mapped as it arrives, while the next request is in flight, and handed to
+        ``on_answer`` (its resolutions) there too."""
+        return list(self._settled(identifiers, progress, _resolution, on_answer).values())
 
     def messages(
         self, identifiers: Sequence[str], progress: Progress | None = None
@@ -92,25 +96,30 @@ class CrossrefClient(PoliteClient):
         identifiers: Sequence[str],
         progress: Progress | None,
         settle: Callable[[str, Any], Any],
+        on_answer: Callable[[list[Any]], None] | None = None,
     ) -> dict[str, Any]:
-        """DOI -> ``settle(doi, answer)``, called on this thread as each answer arrives."""
+        """DOI -> ``settle(doi, answer)``, called on this thread as each answer arrives, then
+        ``on_answer`` with that answer's settled values."""
         dois = list(dict.fromkeys(identifiers))
-        advance = progress or (lambda n: None)
         answers: dict[str, Any] = {}
+
+        def advance(settled: dict[str, Any]) -> None:
+            answers.update(settled)
+            if progress is not None:
+                progress(len(settled))
+            if on_answer is not None:
+                on_answer(list(settled.values()))
 
         def listed(chunk: list[str], answer: Any) -> None:
             # checked here, not on the pool: its one worker is then free for the next request
             items = self._listed(chunk, answer) if isinstance(answer, requests.Response) else answer
             if isinstance(items, Unbounded):  # asking DOI by DOI would only repeat it
-                answers.update({doi: settle(doi, items) for doi in chunk})
-                advance(len(chunk))
+                advance({doi: settle(doi, items) for doi in chunk})
             elif isinstance(items, dict):
-                answers.update({doi: settle(doi, work) for doi, work in items.items()})
-                advance(len(items))
+                advance({doi: settle(doi, work) for doi, work in items.items()})
 
         def fetched(doi: str, answer: Any) -> None:
-            answers[doi] = settle(doi, answer)
-            advance(1)
+            advance({doi: settle(doi, answer)})
 
         listable = [d for d in dois if "," not in d]  # a comma would split the filter
         pool = self.pool()
