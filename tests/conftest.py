@@ -26,6 +26,7 @@ BOTH_BACKENDS = {
     "test_cite",
     "test_migrations",
     "test_add_cli",
+    "test_add_core",
     "test_cli_works",
     "test_export",
 }
