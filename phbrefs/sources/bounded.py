@@ -6,10 +6,10 @@ has a total deadline, hence this small transport of our own:
 
 - ``BoundedAdapter.send`` arms a timer for ``deadline`` seconds; the connections it opens register
   their socket with it, and when it fires the socket is shut down, which ends any read at once.
-- The body is read here, in the adapter, in small decoded pieces (urllib3 bounds each
-  decompression step), counting both the bytes on the wire and the decoded bytes; past
-  ``max_body`` the answer is refused. The body is then handed to ``requests`` as already read,
-  so the cache and ``response.json()`` see exactly these bytes.
+- The body is read here, in the adapter, in small decoded pieces (urllib3 2.6 and later bound
+  each decompression step to the bytes asked for), counting both the bytes on the wire and
+  the decoded bytes; past ``max_body`` the answer is refused. The body is then handed to
+  ``requests`` as already read, so the cache and ``response.json()`` see exactly these bytes.
 """
 
 from __future__ import annotations
