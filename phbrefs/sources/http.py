@@ -40,10 +40,10 @@ class RateLimiter:
 
     The limit is a window, as the services announce it (Crossref: ``x-rate-limit-limit``
     requests per ``x-rate-limit-interval``, "the measurement window"): a batch of fewer
-    requests than the limit goes out back to back, not spaced at 1/limit (four list requests
-    to the public pool, 5 per second, had waited 0.66 s for nothing). The window is held a
-    margin longer than announced, room for a late arrival at the server. The server's headers
-    update the limits as answers arrive.
+    requests than the limit goes out back to back, not spaced at 1/limit (on the public pool,
+    5 per second, every request had waited 0.22 s after the one before, room or not). The
+    window is held a margin longer than announced, room for a late arrival at the server. The
+    server's headers update the limits as answers arrive.
     """
 
     MARGIN = 1.1  # the window 10% longer than announced: room for a late arrival at the server
