@@ -9,12 +9,15 @@ from __future__ import annotations
 import json
 import random
 import sqlite3
+import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from processes import run_together, search_bibtex
 
-from phbrefs.errors import ExitCode
+from phbrefs.db.engine import open_engine
+from phbrefs.errors import ExitCode, StorageError
 
 DB = "library.db"  # in the folder each process runs in: tmp_path
 
@@ -106,6 +109,32 @@ def test_parallel_first_use_of_a_new_library_creates_it_once(tmp_path):
     )
     assert [r.returncode for r in results] == [0] * 4, [r.stderr for r in results]
     assert count(tmp_path / "library.db", "claim") == 4
+
+
+@pytest.fixture
+def creation_under_way(tmp_path: Path) -> Iterator[Path]:
+    """A new library file while another process holds its write lock, the file not yet WAL
+    (as when another phbrefs is creating it); the lock is let go after 0.5 s."""
+    path = tmp_path / "library.db"
+    holder = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    holder.execute("BEGIN IMMEDIATE")
+    release = threading.Timer(0.5, holder.execute, ["ROLLBACK"])
+    release.start()
+    yield path
+    release.join()
+    holder.close()
+
+
+def test_a_library_another_process_is_creating_is_waited_for(creation_under_way):
+    """SQLite fails the switch to WAL at once here instead of waiting (it would have to
+    upgrade a read lock): phbrefs waits its turn, as for any other write."""
+    open_engine(creation_under_way).dispose()
+    assert count(creation_under_way, "alembic_version") == 1
+
+
+def test_a_library_being_created_for_too_long_is_reported_busy(creation_under_way):
+    with pytest.raises(StorageError, match="is busy: another phbrefs process held it"):
+        open_engine(creation_under_way, lock_wait=0.1)
 
 
 def test_a_lock_held_too_long_is_one_line_and_exit_7(tmp_path, one_work):

@@ -8,6 +8,8 @@ DOI uniqueness are decided by one writer at a time, on any number of processes o
 
 from __future__ import annotations
 
+import sqlite3
+import time
 from pathlib import Path
 
 from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
@@ -36,14 +38,37 @@ def alembic_config(url: str):  # type: ignore[no-untyped-def]
     return config
 
 
-def _sqlite_connect(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
-    # phbrefs issues BEGIN itself (see _begin), so the driver must not
-    dbapi_connection.isolation_level = None
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.close()
+def _enter_wal(cursor: sqlite3.Cursor, lock_wait: float) -> None:
+    """Put the file in WAL mode, waiting up to ``lock_wait`` for other processes doing the same.
+
+    Processes that open a new library together all switch it at once; SQLite then fails all
+    but one at once with "database is locked" instead of waiting (the switch upgrades a read
+    lock, where waiting could deadlock), so the switch is retried from scratch until it passes.
+    """
+    deadline = time.monotonic() + lock_wait
+    pause = 0.005
+    while True:
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error) or time.monotonic() + pause > deadline:
+                raise
+            time.sleep(pause)
+            pause = min(pause * 2, 0.1)
+
+
+def _sqlite_connect_factory(lock_wait: float):  # type: ignore[no-untyped-def]
+    def connect(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+        # phbrefs issues BEGIN itself (see _sqlite_begin), so the driver must not
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        _enter_wal(cursor, lock_wait)
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    return connect
 
 
 def _sqlite_begin(conn: Connection) -> None:
@@ -79,7 +104,7 @@ def make_engine(location: Location | str | Path, lock_wait: float = 30.0) -> Eng
         event.listen(engine, "begin", _postgres_begin_factory(lock_wait))
         return engine
     engine = create_engine(location.sqlalchemy_url, connect_args={"timeout": lock_wait})
-    event.listen(engine, "connect", _sqlite_connect)
+    event.listen(engine, "connect", _sqlite_connect_factory(lock_wait))
     event.listen(engine, "begin", _sqlite_begin)
     return engine
 
