@@ -10,12 +10,15 @@ from __future__ import annotations
 import copy
 import json
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pytest
+from crossref_server import CrossrefServer
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from replay_server import Answer
 
 from phbrefs.errors import ExitCode
 from phbrefs.library import Library
@@ -163,8 +166,9 @@ _READ_FIELDS = [
 ]  # fmt: skip
 _JSON = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=8),
-    lambda inner: st.lists(inner, max_size=3)
-    | st.dictionaries(st.text(max_size=6), inner, max_size=3),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=6), inner, max_size=3)
+    ),
     max_leaves=8,
 )
 _BASE = json.loads(
@@ -211,3 +215,37 @@ def test_a_new_title_comes_with_its_own_subtitle_and_an_abstract_with_its_sectio
         "old subtitle",
         stored.abstract_sections,
     )
+
+
+class Latin1CrossrefServer(CrossrefServer):
+    """Crossref answering in ISO-8859-1, as its Content-Type says."""
+
+    def answer(self, path: str, query: dict[str, list[str]]) -> Answer:
+        answer = super().answer(path, query)
+        if answer.status != 200:
+            return answer
+        text = json.dumps(json.loads(answer.body), ensure_ascii=False)
+        return replace(
+            answer,
+            body=text.encode("latin-1", "backslashreplace"),
+            content_type="application/json;charset=iso-8859-1",
+        )
+
+
+def test_an_answer_in_another_declared_charset_is_read_in_that_charset():
+    with Latin1CrossrefServer() as server:
+        spoil(server, PEERJ, _with(title=["Café à la carte: naïve budgets"]))
+        with CrossrefClient(server.url, timeout=2.0, backoff=0.01) as client:
+            [found] = client.resolve([PEERJ])
+    assert found.status is Lookup.FOUND, found.detail
+    assert found.record.title == "Café à la carte: naïve budgets"
+
+
+def test_an_answer_only_a_lenient_json_reader_accepts_is_read_as_before(crossref_server):
+    """NaN in a field phbrefs does not map, and an escaped character pair in the title: the
+    stdlib reads both; the fast reader refuses NaN, so the answer falls back to the stdlib."""
+    spoil(crossref_server, PEERJ, _with(score=float("nan"), title=["Smiles \U0001f600 only"]))
+    with CrossrefClient(crossref_server.url, timeout=2.0, backoff=0.01) as client:
+        [found] = client.resolve([PEERJ])
+    assert found.status is Lookup.FOUND, found.detail
+    assert found.record.title == "Smiles \U0001f600 only"
