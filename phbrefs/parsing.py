@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from phbrefs.formats import Importer, ParseResult
@@ -127,6 +127,10 @@ def _parse_in_child(importer: Any, part: Any, origin: str, writer: Any, parent: 
 CHUNK_CHARS = 500_000
 
 
+# What a chunk's records are given to by the process that parses them (``Chunks``).
+Prepare = Callable[[list[Any]], Any]
+
+
 class Chunks:
     """A text's entries parsed one chunk after another, each dropped once the caller moves
     on; ``rest`` then holds every error and warning in the order the whole parse gives.
@@ -150,27 +154,39 @@ class Chunks:
         parts = split(text, [i / count for i in range(1, count)]) if split and count > 1 else None
         return cls(importer, parts, origin, len(text)) if parts and len(parts) > 1 else None
 
-    def __iter__(self) -> Iterator[ParseResult]:
+    def parsed(self, prepare: Prepare | None = None) -> Iterator[tuple[ParseResult, Any]]:
+        """Each chunk, read once, with ``prepare(chunk.records)`` (None without ``prepare``):
+        per-record work done beside the chunk's parse, by the parsing process (on the other
+        core, while this one imports the chunk before); ``prepare`` sees this process as it
+        is when the first chunk is asked for."""
         importer, parts, self.parts = self.importer, self.parts, []  # read once
         seen: list[Any] = []  # the pieces parsed, their records dropped: for their errors
-        for piece in _parsed_in_order(importer, parts, self.origin):
-            chunk = importer.join([piece])  # type: ignore[attr-defined]
+        for piece, prepared in _parsed_in_order(importer, parts, self.origin, prepare):
+            chunk = importer.join([piece])  # type: ignore[attr-defined]  # same records
             piece.records = []
             seen.append(piece)
-            yield chunk
-            chunk = None  # not held while the next piece is parsed
+            yield chunk, prepared
+            chunk = prepared = None  # not held while the next piece is parsed
         self.rest = importer.join(seen)  # type: ignore[attr-defined]
 
 
-def _parsed_in_order(importer: Any, parts: list[Any], origin: str) -> Iterator[Any]:
-    """Each part parsed, in order, each part's text dropped once parsed: the first here, the
-    others by one forked child that parses the next part while this process imports the one
-    before (the pipe between them holds one at a time); a part the child did not send (it
-    died) is parsed here."""
+def _parse_prepared(importer: Any, part: Any, origin: str, prepare: Prepare | None) -> Any:
+    """(the part parsed, ``prepare`` of its records or None)."""
+    piece = importer.parse_part(part, origin)
+    return piece, prepare(piece.records) if prepare is not None else None
+
+
+def _parsed_in_order(
+    importer: Any, parts: list[Any], origin: str, prepare: Prepare | None
+) -> Iterator[Any]:
+    """Each part parsed (and prepared, ``_parse_prepared``), in order, each part's text
+    dropped once parsed: the first here, the others by one forked child that parses the next
+    part while this process imports the one before (the pipe between them holds one at a
+    time); a part the child did not send (it died) is parsed here."""
     parts.reverse()  # popped in order
     if len(parts) < 2 or _free_cores() < 2 or not _can_fork():
         while parts:
-            yield importer.parse_part(parts.pop(), origin)
+            yield _parse_prepared(importer, parts.pop(), origin, prepare)
         return
     import multiprocessing
 
@@ -178,19 +194,19 @@ def _parsed_in_order(importer: Any, parts: list[Any], origin: str) -> Iterator[A
     reader, writer = context.Pipe(duplex=False)
     child = context.Process(
         target=_parse_each_in_child,
-        args=(importer, parts[-2::-1], origin, writer, os.getpid()),
+        args=(importer, parts[-2::-1], origin, prepare, writer, os.getpid()),
         daemon=True,
     )
     child.start()
     writer.close()
     try:
-        yield importer.parse_part(parts.pop(), origin)
+        yield _parse_prepared(importer, parts.pop(), origin, prepare)
         while parts:
             part = parts.pop()
             try:
                 piece = reader.recv()
             except (EOFError, OSError):  # the child died or could not send: parse it here
-                piece = importer.parse_part(part, origin)
+                piece = _parse_prepared(importer, part, origin, prepare)
             part = None
             yield piece
             piece = None
@@ -202,7 +218,7 @@ def _parsed_in_order(importer: Any, parts: list[Any], origin: str) -> Iterator[A
 
 
 def _parse_each_in_child(
-    importer: Any, parts: list[Any], origin: str, writer: Any, parent: int
+    importer: Any, parts: list[Any], origin: str, prepare: Prepare | None, writer: Any, parent: int
 ) -> None:
     import gc
 
@@ -210,7 +226,7 @@ def _parse_each_in_child(
     try:
         for index in range(len(parts)):
             part, parts[index] = parts[index], None
-            writer.send(importer.parse_part(part, origin))
+            writer.send(_parse_prepared(importer, part, origin, prepare))
             gc.collect(0)  # the collector is off (an import in progress): a part's cycles
     except BaseException:  # the parent parses what did not arrive
         pass

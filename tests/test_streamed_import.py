@@ -5,8 +5,11 @@ with --strict, an unreadable entry in a late chunk stores nothing."""
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
+from phbrefs.dedup import Fingerprint
 from phbrefs.errors import InvalidInputError
 from phbrefs.importing import import_batches, parse_input, read_input
 from phbrefs.library import Library
@@ -189,3 +192,80 @@ def test_a_later_chunk_never_takes_a_key_an_earlier_chunk_used(tmp_path):
     with Library(path) as library:
         assert library.get(generated).citekey == "welch1"  # the alias still names work 1
         assert library.get(f"{generated}b").record.volume == "4"
+
+
+def _fingerprinted_where(records):  # type: ignore[no-untyped-def]
+    """A ``prepare`` that says which process fingerprinted a chunk's records."""
+    return os.getpid(), [Fingerprint.of(None, record) for record in records]
+
+
+def _chunks(prepare):  # type: ignore[no-untyped-def]
+    from phbrefs.formats import get_importer
+    from phbrefs.parsing import Chunks
+
+    chunks = Chunks.of(get_importer("bibtex"), TEXT, "big.bib", 400)
+    assert chunks is not None and chunks.count > 3
+    return list(chunks.parsed(prepare))
+
+
+def _prepared_by_the_worker() -> None:
+    """Run alone (the parse worker forks only with no other thread, which a test process
+    may have): which chunks this process prepared, and whether the worker's preparations are
+    what this process makes of the same records."""
+    chunks = _chunks(_fingerprinted_where)
+    here = [index for index, (_, (pid, _)) in enumerate(chunks) if pid == os.getpid()]
+    same = all(
+        [p.identity() for p in prints]
+        == [p.identity() for p in _fingerprinted_where(chunk.records)[1]]
+        for chunk, (_, prints) in chunks
+    )
+    print(here, same, len(chunks))
+
+
+def test_the_parse_worker_prepares_the_chunks_it_parses() -> None:
+    """Per-record work (an import's fingerprints and library matches) is done on the other
+    core beside each chunk's parse: what is handed over is what this process would make of
+    the same records, in the same order."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    if len(os.sched_getaffinity(0)) < 2:
+        pytest.skip("the parse worker runs only with a second core")
+    script = (
+        f"import sys; sys.path.insert(0, {str(Path(__file__).parent)!r}); "
+        "import test_streamed_import as t; t._prepared_by_the_worker()"
+    )
+    run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    here, same, count = run.stdout.split()
+    assert here == "[0]"  # the first chunk only: the worker prepared the others
+    assert same == "True" and int(count) > 3
+
+
+PARENT = os.getpid()  # the test process: the parse worker is any other
+
+
+def _dies_in_the_worker(records):  # type: ignore[no-untyped-def]
+    if os.getpid() != PARENT:
+        os._exit(1)  # the parse worker killed as it prepares its first chunk
+    return _fingerprinted_where(records)
+
+
+def test_chunks_a_dead_parse_worker_left_are_parsed_and_prepared_here() -> None:
+    chunks = _chunks(_dies_in_the_worker)
+    assert all(pid == os.getpid() for _, (pid, _) in chunks)
+    records = [r.citekey for chunk, _ in chunks for r in chunk.records]
+    assert records == [r.citekey for r in parse_input(TEXT, "big.bib").parsed.records]
+    assert all(len(prints) == len(chunk.records) for chunk, (_, prints) in chunks)
+
+
+def test_an_import_into_a_library_matches_each_chunk_against_it(tmp_path) -> None:
+    """Library matches worked out beside the parse: a second import of the same works, each
+    entry's text changed, merges every one into the work the first import stored."""
+    first = "".join(_entry(n) for n in range(1, 30))
+    _import(tmp_path / "lib.db", parse_input(first, "first.bib"))
+    again = first.replace("a pilot", "a pilot.")  # another source text, the same works
+    report = _import(tmp_path / "lib.db", read_input(again, "again.bib", chunk_chars=400))
+    assert [r.outcome for r in report.results] == [Outcome.MERGED] * 29
+    assert [r.matched for r in report.results] == [f"welch{n}" for n in range(1, 30)]
