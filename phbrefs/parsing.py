@@ -173,16 +173,25 @@ class Chunks:
 def _parse_prepared(importer: Any, part: Any, origin: str, prepare: Prepare | None) -> Any:
     """(the part parsed, ``prepare`` of its records or None)."""
     piece = importer.parse_part(part, origin)
-    return piece, prepare(piece.records) if prepare is not None else None
+    return piece, _prepared(piece, prepare)
+
+
+def _prepared(piece: Any, prepare: Prepare | None) -> Any:
+    return prepare(piece.records) if prepare is not None else None
 
 
 def _parsed_in_order(
     importer: Any, parts: list[Any], origin: str, prepare: Prepare | None
 ) -> Iterator[Any]:
-    """Each part parsed (and prepared, ``_parse_prepared``), in order, each part's text
+    """Each part parsed and prepared (``_parse_prepared``), in order, each part's text
     dropped once parsed: the first here, the others by one forked child that parses the next
     part while this process imports the one before (the pipe between them holds one at a
-    time); a part the child did not send (it died) is parsed here."""
+    time); a part the child did not send (it died) is parsed here.
+
+    The child prepares a part only while this process is still busy with the one before;
+    when this process already waits for it, the child hands it over unprepared and this
+    process prepares it: whichever side is the slower (a BibTeX parse, or a RIS import's
+    writes) is given none of the other's work."""
     parts.reverse()  # popped in order
     if len(parts) < 2 or _free_cores() < 2 or not _can_fork():
         while parts:
@@ -192,24 +201,29 @@ def _parsed_in_order(
 
     context = multiprocessing.get_context("fork")
     reader, writer = context.Pipe(duplex=False)
+    asked = context.RawValue("i", 0)  # the number of the part this process waits for (shared)
     child = context.Process(
         target=_parse_each_in_child,
-        args=(importer, parts[-2::-1], origin, prepare, writer, os.getpid()),
+        args=(importer, parts[-2::-1], origin, prepare, asked, writer, os.getpid()),
         daemon=True,
     )
     child.start()
     writer.close()
     try:
         yield _parse_prepared(importer, parts.pop(), origin, prepare)
+        number = 0
         while parts:
-            part = parts.pop()
+            part, number = parts.pop(), number + 1
+            asked.value = number
             try:
-                piece = reader.recv()
+                message = reader.recv()  # (piece, prepared), or (piece,): prepare it here
+                piece = message[0]
+                prepared = message[1] if len(message) == 2 else _prepared(piece, prepare)
             except (EOFError, OSError):  # the child died or could not send: parse it here
-                piece = _parse_prepared(importer, part, origin, prepare)
+                piece, prepared = _parse_prepared(importer, part, origin, prepare)
             part = None
-            yield piece
-            piece = None
+            yield piece, prepared
+            piece = prepared = None
     finally:
         reader.close()
         if child.is_alive():
@@ -218,7 +232,13 @@ def _parsed_in_order(
 
 
 def _parse_each_in_child(
-    importer: Any, parts: list[Any], origin: str, prepare: Prepare | None, writer: Any, parent: int
+    importer: Any,
+    parts: list[Any],
+    origin: str,
+    prepare: Prepare | None,
+    asked: Any,
+    writer: Any,
+    parent: int,
 ) -> None:
     import gc
 
@@ -226,7 +246,10 @@ def _parse_each_in_child(
     try:
         for index in range(len(parts)):
             part, parts[index] = parts[index], None
-            writer.send(_parse_prepared(importer, part, origin, prepare))
+            piece = importer.parse_part(part, origin)
+            busy = asked.value <= index  # the parent has not asked for it (part index + 1) yet
+            writer.send((piece, prepare(piece.records)) if prepare and busy else (piece,))
+            piece = None
             gc.collect(0)  # the collector is off (an import in progress): a part's cycles
     except BaseException:  # the parent parses what did not arrive
         pass

@@ -5,7 +5,9 @@ with --strict, an unreadable entry in a late chunk stores nothing."""
 
 from __future__ import annotations
 
+import json
 import os
+import time
 
 import pytest
 
@@ -208,24 +210,53 @@ def _chunks(prepare):  # type: ignore[no-untyped-def]
     return list(chunks.parsed(prepare))
 
 
-def _prepared_by_the_worker() -> None:
+class _SlowInTheWorker:
+    """An importer whose parse takes a while in the parse worker (``PARENT`` is the test's)."""
+
+    def __init__(self, importer, parent: int) -> None:  # type: ignore[no-untyped-def]
+        self.importer, self.parent = importer, parent
+
+    def __getattr__(self, name: str):  # type: ignore[no-untyped-def]
+        return getattr(self.importer, name)
+
+    def parse_part(self, part, origin):  # type: ignore[no-untyped-def]
+        if os.getpid() != self.parent:
+            time.sleep(PAUSE)
+        return self.importer.parse_part(part, origin)
+
+
+PAUSE = 0.15  # s: far longer than parsing or preparing a chunk of a few entries
+
+
+def _prepared_by_the_worker(slower: str) -> None:
     """Run alone (the parse worker forks only with no other thread, which a test process
-    may have): which chunks this process prepared, and whether the worker's preparations are
-    what this process makes of the same records."""
-    chunks = _chunks(_fingerprinted_where)
-    here = [index for index, (_, (pid, _)) in enumerate(chunks) if pid == os.getpid()]
-    same = all(
-        [p.identity() for p in prints]
-        == [p.identity() for p in _fingerprinted_where(chunk.records)[1]]
-        for chunk, (_, prints) in chunks
-    )
-    print(here, same, len(chunks))
+    may have), the ``slower`` side made slow: prints which chunks this process prepared, and
+    whether every chunk's preparation is what this process makes of the same records."""
+    from phbrefs.formats import get_importer
+    from phbrefs.parsing import Chunks
+
+    importer = get_importer("bibtex")
+    if slower == "worker":
+        importer = _SlowInTheWorker(importer, os.getpid())
+    chunks = Chunks.of(importer, TEXT, "big.bib", 400)
+    assert chunks is not None and chunks.count > 3
+    here, same = [], True
+    for index, (chunk, (pid, prints)) in enumerate(chunks.parsed(_fingerprinted_where)):
+        if pid == os.getpid():
+            here.append(index)
+        made_here = _fingerprinted_where(chunk.records)[1]
+        same &= [p.identity() for p in prints] == [p.identity() for p in made_here]
+        if slower == "import":
+            time.sleep(PAUSE)  # this process busy importing the chunk
+    print(json.dumps({"here": here, "same": same, "chunks": chunks.count}))
 
 
-def test_the_parse_worker_prepares_the_chunks_it_parses() -> None:
-    """Per-record work (an import's fingerprints and library matches) is done on the other
-    core beside each chunk's parse: what is handed over is what this process would make of
-    the same records, in the same order."""
+@pytest.mark.parametrize("slower", ["import", "worker"])
+def test_the_slower_side_is_given_none_of_the_preparing(slower: str) -> None:
+    """Per-record work (an import's fingerprints and library matches) is done beside each
+    chunk's parse by the parse worker while the import is busy with the chunk before (a RIS
+    import), and by the import when it already waits for the worker (a slow BibTeX parse);
+    either way it is what this process would make of the same records, in order."""
     import subprocess
     import sys
     from pathlib import Path
@@ -234,13 +265,16 @@ def test_the_parse_worker_prepares_the_chunks_it_parses() -> None:
         pytest.skip("the parse worker runs only with a second core")
     script = (
         f"import sys; sys.path.insert(0, {str(Path(__file__).parent)!r}); "
-        "import test_streamed_import as t; t._prepared_by_the_worker()"
+        f"import test_streamed_import as t; t._prepared_by_the_worker({slower!r})"
     )
     run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
     assert run.returncode == 0, run.stderr
-    here, same, count = run.stdout.split()
-    assert here == "[0]"  # the first chunk only: the worker prepared the others
-    assert same == "True" and int(count) > 3
+    seen = json.loads(run.stdout)
+    assert seen["same"] and seen["chunks"] > 3
+    if slower == "import":
+        assert seen["here"] == [0]  # the first chunk only: the worker prepared the others
+    else:
+        assert seen["here"] == list(range(seen["chunks"]))
 
 
 PARENT = os.getpid()  # the test process: the parse worker is any other
