@@ -217,11 +217,11 @@ def _parsed_in_order(
             asked.value = number
             try:
                 message = reader.recv()  # (piece, prepared), or (piece,): prepare it here
-                piece = message[0]
-                prepared = message[1] if len(message) == 2 else _prepared(piece, prepare)
             except (EOFError, OSError):  # the child died or could not send: parse it here
-                piece, prepared = _parse_prepared(importer, part, origin, prepare)
-            part = None
+                message = (importer.parse_part(part, origin),)
+            piece = message[0]
+            prepared = message[1] if len(message) == 2 else _prepared(piece, prepare)
+            message = part = None
             yield piece, prepared
             piece = prepared = None
     finally:
