@@ -124,7 +124,7 @@ def test_a_large_damaged_library_refuses_writes_before_writing(cli, filled, monk
     """Past the size checked at open, the first write of a process checks the file first."""
     monkeypatch.setattr("phbrefs.library.READ_CHECK_LIMIT", 0)
     monkeypatch.setattr("phbrefs.db.engine.READ_CHECK_LIMIT", 0)
-    _smash(filled, _pages(filled, "contributor")[2])
+    _smash(filled, _pages(filled, "source_record")[2])
     before = _snapshot(filled)
     result = cli("tag", "w1", "--add", "x")
     assert result.exit_code == ExitCode.STORAGE, result.output

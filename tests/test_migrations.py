@@ -161,3 +161,56 @@ def test_a_script_behind_the_migrations_is_not_used(tmp_path: Path, monkeypatch)
         assert current_revision(library.engine) == head_revision()
     tables = {entry[1] for entry in _sqlite_contents(tmp_path / "new.db")[0]}
     assert "x" not in tables and "work" in tables
+
+
+def test_the_contributor_table_goes_and_comes_back_from_the_records(blank: str):
+    """0005 drops a table nothing read (the people are in each record): a library of 0003
+    keeps every person, and a downgrade rebuilds the table from the records."""
+    from alembic import command
+
+    engine = make_engine(blank)
+    upgrade(engine, "0003_enrichment")
+    record = WorkRecord(
+        title="Personal health budgets",
+        contributors=[
+            Contributor(family="Welch", given="Emily", orcid="0000-0002-1825-0097"),
+            Contributor(role="editor", literal="NHS England"),
+        ],
+    )
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO work (citekey, type, data, added_at, updated_at) VALUES "
+                "('welch', 'article', :data, '2020-01-01 00:00:00', '2020-01-01 00:00:00')"
+            ),
+            {"data": record.to_json()},
+        )
+        conn.execute(
+            text(
+                "INSERT INTO contributor (work_id, position, role, family) "
+                "SELECT id, 0, 'author', 'Welch' FROM work"
+            )
+        )
+    upgrade(engine)
+    assert "contributor" not in inspect(engine).get_table_names()
+    engine.dispose()
+    with Library(blank) as library:
+        assert library.get("welch").record.contributors == record.contributors
+    config = alembic_config(str(engine.url))
+    with engine.begin() as conn:
+        config.attributes["connection"] = conn
+        command.downgrade(config, "0003_enrichment")
+    with engine.connect() as conn:
+        rows = conn.execute(
+            text(
+                "SELECT position, role, given, family, literal, orcid FROM contributor "
+                "ORDER BY position"
+            )
+        ).all()
+    assert [tuple(row) for row in rows] == [
+        (0, "author", "Emily", "Welch", None, "0000-0002-1825-0097"),
+        (1, "editor", None, None, "NHS England", None),
+    ]
+    indexes = {index["name"] for index in inspect(engine).get_indexes("contributor")}
+    assert indexes == {"ix_contributor_family", "ix_contributor_work_position"}
+    engine.dispose()

@@ -193,7 +193,7 @@ def _move_dependents(session: Session, old: int, new: int) -> dict[str, list[Any
             conn.execute(
                 insert(m.NotDuplicate).values(work_a=min(other, new), work_b=max(other, new))
             )
-    special = {"work", "work_tag", "study", "not_duplicate", "contributor", "merge_log"}
+    special = {"work", "work_tag", "study", "not_duplicate", "merge_log"}
     for table in SQLModel.metadata.sorted_tables:
         if table.name in special:
             continue

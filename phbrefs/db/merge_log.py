@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from phbrefs.library import Library
 
 # tables whose rows follow a work but are not moved row by row (see dedup._move_dependents)
-_SPECIAL = {"work", "work_tag", "study", "not_duplicate", "contributor"}
+_SPECIAL = {"work", "work_tag", "study", "not_duplicate"}
 
 
 def _work_tables() -> list[tuple[Any, Any]]:

@@ -39,19 +39,6 @@ class Work(SQLModel, table=True):
     updated_at: datetime = Field(default_factory=utcnow)
 
 
-class Contributor(SQLModel, table=True):
-    __table_args__ = (Index("ix_contributor_work_position", "work_id", "position"),)
-
-    id: int | None = Field(default=None, primary_key=True)
-    work_id: int = _work_fk(nullable=False)
-    position: int
-    role: str = "author"
-    given: str | None = None
-    family: str | None = Field(default=None, index=True)
-    literal: str | None = None
-    orcid: str | None = None
-
-
 class SourceRecord(SQLModel, table=True):
     """A record exactly as a source gave it (Crossref JSON, a BibTeX/RIS entry...)."""
 

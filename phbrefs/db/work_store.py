@@ -26,7 +26,6 @@ WORK_COLUMNS = (
     "id", "citekey", "doi", "type", "source_type", "title", "container_title", "year",
     "first_author", "data", "source",
 )  # fmt: skip
-CONTRIBUTOR_COLUMNS = ("work_id", "position", "role", "given", "family", "literal", "orcid")
 SOURCE_COLUMNS = ("work_id", "source", "format", "content", "origin")
 TAG_COLUMNS = ("work_id", "tag_id", "tagged_by")
 
@@ -195,13 +194,8 @@ def insert_works(conn: Connection, works: list[tuple[WorkRecord, str]]) -> list[
 def insert_details(
     conn: Connection, items: Sequence[tuple[int, WorkRecord]], origin: str | None
 ) -> None:
-    """The contributor rows, the source text and the search index row of each (id, record)."""
-    people = [
-        (wid, i, c.role, c.given, c.family, c.literal, c.orcid)
-        for wid, record in items
-        for i, c in enumerate(record.contributors)
-    ]
-    insert_tuples(conn, m.Contributor, CONTRIBUTOR_COLUMNS, people)
+    """The source text and the search index row of each (id, record); its people are in
+    its record (``data``) and its search row."""
     sources = [
         (wid, rec.source or "manual", source_format(rec.raw), rec.raw, origin)
         for wid, rec in items
@@ -221,7 +215,6 @@ def replace(conn: Connection, work_id: int, record: WorkRecord, origin: str | No
     conn.execute(
         update(m.Work).where(m.Work.id == work_id).values(**work_row(record), updated_at=m.utcnow())
     )
-    conn.execute(delete(m.Contributor).where(m.Contributor.work_id == work_id))
     if record.raw:
         conn.execute(
             delete(m.SourceRecord).where(

@@ -1,4 +1,4 @@
--- phbrefs library schema at revision 0003_enrichment
+-- phbrefs library schema at revision 0005_no_contributor_table
 CREATE TABLE alembic_version (
 	version_num VARCHAR(32) NOT NULL, 
 	CONSTRAINT alembic_version_pkc PRIMARY KEY (version_num)
@@ -73,20 +73,6 @@ CREATE TABLE cerqual (
 	PRIMARY KEY (claim_id), 
 	FOREIGN KEY(claim_id) REFERENCES claim (id) ON DELETE CASCADE
 );
-CREATE TABLE contributor (
-	id INTEGER NOT NULL, 
-	work_id INTEGER NOT NULL, 
-	position INTEGER NOT NULL, 
-	role VARCHAR NOT NULL, 
-	given VARCHAR, 
-	family VARCHAR, 
-	literal VARCHAR, 
-	orcid VARCHAR, 
-	PRIMARY KEY (id), 
-	FOREIGN KEY(work_id) REFERENCES work (id) ON DELETE CASCADE
-);
-CREATE INDEX ix_contributor_family ON contributor (family);
-CREATE INDEX ix_contributor_work_position ON contributor (work_id, position);
 CREATE TABLE finding (
 	id INTEGER NOT NULL, 
 	work_id INTEGER NOT NULL, 
@@ -270,7 +256,7 @@ CREATE TABLE work_term (
 	PRIMARY KEY (work_id, vocabulary, term), 
 	FOREIGN KEY(work_id) REFERENCES work (id) ON DELETE CASCADE
 );
-INSERT INTO "alembic_version" VALUES ('0003_enrichment');
+INSERT INTO "alembic_version" VALUES ('0005_no_contributor_table');
 INSERT INTO "framework" VALUES (1, 'RE-AIM', 'Reach, Effectiveness, Adoption, Implementation, Maintenance (Glasgow et al. 1999)');
 INSERT INTO "framework_dimension" VALUES (1, 1, 'Reach', 'Who takes part: the number, share and representativeness of participants.', 0);
 INSERT INTO "framework_dimension" VALUES (2, 1, 'Effectiveness', 'The impact on outcomes, including unintended consequences.', 1);
