@@ -110,6 +110,24 @@ def test_entries_that_refer_to_each_other_are_parsed_whole() -> None:
         _same(parse_text(importer, text, "big.bib", processes=2), importer.parse(text, "big.bib"))
 
 
+def test_linking_fields_are_found_in_any_case_anywhere_in_the_file(monkeypatch) -> None:
+    """A ``crossref``/``xdata`` field or ``@xdata`` entry keeps the file whole wherever it
+    sits, across the windows the search lowers a few characters at a time (small here); the
+    word alone ("deposited with Crossref") does not."""
+    from phbrefs.formats.bibtex import importer as bibtex
+
+    monkeypatch.setattr(bibtex, "_WINDOW", 16)
+    importer = get_importer("bibtex")
+    entries = _text(BIB_BLOCKS, [0] * 6)
+    word = entries + "@misc{note, note = {DOIs deposited with CrossRef and XData}}\n"
+    assert importer.split(word, [0.5]) is not None
+    for link in ("cRoSsReF = {good0}", "XDATA={good1}"):
+        for padding in range(9):  # the field name at every place across a window's edge
+            text = entries + f"@misc{{child, {' ' * padding}{link}}}\n"
+            assert importer.split(text, [0.5]) is None, (link, padding)
+    assert importer.split(entries + "@XData{shared, year = 2020}\n", [0.5]) is None
+
+
 def test_forked_processes_give_the_same_result() -> None:
     assert threading.active_count() == 1  # else parse_text would not fork
     for name, blocks in (("bibtex", BIB_BLOCKS), ("ris", RIS_BLOCKS)):

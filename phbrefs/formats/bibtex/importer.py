@@ -55,7 +55,7 @@ class BibImporter:
         start (the sentinel) so that an unclosed block before it fails as it does in the whole
         file, and the sentinel's own block is dropped.
         """
-        if not cuts or _STRING.search(text) or _LINK.search(text):
+        if not cuts or _STRING.search(text) or _links(text):
             return None
         keys = [
             key.strip().lower()
@@ -69,12 +69,13 @@ class BibImporter:
             at = max(int(len(text) * fraction), starts[-1][0] if starts else 0)
             if match := _PART_START.search(text, at):
                 starts.append((match.end(), match.group(1)))
-        pieces, start = [], 0
+        pieces, start, first_line = [], 0, 0
         for cut, sentinel in starts:
             body = text[start:cut]
-            pieces.append(BibPart(_marked_lines(text, start), body + sentinel, _marked_lines(body)))
-            start = cut
-        pieces.append(BibPart(_marked_lines(text, start), text[start:], None))
+            lines = _marked_lines(body)  # a cut follows a newline: no escaped one spans it
+            pieces.append(BibPart(first_line, body + sentinel, lines))
+            start, first_line = cut, first_line + lines
+        pieces.append(BibPart(first_line, text[start:], None))
         return pieces
 
     def parse_part(self, part: BibPart, origin: str) -> BibParsed:
@@ -173,10 +174,24 @@ _LINK = re.compile(
 )
 
 
-def _marked_lines(text: str, end: int | None = None) -> int:
-    """The newlines bibtexparser counts before ``end``: those not escaped by a backslash."""
-    end = len(text) if end is None else end
-    return text.count("\n", 0, end) - text.count("\\\n", 0, end)
+def _marked_lines(text: str) -> int:
+    """The newlines bibtexparser counts in ``text``: those not escaped by a backslash."""
+    return text.count("\n") - text.count("\\\n")
+
+
+_WINDOW = 1 << 20  # characters lowered at a time by ``_links``
+
+
+def _links(text: str) -> bool:
+    """Does ``_LINK`` match in ``text``? Asked of the original text only where its words occur
+    in lower case: lowering and finding a word take a quarter of the case-blind pattern's time
+    over a whole file, and a window at a time (overlapping by a word) holds no second copy."""
+    step = _WINDOW - len("crossref")
+    for start in range(0, len(text), step):
+        window = text[start : start + _WINDOW].lower()
+        if "crossref" in window or "xdata" in window:
+            return _LINK.search(text) is not None
+    return False
 
 
 @dataclass
@@ -226,7 +241,7 @@ def _entry_error(entry: Entry) -> str | None:
 def _stray_entries(block: Any, part: BibPart, origin: str) -> list[EntryError]:
     errors = []
     for match in _STRAY_ENTRY.finditer(block.raw or ""):
-        line = part.line((block.start_line or 0) + _marked_lines(block.raw, match.start()))
+        line = part.line((block.start_line or 0) + _marked_lines(block.raw[: match.start()]))
         header = match.group(0).strip()[:40]
         bad = _CONTROL.search(header)
         reason = (
