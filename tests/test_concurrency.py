@@ -111,6 +111,46 @@ def test_parallel_first_use_of_a_new_library_creates_it_once(tmp_path):
     assert count(tmp_path / "library.db", "claim") == 4
 
 
+def test_parallel_first_use_of_an_older_library_migrates_it_once(tmp_path):
+    """A library written before schema 0005 (its people also in a contributor table), met by
+    readers and writers at the same moment: each succeeds, the schema moves to head once, and
+    every work keeps its people and its tags."""
+    from sqlalchemy import text
+
+    from phbrefs.db.engine import head_revision, make_engine, upgrade
+    from phbrefs.records import Contributor, WorkRecord
+
+    engine = make_engine(tmp_path / DB)
+    upgrade(engine, "0003_enrichment")
+    person = Contributor(family="Welch", given="E")
+    record = WorkRecord(title="Personal health budgets", contributors=[person])
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO work (citekey, type, data, added_at, updated_at) VALUES "
+                "('welch', 'article', :data, '2020-01-01 00:00:00', '2020-01-01 00:00:00')"
+            ),
+            {"data": record.to_json()},
+        )
+        conn.execute(text("INSERT INTO contributor (work_id, position, role, family) "
+                          "SELECT id, 0, 'author', 'Welch' FROM work"))  # fmt: skip
+    engine.dispose()
+    commands = [["list", "--json"], ["tag", "welch", "--add", "a"]] * 2
+    commands[3] = ["tag", "welch", "--add", "b"]
+    results = run_together(tmp_path, DB, commands)
+    assert [r.returncode for r in results] == [0] * 4, [r.stderr for r in results]
+    for listing in (results[0], results[2]):
+        [work] = json.loads(listing.stdout)
+        assert [p["family"] for p in work["contributors"]] == ["Welch"]
+    with sqlite3.connect(tmp_path / DB) as conn:
+        assert conn.execute("SELECT version_num FROM alembic_version").fetchall() == [
+            (head_revision(),)
+        ]
+        tables = {name for (name,) in conn.execute("SELECT name FROM sqlite_master")}
+    assert "contributor" not in tables
+    assert count(tmp_path / DB, "work_tag") == 2
+
+
 @pytest.fixture
 def creation_under_way(tmp_path: Path) -> Iterator[Path]:
     """A new library file while another process holds its write lock, the file not yet WAL
