@@ -94,9 +94,7 @@ def test_add_against_a_trickling_server_ends_within_the_timeout(
     assert "Traceback" not in result.stderr
 
 
-def test_add_against_a_gzip_bomb_fails_the_items_and_stores_nothing(
-    cli, crossref_server, tmp_path
-):
+def test_add_against_a_gzip_bomb_fails_the_items_and_stores_nothing(cli, crossref_server, tmp_path):
     crossref_server.inject("bomb", size=256 * 1024 * 1024, times=-1)
     result = cli("add", ANNWEH)
     assert result.exit_code == ExitCode.PARTIAL

@@ -209,9 +209,11 @@ def test_unmerge_restores_every_dependent_row(three):
     kept_before = three.get("welch2016").record.to_dict()
     with three.session() as session:
         copy_id = three.resolve(session, "welchcopy")
-        sources = session.execute(
-            select(m.SourceRecord.id).where(m.SourceRecord.work_id == copy_id)
-        ).scalars().all()
+        sources = (
+            session.execute(select(m.SourceRecord.id).where(m.SourceRecord.work_id == copy_id))
+            .scalars()
+            .all()
+        )
     merge_works(three, ["welch2016", "welchcopy"])
     three.tag(["welch2016"], add=["added-after"])
     result = unmerge_work(three, "welch2016")
@@ -227,9 +229,11 @@ def test_unmerge_restores_every_dependent_row(three):
     with three.session() as session:
         assert session.execute(select(m.Finding.work_id)).scalar() == copy.id
         assert session.execute(select(m.Study.work_id)).scalars().all() == [copy.id]
-        moved_back = session.execute(
-            select(m.SourceRecord.id).where(m.SourceRecord.work_id == copy.id)
-        ).scalars().all()
+        moved_back = (
+            session.execute(select(m.SourceRecord.id).where(m.SourceRecord.work_id == copy.id))
+            .scalars()
+            .all()
+        )
         assert moved_back == sources
         assert session.execute(select(m.Alias.key)).scalars().all() == []
     assert [g.keys for g in find_duplicates(three)] == [["welch2016", "welchcopy"]]

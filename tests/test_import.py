@@ -242,8 +242,8 @@ def test_an_unusable_bibtex_key_is_kept_as_an_alias_and_reported(cli, tmp_path):
     result = cli("import", source)
     assert result.exit_code == 0 and "Traceback" not in result.stderr
     assert (
-        "key \"o'brien2019budget\" is not a usable citekey: the work is obrien2019budgets, "
-        "and \"o'brien2019budget\" is kept as its alias"
+        'key "o\'brien2019budget" is not a usable citekey: the work is obrien2019budgets, '
+        'and "o\'brien2019budget" is kept as its alias'
     ) in result.stderr
     shown = json.loads(cli("show", "o'brien2019budget", "--json").stdout)
     assert shown["citekey"] == "obrien2019budgets"

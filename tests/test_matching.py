@@ -163,8 +163,10 @@ def test_author_order_does_not_matter():
         ("J Clin Oncol", "Journal of clinical oncology : official journal of the ASCO"),
         ("Medizinische Klinik (Munich, Germany : 1983)", "Med Klin"),
         ("Praxis", "Schweizerische Rundschau Fur Medizin/Praxis"),
-        ("Proceedings of the International Conference on Integrated Care",
-         "Proceedings of the 2019 International Conference on Integrated Care"),
+        (
+            "Proceedings of the International Conference on Integrated Care",
+            "Proceedings of the 2019 International Conference on Integrated Care",
+        ),
     ],
 )
 def test_journal_abbreviations_agree_with_full_titles(a, b):

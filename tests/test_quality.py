@@ -63,7 +63,10 @@ def test_every_exit_code_is_documented():
     shutil.which("ruff") is None and not (Path(sys.executable).parent / "ruff").exists(),
     reason="ruff not installed",
 )
-def test_ruff_is_clean():
+@pytest.mark.parametrize(
+    "command", [["check", "."], ["format", "--check", "phbrefs", "tests", "bench"]]
+)
+def test_ruff_is_clean(command):
     ruff = shutil.which("ruff") or str(Path(sys.executable).parent / "ruff")
-    result = subprocess.run([ruff, "check", "."], capture_output=True, text=True, cwd=ROOT)
+    result = subprocess.run([ruff, *command], capture_output=True, text=True, cwd=ROOT)
     assert result.returncode == 0, result.stdout + result.stderr

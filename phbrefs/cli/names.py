@@ -12,7 +12,7 @@ from phbrefs.cli.options import JsonOption
 
 names_app = PhbrefsTyper(
     no_args_is_help=False,  # bare, it lists
-    help="List probable variants of a person's name (E. Welch / Elizabeth Welch); merge them."
+    help="List probable variants of a person's name (E. Welch / Elizabeth Welch); merge them.",
 )
 
 

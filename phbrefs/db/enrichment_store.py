@@ -19,7 +19,6 @@ _CHUNK = 900  # ids per IN (...): well under SQLite's bound on parameters
 class EnrichmentStore:
     """``Library``'s enrichment methods; they use its ``session``, ``resolve`` and ``_replace``."""
 
-
     def enrichment_work_ids(
         self, *, keys: Sequence[str] | None = None, work_ids: Sequence[int] | None = None
     ) -> list[int]:

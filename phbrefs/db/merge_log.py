@@ -60,9 +60,7 @@ def _dated(values: dict[str, Any], table: Any) -> dict[str, Any]:
     """``_plain``'s values with the table's date columns as datetimes again."""
     from sqlalchemy import DateTime
 
-    dates = {
-        c.name for c in table.columns if isinstance(getattr(c.type, "impl", c.type), DateTime)
-    }
+    dates = {c.name for c in table.columns if isinstance(getattr(c.type, "impl", c.type), DateTime)}
     return {k: datetime.fromisoformat(v) if k in dates and v else v for k, v in values.items()}
 
 
@@ -269,9 +267,7 @@ def _restore_retired(
     return new_id
 
 
-def _restore_incoming(
-    library: Library, session: Session, keep: int, data: dict[str, Any]
-) -> int:
+def _restore_incoming(library: Library, session: Session, keep: int, data: dict[str, Any]) -> int:
     """A record merged on import, as a work of its own, with its source text and key."""
     from sqlalchemy import delete, update
 

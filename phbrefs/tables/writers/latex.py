@@ -59,7 +59,6 @@ def _scripts() -> dict[int, str]:
     return found
 
 
-
 @cache
 def _encoder() -> Any:
     from pylatexenc.latexencode import (
