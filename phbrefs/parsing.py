@@ -4,16 +4,15 @@ time (``parse_chunks``) so that an import of a large file never holds all of it 
 from __future__ import annotations
 
 import os
-import sys
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from typing import Any
 
+from phbrefs.forked import can_fork, cuts, end_with_parent, free_cores, map_forked
 from phbrefs.formats import Importer, ParseResult
 
 # Below this size a second process costs more than it saves (about 1,000 entries).
 PARALLEL_MIN_CHARS = 1_000_000
 MAX_PROCESSES = 4
-PARENT_SHARE = 1.15
 
 
 def parse_text(
@@ -28,97 +27,17 @@ def parse_text(
     refer to each other) falls back to one process.
     """
     if processes is None:
-        processes = _free_cores() if len(text) >= PARALLEL_MIN_CHARS else 1
+        processes = free_cores() if len(text) >= PARALLEL_MIN_CHARS else 1
     split = getattr(importer, "split", None)
-    if processes < 2 or split is None or not _can_fork():
+    if processes < 2 or split is None or not can_fork():
         return importer.parse(text, origin)
-    count = min(processes, MAX_PROCESSES)
-    # this process's piece a little larger: the others' results still have to travel back
-    shares = [PARENT_SHARE, *([1.0] * (count - 1))]
-    cuts = [sum(shares[:i]) / sum(shares) for i in range(1, count)]
-    parts = split(text, cuts)
+    parts = split(text, cuts(min(processes, MAX_PROCESSES)))
     if not parts or len(parts) < 2:
         return importer.parse(text, origin)
-    joined = importer.join(_parse_parts(importer, parts, origin))  # type: ignore[attr-defined]
+    parse_part = importer.parse_part  # type: ignore[attr-defined]
+    parsed = map_forked(lambda part: parse_part(part, origin), parts)
+    joined = importer.join(parsed)  # type: ignore[attr-defined]
     return importer.parse(text, origin) if joined is None else joined
-
-
-def _free_cores() -> int:
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        return os.cpu_count() or 1
-
-
-def _can_fork() -> bool:
-    """Fork only where it is safe: Linux, no other thread, not inside a daemonic worker."""
-    import multiprocessing
-    import threading
-
-    return (
-        sys.platform.startswith("linux")
-        and threading.active_count() == 1
-        and not multiprocessing.current_process().daemon
-    )
-
-
-def _parse_parts(importer: Any, parts: Sequence[Any], origin: str) -> list[Any]:
-    """Each part parsed: the first here, the others in forked children (which inherit the
-    text and need no pickling of it); a child that fails has its part parsed here."""
-    import multiprocessing
-
-    context = multiprocessing.get_context("fork")
-    children = []
-    try:
-        for part in parts[1:]:
-            reader, writer = context.Pipe(duplex=False)
-            child = context.Process(
-                target=_parse_in_child,
-                args=(importer, part, origin, writer, os.getpid()),
-                daemon=True,
-            )
-            child.start()
-            writer.close()
-            children.append((child, reader))
-        results = [importer.parse_part(parts[0], origin)]
-        for part, (_, reader) in zip(parts[1:], children, strict=True):
-            try:
-                results.append(reader.recv())
-            except (EOFError, OSError):  # the child died or could not send its result
-                results.append(importer.parse_part(part, origin))
-            finally:
-                reader.close()
-        return results
-    finally:
-        for child, _ in children:
-            if child.is_alive():
-                child.terminate()
-            child.join()
-
-
-def _end_with_parent(parent: int) -> None:
-    """Have the kernel kill this process when its parent dies (a parent killed with -9 never
-    reads the result, and the child would wait on its pipe forever)."""
-    import ctypes
-    import signal
-
-    try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-    except (OSError, AttributeError):  # not Linux's C library: the parent check below remains
-        pass
-    if os.getppid() != parent:  # the parent died before the request took effect
-        os._exit(1)
-
-
-def _parse_in_child(importer: Any, part: Any, origin: str, writer: Any, parent: int) -> None:
-    _end_with_parent(parent)
-    try:
-        writer.send(importer.parse_part(part, origin))
-    except BaseException:  # the parent parses the part itself when nothing arrives
-        pass
-    finally:
-        writer.close()
 
 
 # A chunk of a streamed import (about 1,300 BibTeX entries): large enough that per-chunk
@@ -193,7 +112,7 @@ def _parsed_in_order(
     process prepares it: whichever side is the slower (a BibTeX parse, or a RIS import's
     writes) is given none of the other's work."""
     parts.reverse()  # popped in order
-    if len(parts) < 2 or _free_cores() < 2 or not _can_fork():
+    if len(parts) < 2 or free_cores() < 2 or not can_fork():
         while parts:
             yield _parse_prepared(importer, parts.pop(), origin, prepare)
         return
@@ -242,7 +161,7 @@ def _parse_each_in_child(
 ) -> None:
     import gc
 
-    _end_with_parent(parent)
+    end_with_parent(parent)
     try:
         for index in range(len(parts)):
             part, parts[index] = parts[index], None

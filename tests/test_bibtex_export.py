@@ -43,6 +43,29 @@ def test_export_is_byte_identical_to_the_pinned_output(fmt):
     assert get_exporter(fmt).export(pinned_works()) == expected
 
 
+@pytest.mark.parametrize("fmt", ["bibtex", "biblatex"])
+def test_an_export_written_on_two_cores_is_byte_identical(fmt, monkeypatch):
+    """A large export's entries are written by this process and a forked child: the proper
+    nouns of every abstract still reach every title, and not one byte changes."""
+    from phbrefs.forked import free_cores, map_forked
+    from phbrefs.formats.bibtex import exporter
+
+    if free_cores() < 2:
+        pytest.skip("one core: the export is written in one process")
+    parts: list[int] = []
+
+    def spied(function, works):  # the real map_forked, its parts' sizes kept
+        parts.extend(len(part) for part in works)
+        return map_forked(function, works)
+
+    monkeypatch.setattr(exporter, "PARALLEL_MIN_WORKS", 2)
+    monkeypatch.setattr(exporter, "map_forked", spied)
+    works = pinned_works()
+    expected = (PINNED / f"{fmt}.bib").read_text(encoding="utf-8")
+    assert get_exporter(fmt).export(works) == expected
+    assert len(parts) == 2 and sum(parts) == len(works) and parts[0] > parts[1] > 0
+
+
 # what the exporter used before: one pass that pairs each word with the sentence end before it
 _PAIRED = re.compile(r"([.!?:;]\s*)?([^\W\d_][\w'’-]*)")
 _ACRONYM = re.compile(r"\w*[A-Z]\w*[A-Z]|\w+[A-Z]|\d\w*[A-Z]")

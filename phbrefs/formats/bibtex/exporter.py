@@ -7,6 +7,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
+from phbrefs.forked import cuts, free_cores, map_forked
 from phbrefs.formats.bibtex.fields import (
     BIB_TO_CSL,
     BIBLATEX_TYPES,
@@ -172,6 +173,10 @@ def _name(person: Contributor, encode: Callable[[str], str]) -> str:
     return ", ".join(pieces)
 
 
+# Below this many works a second process for the entries costs more than it saves.
+PARALLEL_MIN_WORKS = 2_000
+
+
 class BibExporter:
     """``bibtex``: classic BibTeX, ASCII LaTeX; ``biblatex``: UTF-8 with BibLaTeX's model."""
 
@@ -333,12 +338,23 @@ class BibExporter:
         return "\n".join([f"@{entry_type}{{{key},", *lines, "}"])
 
     def export(self, works: Sequence[StoredWork], *, abstracts: bool = True) -> str:
-        """Every entry; the collector paused (``heap``): the entries' short-lived strings and
-        lists would otherwise have it scan every loaded record again and again."""
+        """Every entry; a large export's entries written on two cores (``forked``: the
+        entries are independent once the proper nouns are known, and a child inherits the
+        loaded works without pickling them); the collector paused (``heap``): the entries'
+        short-lived strings and lists would otherwise have it scan every record again and
+        again."""
         # the proper nouns of every abstract: a title with no abstract of its own still gets them
         proper = proper_nouns(".\n".join(w.record.abstract or "" for w in works))
-        names: dict[tuple[str | None, ...], str] = {}
-        with collector_paused():
-            return "".join(
-                self.entry(w.citekey, w.record, abstracts, proper, names) + "\n\n" for w in works
-            )
+
+        def entries(part: Sequence[StoredWork]) -> str:
+            names: dict[tuple[str | None, ...], str] = {}
+            with collector_paused():
+                return "".join(
+                    self.entry(w.citekey, w.record, abstracts, proper, names) + "\n\n" for w in part
+                )
+
+        parts = [works]
+        if len(works) >= PARALLEL_MIN_WORKS and free_cores() >= 2:
+            cut = round(len(works) * cuts(2)[0])
+            parts = [works[:cut], works[cut:]]
+        return "".join(map_forked(entries, parts))
