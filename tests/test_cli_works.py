@@ -119,24 +119,24 @@ def test_config_set_get_and_environment_precedence(cli, monkeypatch):
     assert cli("config", "set", "colour", "red").exit_code == ExitCode.INVALID_INPUT
 
 
-def test_bracketed_text_in_data_is_printed_verbatim(cli, tmp_path, monkeypatch):
+def test_bracketed_and_emoji_code_text_in_data_is_printed_verbatim(cli, tmp_path, monkeypatch):
     monkeypatch.setenv("COLUMNS", "200")
     db = tmp_path / "b.db"
     with Library(db) as library:
         library.add(
             WorkRecord(
-                title="Calcium [Ca2+] and the [bold]brave[/bold]",
+                title="Calcium [Ca2+] and the [bold]brave[/bold] at 1:smile:2",
                 issued=PartialDate(2020),
                 contributors=[Contributor(family="Ng", given="A")],
-                abstract="Levels of [b]calcium[/b] rose.",
+                abstract="Levels of [b]calcium[/b] rose :thumbs_up:.",
             )
         )
     key = "ng2020calcium"
     assert cli("--db", db, "tag", key, "--add", "search:[scopus]").exit_code == 0
     listing = cli("--db", db, "list").stdout
-    assert "Calcium [Ca2+] and the [bold]brave[/bold]" in listing
+    assert "Calcium [Ca2+] and the [bold]brave[/bold] at 1:smile:2" in listing
     assert "search:[scopus]" in cli("--db", db, "tags").stdout
-    assert "[b]calcium[/b]" in cli("--db", db, "show", key).stdout
+    assert "[b]calcium[/b] rose :thumbs_up:." in cli("--db", db, "show", key).stdout
 
 
 def test_tags_record_who_and_when(cli, tmp_path, monkeypatch):

@@ -23,10 +23,10 @@ if TYPE_CHECKING:
     from phbrefs.db.reader import Reader
     from phbrefs.library import Library, StoredWork
 
-# Markup off: titles, quotes and abstracts are data ("[b]", "[Ca2+]"), never styling; styled
-# output is built from rich Text objects.
-out = Console(highlight=False, soft_wrap=True, markup=False)
-err = Console(stderr=True, highlight=False, markup=False)
+# Markup and emoji codes off: titles, quotes and abstracts are data ("[b]", "[Ca2+]",
+# "1:smile:2"), never styling or pictures; styled output is built from rich Text objects.
+out = Console(highlight=False, soft_wrap=True, markup=False, emoji=False)
+err = Console(stderr=True, highlight=False, markup=False, emoji=False)
 
 
 @dataclass
