@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from phbrefs.ids import bare_numbers
 from phbrefs.records import PartialDate, WorkRecord
 
 # A note segment that only says how or when a database exported the record.
@@ -158,6 +159,13 @@ def expand_pages(record: WorkRecord) -> None:
     record.pages = first if first == last else f"{first}-{last}"
 
 
+def bare_standard_numbers(record: WorkRecord) -> None:
+    """ISSNs and ISBNs as the bare identifiers, once each: ``2321-3868 (Print)`` and
+    ``2321-3868 (Linking)`` are one ISSN ``2321-3868``, whatever the format wrote around it."""
+    record.issn = bare_numbers(record.issn, "issn")
+    record.isbn = bare_numbers(record.isbn, "isbn")
+
+
 def type_without_container(record: WorkRecord) -> None:
     """An article with no journal is not a journal article: styles print a dangling ``In:``
     and BibTeX warns. It becomes a report when an institution or number says so, a web page
@@ -198,6 +206,7 @@ STEPS = (
     normalise_language,
     fallback_date,
     expand_pages,
+    bare_standard_numbers,
     type_without_container,
     genre,
 )

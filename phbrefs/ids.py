@@ -185,3 +185,29 @@ def normalise_issn(text: str) -> str:
     """``09660410`` / ``0966 0410`` as ``0966-0410``; anything else is returned trimmed."""
     compact = _ISSN_SPACING.sub("", text.strip()).upper()
     return f"{compact[:4]}-{compact[4:]}" if _ISSN.fullmatch(compact) else text.strip()
+
+
+# An ISBN-13 or ISBN-10 as written (hyphens allowed), an ISSN (``0966-0410``, ``09660410``,
+# ``0966 0410``), each standing alone: never a run of digits inside a longer number.
+_ISBN_IN_TEXT = re.compile(r"(?<![\w-])(?:97[89]-?)?(?:\d-?){9}[\dXx](?![\w-])")
+_ISSN_IN_TEXT = re.compile(r"(?<![\w-])\d{4}[-\s]?\d{3}[\dXx](?![\w-])")
+
+
+def standard_numbers(text: str) -> tuple[list[str], list[str]]:
+    """The ISSNs (normalised) and the ISBNs (as written) in ``text``, in order, without the
+    qualifiers databases add (``2321-3868 (Print)``, ``978-0-19-853453-1 (pbk.)``)."""
+    isbns = [m.group() for m in _ISBN_IN_TEXT.finditer(text)]
+    rest = _ISBN_IN_TEXT.sub(" ", text)
+    return [normalise_issn(m.group()) for m in _ISSN_IN_TEXT.finditer(rest)], isbns
+
+
+def bare_numbers(values: Iterable[str], kind: str) -> list[str]:
+    """``values`` (``kind`` ``"issn"`` or ``"isbn"``) as bare identifiers, once each, in order;
+    a value holding no identifier of that kind is kept as written (trimmed), never lost."""
+    found: dict[str, str] = {}
+    for value in values:
+        issns, isbns = standard_numbers(value)
+        for number in (issns if kind == "issn" else isbns) or [value.strip()]:
+            if number:
+                found.setdefault(_ISSN_SPACING.sub("", number).upper(), number)
+    return list(found.values())

@@ -8,6 +8,8 @@ UTF-8 such a file decodes to nothing at all, so every entry would be lost withou
 from __future__ import annotations
 
 import codecs
+import contextlib
+import re
 from pathlib import Path
 from typing import BinaryIO
 
@@ -60,10 +62,71 @@ def decode_text(data: bytes, label: str) -> str:
         pass
     from charset_normalizer import from_bytes
 
-    best = from_bytes(data).best()
+    results = from_bytes(data)
+    best = results.best()
     if best is None:
         raise InvalidInputError(f"{label}: cannot read: not text in any encoding phbrefs knows")
+    if best.encoding in _LATIN_LOOKALIKES:
+        scores = {m.encoding: (m.chaos, -m.coherence) for m in results}
+        return _western_or_central(data, scores) or str(best)
     return str(best)
+
+
+# Single-byte code pages charset-normalizer cannot tell apart on short or mostly-ASCII text
+# (it scores Windows-1250 and Windows-1252 alike, and picks 1250: "España" -> "Espańa").
+# Search databases and reference managers write Windows-1252; Central-European ones 1250.
+_LATIN_LOOKALIKES = frozenset(
+    "cp1250 cp1252 cp1254 cp1257 cp1258 latin_1 iso8859_9 iso8859_10 iso8859_13 iso8859_14 "
+    "iso8859_15 cp775 cp850 cp857 cp858 hp_roman8 mac_iceland mac_latin2 mac_turkish".split()
+)
+# Bytes counted as a vote for the code page whose letter they are in text that uses it:
+# Windows-1250's "ą ł ż ś ź ě ů ű ş ţ ľ ť" are symbols, undefined or rare letters in 1252
+# ("¹ ³ ¿ œ Ÿ ì ù û º þ ¾"), and its "š ž" are the same in both but Central European;
+# 1252's "à ñ ã å" are rare in 1250 ("ŕ ń ă ĺ"). "è/č", "ø/ř", "æ/ć", "ê/ę" and "õ/ő" are
+# common in both: no vote.
+_CENTRAL_BYTES = re.compile(
+    rb"[\x8a-\x8f\x9a-\x9f\xa3\xa5\xaa\xaf\xb3\xb9\xba\xbc\xbe\xbf"
+    rb"\xcc\xd9\xdb\xde\xec\xf9\xfb\xfe]"
+)
+_WESTERN_BYTES = re.compile(rb"[\xc0\xc3\xc5\xd1\xe0\xe3\xe5\xf1]")
+
+
+def _western_or_central(data: bytes, scores: dict[str, tuple[float, float]]) -> str | None:
+    """``data`` as Windows-1252 or Windows-1250, by which one's letters the text uses; a tie
+    is 1252 unless charset-normalizer finds 1250 clearly less garbled. None: neither fits."""
+    texts = {}
+    for encoding in ("cp1252", "cp1250"):
+        with contextlib.suppress(UnicodeDecodeError):
+            texts[encoding] = data.decode(encoding)
+    if len(texts) < 2:
+        return next(iter(texts.values()), None)
+    central = _central_letters(data, texts["cp1250"])
+    western = len(_WESTERN_BYTES.findall(data))
+    if central != western:
+        return texts["cp1250" if central > western else "cp1252"]
+    western_score = scores.get("cp1252", (1.0, 0.0))
+    central_score = scores.get("cp1250", (1.0, 0.0))
+    clearly = central_score[0] + _CLEAR_CHAOS < western_score[0]
+    return texts["cp1250" if clearly else "cp1252"]
+
+
+_CLEAR_CHAOS = 0.02  # charset-normalizer's "mess" ratio: 0 is clean text
+
+
+def _central_letters(data: bytes, central: str) -> int:
+    """The Windows-1250 votes in ``data`` (``central``: it read as 1250, a character a byte):
+    only bytes that are letters of a word there. In a Windows-1252 file the same bytes are
+    symbols beside digits or before a capital ("£1,000" is no "Ł1,000", "¿Qué" no "żQué",
+    "1º" no "1ş"), which a UK review's abstracts are full of."""
+    votes = 0
+    for match in _CENTRAL_BYTES.finditer(data):
+        at = match.start()
+        letter, before = central[at], central[at - 1 : at]
+        after = central[at + 1 : at + 2]
+        if not letter.isalpha() or (letter.islower() and after.isupper()):
+            continue
+        votes += before.isalpha() or after.isalpha()
+    return votes
 
 
 def _strict(data: bytes, encoding: str, label: str) -> str:

@@ -15,7 +15,7 @@ from functools import lru_cache
 from phbrefs.cleaning import clean_record
 from phbrefs.errors import InvalidDOIError
 from phbrefs.formats.ris_entries import Tags
-from phbrefs.ids import extract_dois, normalise_issn, normalize_doi
+from phbrefs.ids import extract_dois, normalize_doi, standard_numbers
 from phbrefs.records import Contributor, PartialDate, WorkRecord
 
 RIS_TO_CSL = {
@@ -78,14 +78,14 @@ MONTH_NAMES = {
 _NUMERIC_DATE = re.compile(r"^(\d{4})(?:[/-](\d{0,2})(?:[/-](\d{0,2}))?)?")
 _LETTER = re.compile(r"[A-Za-z]")
 _YEAR = re.compile(r"\b(\d{4})\b")
+# "et al.," (Ovid), "et al", "et. al.", "others": the list was cut short; no one is named
+_ET_AL = re.compile(r"(?:et\.?\s*al(?:ii|\.)?|others)[\s.,;]*", re.IGNORECASE)
 _WORD = re.compile(r"[A-Za-z]+")
 _DAY = re.compile(r"(?<!\d)(\d{1,2})(?!\d)")
 _SEASONS = {"spring": 3, "summer": 6, "autumn": 9, "fall": 9, "winter": 12}
 _INITIALS = re.compile(r"((?:[A-Z]\.-?)+)")
 _RANGE = re.compile(r"\w\s*[-–]\s*\w")
 _DASH = re.compile(r"[-–]")
-_SN_SPLIT = re.compile(r"[;,\s]+(?=[\dXx-]{8})")
-_NOT_ISSN_DIGIT = re.compile(r"[^\dXx]")
 _URL_SPLIT = re.compile(r"[;\s]+")
 _PMID = re.compile(r"(?:PMID:?\s*)?(\d{5,9})", re.I)
 _ONE_TAG_FIELDS = (  # fields read from one tag each, whatever the database
@@ -130,7 +130,7 @@ def _names(tags: Tags, names: tuple[str, ...], role: str) -> list[Contributor]:
     for name in names:
         for value in tags.pop(name, ()):
             value = value.rstrip(";").strip()
-            if value:
+            if value.strip(" ,.;") and not _ET_AL.fullmatch(value):  # not "," nor "et al."
                 people.append(parse_name(value, role))
     return people
 
@@ -253,12 +253,10 @@ def tags_to_record(tags: Tags, raw: str) -> WorkRecord:
         if tag in tags:
             setattr(record, name, _text(tags, tag))
     _dates(tags, record, extra)
-    for value in tags.pop("SN", ()):
-        for number in _SN_SPLIT.split(value) if value else ():
-            if len(_NOT_ISSN_DIGIT.sub("", number)) == 8:
-                record.issn.append(normalise_issn(number))
-            else:
-                record.isbn.append(number.strip())
+    for value in tags.pop("SN", ()):  # "2321-3868 (Print)", "0966-0410; 1365-2524", ISBNs
+        issns, isbns = standard_numbers(value) if value else ([], [])
+        record.issn += issns
+        record.isbn += isbns if issns or isbns or not value else [value]
     record.keywords = [k.strip() for v in tags.pop("KW", ()) for k in v.split(";") if k.strip()]
     record.abstract = _first(tags, ("AB", "N2"), extra)
     _identifiers(tags, record, extra)

@@ -20,7 +20,7 @@ from phbrefs.formats.bibtex.fields import (
 )
 from phbrefs.formats.latex import needs_decoding, to_text
 from phbrefs.formats.limits import MAX_FIELD_CHARS
-from phbrefs.ids import is_doi, normalise_issn, normalize_doi
+from phbrefs.ids import is_doi, normalize_doi
 from phbrefs.records import Contributor, PartialDate, WorkRecord
 
 if TYPE_CHECKING:
@@ -51,6 +51,8 @@ def _parse_stack() -> list[Any]:
                 name = field.key.lower()
                 if name in NAME_FIELDS:
                     field.value = split_multiple_persons_names(value)
+                elif name == "keywords":  # {Child, Preschool} is one keyword
+                    field.value = [to_text(k) for k in split_keywords(value)]
                 else:
                     field.value = value if name in VERBATIM else to_text(value)
             return entry
@@ -249,8 +251,20 @@ def _year_month_day(fields: dict[str, Any]) -> PartialDate | None:
     return PartialDate.parse(f"{year.group(1)}-{month}" + (f"-{day}" if day.isdigit() else ""))
 
 
-def _split_list(value: str, separators: str = ",;") -> list[str]:
-    return [p.strip() for p in re.split(f"[{separators}]", value) if p.strip()]
+def split_keywords(value: str) -> list[str]:
+    """A ``keywords`` value split at the commas and semicolons outside braces, as biblatex
+    reads its lists: ``{Child, Preschool}, Infant`` is two keywords (the braces are kept)."""
+    parts, depth, start = [], 0, 0
+    for index, char in enumerate(value):
+        if char == "{":
+            depth += 1
+        elif char == "}":
+            depth = max(depth - 1, 0)
+        elif char in ",;" and depth == 0:
+            parts.append(value[start:index])
+            start = index + 1
+    parts.append(value[start:])
+    return [part.strip() for part in parts if part.strip()]
 
 
 def pages_to_text(value: str) -> str:
@@ -321,10 +335,10 @@ def entry_to_record(
         record.accessed = _date(fields, "urldate")
         if record.accessed:
             take("urldate")
-    if issn := take("issn", None):
-        record.issn = [normalise_issn(i) for i in _split_list(issn, ",; ")]
+    if issn := take("issn", None):  # made bare identifiers by clean_record
+        record.issn = [issn]
     if isbn := take("isbn", None):
-        record.isbn = _split_list(isbn)
+        record.isbn = [isbn]
     record.url = take("url", None)
     if doi := take("doi", None):
         if is_doi(doi):
@@ -332,8 +346,9 @@ def entry_to_record(
         else:
             record.extra["doi"] = doi
     record.language = take("langid", None) or take("language", None)
-    if keywords := take("keywords", None):
-        record.keywords = _split_list(keywords)
+    if keywords := take("keywords", None):  # split by the parse stack (split_keywords)
+        keywords = split_keywords(keywords) if isinstance(keywords, str) else keywords
+        record.keywords = [k.strip() for k in keywords if k.strip()]
     record.abstract = take("abstract", None)
     record.note = take("note", None)
     if str(fields.get("eprinttype", "")).lower() == "pubmed" and "eprint" in fields:

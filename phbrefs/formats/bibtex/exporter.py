@@ -125,6 +125,12 @@ def _useprefix(options: str | None) -> str:
     return ",".join([*kept, "useprefix=true"])
 
 
+def _keywords(keywords: list[str], encode: Callable[[str], str]) -> str:
+    """biber splits ``keywords`` at every comma, and biblatex's list keeps a braced item
+    whole: a keyword holding a comma (MeSH's ``Child, Preschool``) is braced."""
+    return ", ".join([f"{{{encode(k)}}}" if "," in k else encode(k) for k in keywords])
+
+
 _EMPTY = (None, "", [])  # values no field is written for
 _FIELD_NAME = re.compile(r"[a-z][a-z0-9_-]*")  # an extra field BibTeX can take as it is
 _NEEDS_BRACES = re.compile(r",|\band\b")  # what a name splitter would cut at
@@ -301,7 +307,10 @@ class BibExporter:
         if any(person.particle for person in record.contributors):
             options = _useprefix(record.extra.get("options") if ours else None)
             put(("options", options, True))
-        put(("keywords", ", ".join(record.keywords), False))
+        if any("," in keyword for keyword in record.keywords):
+            put(("keywords", _keywords(record.keywords, enc), True))
+        else:
+            put(("keywords", ", ".join(record.keywords), False))
         put(("note", record.note, False))
         if abstracts and record.abstract:  # long and often not plain: encoded on its own
             put(("abstract", enc(str(record.abstract)), True))
