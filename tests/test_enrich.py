@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from processes import search_bibtex
 
 from phbrefs.enrich import EnrichmentState
 from phbrefs.errors import ExitCode
@@ -288,6 +289,33 @@ def test_a_work_imported_without_its_abstract_gets_crossrefs(cli, enrichment_ser
     assert work["filled"]["abstract"] == {"source": "crossref", "identifier": "10.7717/peerj.10734"}
     shown = json.loads(cli("show", "fat2021", "--json").stdout)
     assert shown["abstract_sections"][0]["heading"] == "Background"
+
+
+def test_an_unreachable_source_with_the_cache_on_is_skipped_not_a_crash(
+    cli, enrichment_servers, tmp_path
+):
+    """Hundreds of works, several Europe PMC workers in flight when it proves unreachable: the
+    run goes on to the next sources (it used to segfault, exit 139, closing the cache's SQLite
+    connection under a worker reading it)."""
+    bib = tmp_path / "many.bib"
+    bib.write_text(search_bibtex(300), encoding="utf-8")
+    assert cli("import", bib).exit_code == 0
+    env = {
+        **os.environ,
+        "PHBREFS_CACHE": str(tmp_path / "cache" / "http.sqlite"),
+        "PHBREFS_EUROPEPMC_URL": "http://127.0.0.1:1",
+        "PHBREFS_ENRICH_CHAIN": "europepmc,openalex",
+    }
+    command = [sys.executable, "-m", "phbrefs", "enrich", "--all"]
+    for _ in range(3):  # the crash was a race: give it every chance
+        result = subprocess.run(command, capture_output=True, text=True, env=env, timeout=120)
+        assert result.returncode == ExitCode.PARTIAL, (result.returncode, result.stderr[-2000:])
+        skipped = [line for line in result.stderr.splitlines() if "Europe PMC" in line]
+        assert skipped == [
+            "skipped Europe PMC: cannot reach Europe PMC at http://127.0.0.1:1 (connection refused)"
+        ]
+        assert "Traceback" not in result.stderr
+    assert enrichment_servers["openalex"].requests_to()  # the chain went on after it
 
 
 @given(st.lists(st.text(alphabet="abcdefghij", min_size=1, max_size=6), min_size=1, max_size=40))

@@ -203,6 +203,8 @@ class PoliteClient:
         self.requests_made = 0
         self.rate_limited = 0  # 429 answers received
         self._count_lock = threading.Lock()
+        self._users = 0  # requests using the session right now
+        self._closing = False
         self.session = cached_session(cache)
         self.session.mount("http://", _LimitedAdapter(self))
         self.session.mount("https://", _LimitedAdapter(self))
@@ -210,7 +212,30 @@ class PoliteClient:
         self.session.headers["User-Agent"] = f"{agent} (mailto:{contact})" if contact else agent
 
     def close(self) -> None:
+        """Close the session, or leave it to its last user: after an unreachable source or a
+        Ctrl-C workers run on, and closing the cache's SQLite connection under one reading it
+        was a segfault."""
+        with self._count_lock:
+            closing, self._closing = self._closing, True
+            if closing or self._users:
+                return
         self.session.close()
+
+    @contextmanager
+    def _using(self) -> Iterator[requests.Session]:
+        """The session, kept open until this use ends; none once the client is closed."""
+        with self._count_lock:
+            if self._closing:
+                raise Failed(f"the {self.label} client was closed")
+            self._users += 1
+        try:
+            yield self.session
+        finally:
+            with self._count_lock:
+                self._users -= 1
+                last = self._closing and not self._users
+            if last:
+                self.session.close()
 
     def __enter__(self) -> Any:
         return self
@@ -248,7 +273,8 @@ class PoliteClient:
         """Keep a broken answer out of the cache so the next run asks again."""
         cache = getattr(self.session, "cache", None)
         if cache is not None and getattr(response, "from_cache", None) is not None:
-            cache.delete(requests=[response.request])
+            with self._using():
+                cache.delete(requests=[response.request])
 
     # -- one request, politely ------------------------------------------------------------
 
@@ -262,7 +288,8 @@ class PoliteClient:
         waits_429 = 0
         while True:
             try:
-                response = self.session.get(url, timeout=self.timeout, **extra)
+                with self._using() as session:
+                    response = session.get(url, timeout=self.timeout, **extra)
             except (AnswerTooLarge, AnswerTooSlow) as error:
                 raise Unbounded(str(error)) from error
             except requests.RequestException as error:
