@@ -86,6 +86,11 @@ class Contributor:
     def is_organisation(self) -> bool:
         return bool(self.literal) and not self.family
 
+    @property
+    def is_others(self) -> bool:
+        """BibTeX's ``and others``: the list goes on, unnamed (a style writes "et al.")."""
+        return self.literal == "others" and not self.family and not self.given
+
     def display_name(self) -> str:
         """``Given von Family, Suffix`` or the organisation's name."""
         if self.literal and not self.family:

@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from phbrefs.cleaning import clean_record
-from phbrefs.errors import ParseError
+from phbrefs.errors import ExitCode, ParseError
 from phbrefs.formats import detect_format, get_exporter, get_importer
 from phbrefs.formats.csljson import csl_to_record, work_to_csl
 from phbrefs.library import StoredWork
@@ -134,6 +134,23 @@ def test_bad_items_are_reported_by_index_while_the_rest_imports():
     assert messages[1] == "refs.json[2]: badauthor: author must be a list of names"
     assert messages[2].startswith("refs.json[3]: baddoi: DOI: not a DOI")
     assert messages[3] == "refs.json[4]: baddate: issued: unreadable date-parts ['soon']"
+
+
+def test_an_item_without_a_title_fails_like_in_ris_and_bibtex(cli, tmp_path):
+    items = [
+        {},
+        {"id": "untitled", "type": "book", "title": " "},
+        {"type": "book", "title": "Kept"},
+    ]
+    (tmp_path / "refs.json").write_text(json.dumps(items), encoding="utf-8")
+    result = cli("import", "refs.json")
+    assert result.exit_code == ExitCode.PARTIAL
+    assert result.stderr.splitlines() == [
+        "failed: refs.json[0] (no title)",
+        "failed: refs.json[1] (no title)",
+        "1 added, 2 failed",
+    ]
+    assert [w["title"] for w in json.loads(cli("list", "--json").stdout)] == ["Kept"]
 
 
 def test_invalid_json_is_a_parse_error_with_the_line():

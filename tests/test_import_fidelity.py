@@ -106,3 +106,50 @@ _WORD = st.text(st.sampled_from("abcXYZ é"), min_size=1, max_size=6).map(str.st
 def test_braced_keywords_split_back_whole(keywords: list[str]) -> None:
     written = ", ".join(f"{{{k}}}" if "," in k else k for k in keywords)
     assert [k.strip("{}") for k in split_keywords(written)] == keywords
+
+
+def test_bibtex_and_others_stays_and_others_and_names_no_one_elsewhere() -> None:
+    """BibTeX's ``and others`` (a list cut short) is written back bare, as BibTeX styles, biber
+    and pandoc read it ("et al."), never as a body braced ``{others}``; CSL-JSON and RIS, which
+    have no such marker, name only the authors."""
+    from datetime import datetime
+
+    from phbrefs.formats import get_exporter
+    from phbrefs.stored import StoredWork
+
+    text = "@article{a1, title={A budget study}, author={Smith, Ann and others}, year=2019}\n"
+    (record,) = get_importer("bibtex").parse(text, "a.bib").records
+    assert record.contributors[-1].is_others
+    work = StoredWork(1, "a1", record, datetime(2026, 1, 1), datetime(2026, 1, 1))
+    for fmt in ("bibtex", "biblatex"):
+        assert "author = {Smith, Ann and others}," in get_exporter(fmt).export([work])
+    (item,) = json.loads(get_exporter("csljson").export([work]))
+    assert item["author"] == [{"family": "Smith", "given": "Ann"}]
+    ris = get_exporter("ris").export([work])
+    assert [line for line in ris.splitlines() if line.startswith("AU")] == ["AU  - Smith, Ann"]
+
+
+@pytest.mark.parametrize("fmt", ["bibtex", "biblatex"])
+@pytest.mark.parametrize(
+    "details", ["DO  - 10.1111/1471-0528.14572\n", "VL  - 14\nSP  - S36-S40\n"]
+)
+def test_a_work_without_a_journal_keeps_its_type_through_export_and_import(
+    fmt: str, details: str
+) -> None:
+    """An Embase record with a URL and a DOI (or a volume and pages) but no journal is a
+    generic work (``@misc``); read back, those say it is no web page: ``@misc`` again."""
+    from datetime import datetime
+
+    from phbrefs.formats import get_exporter
+    from phbrefs.stored import StoredWork
+
+    text = (
+        "TY  - GEN\nAU  - Kluge, J.\nTI  - Post-placental insertion of intrauterine devices\n"
+        f"PY  - 2017\n{details}UR  - http://www.embase.com/search/results?id=L615337930\n"
+        "ER  - \n"
+    )
+    (record,) = get_importer("ris").parse(text, "embase.ris").records
+    when = datetime(2026, 1, 1)
+    exported = get_exporter(fmt).export([StoredWork(1, "kluge2017", record, when, when)])
+    (again,) = get_importer(fmt).parse(exported, "kluge.bib").records
+    assert exported.startswith("@misc{") and (record.type, again.type) == ("article", "article")

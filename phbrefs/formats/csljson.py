@@ -173,7 +173,9 @@ def csl_to_record(item: dict[str, Any]) -> WorkRecord:
     if isinstance(keyword, list):
         record.keywords = [t for k in keyword if (t := _text(k, "keyword"))]
     elif text := _text(keyword, "keyword"):
-        record.keywords = [k.strip() for k in re.split(r"[,;]", text) if k.strip()]
+        # "; " when a keyword holds a comma (as the export writes them), else ", "
+        separator = ";" if ";" in text else ","
+        record.keywords = [k.strip() for k in text.split(separator) if k.strip()]
     for role in NAME_VARIABLES:
         names = item.get(role)
         if names in (None, []):
@@ -241,6 +243,8 @@ class CslJsonImporter:
         for index, item in enumerate(items):
             try:
                 record = csl_to_record(item)
+                if not record.title:  # as RIS and BibTeX: an untitled work is no reference
+                    raise ItemError("no title")
                 if reason := beyond_limits(record):
                     raise ItemError(reason)
                 result.records.append(record)
@@ -265,8 +269,8 @@ def record_to_csl(record: WorkRecord, key: str, *, abstracts: bool = True) -> di
         names = [
             _name_object(c)
             for c in record.contributors
-            if c.role == role and (c.family or c.literal or c.given)
-        ]
+            if c.role == role and (c.family or c.literal or c.given) and not c.is_others
+        ]  # CSL has no "and others": a style cuts long lists itself
         if names:
             item[role] = names
     for variable, field_name in STRING_FIELDS.items():
@@ -292,7 +296,8 @@ def record_to_csl(record: WorkRecord, key: str, *, abstracts: bool = True) -> di
     if record.isbn:
         item["ISBN"] = ", ".join(record.isbn)
     if record.keywords:
-        item["keyword"] = ", ".join(record.keywords)
+        commas = any("," in keyword for keyword in record.keywords)
+        item["keyword"] = ("; " if commas else ", ").join(record.keywords)
     for name, value in record.extra.items():
         if name in item:
             continue

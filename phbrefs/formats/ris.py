@@ -148,7 +148,7 @@ class RisExporter:
         add("TI", record.full_title)
         for person in record.contributors:
             tag = {"author": "AU", "editor": "ED", "translator": "A4"}.get(person.role)
-            if tag:
+            if tag and not person.is_others:  # RIS has no "and others"
                 add(tag, _ris_name(person))
         add("T2", record.container_title)
         add("J2", record.container_short_title)

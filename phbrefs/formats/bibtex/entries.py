@@ -251,6 +251,9 @@ def _year_month_day(fields: dict[str, Any]) -> PartialDate | None:
     return PartialDate.parse(f"{year.group(1)}-{month}" + (f"-{day}" if day.isdigit() else ""))
 
 
+_NOT_ON_A_WEB_PAGE = ("publisher", "doi", "volume", "pages", "issn", "isbn")
+
+
 def split_keywords(value: str) -> list[str]:
     """A ``keywords`` value split at the commas and semicolons outside braces, as biblatex
     reads its lists: ``{Child, Preschool}, Infant`` is two keywords (the braces are kept)."""
@@ -297,8 +300,11 @@ def entry_to_record(
         subtitle = take("booksubtitle", None)
         if container and subtitle:
             container = f"{container}: {subtitle}"
-    if entry_type == "misc" and fields.get("url") and not container and "publisher" not in fields:
-        record.type = "webpage"  # what classic BibTeX calls a web page
+    # what classic BibTeX calls a web page; with a DOI, a publisher, a volume, pages or an
+    # ISSN it is a generic work (an article without a journal exports as @misc)
+    web_page = not any(name in fields for name in _NOT_ON_A_WEB_PAGE)
+    if entry_type == "misc" and fields.get("url") and not container and web_page:
+        record.type = "webpage"
     if not container and record.type == "webpage":
         container = take("organization", None) or take("howpublished", None)
     record.container_title = container or None

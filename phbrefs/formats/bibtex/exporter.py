@@ -158,6 +158,8 @@ def _named(
 
 
 def _name(person: Contributor, encode: Callable[[str], str]) -> str:
+    if person.is_others:  # bare, as BibTeX, biber and pandoc read it: not a body "{others}"
+        return "others"
     if person.is_organisation or not person.family:
         return f"{{{encode(person.literal or person.given or '')}}}"
     family = _name_part(person.family, encode)
