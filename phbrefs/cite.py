@@ -67,6 +67,8 @@ class ScanResult:
     citations: list[Citation] = field(default_factory=list)
     cite_all: bool = False  # ``\nocite{*}`` or ``nocite: '@*'``: every work in the library
     files: list[Path] = field(default_factory=list)  # every file read (\input ones included)
+    # \input or \include targets not found, as "main.tex:3: \include{ch2}: no such file ..."
+    missing: list[str] = field(default_factory=list)
 
     @property
     def keys(self) -> list[str]:
@@ -194,16 +196,18 @@ def _read(path: Path) -> str:
         raise InvalidInputError(f"cannot read {path}: {error}") from None
 
 
-def _included(path: Path, text: str, root: Path) -> list[tuple[int, int, Path]]:
+def _included(path: Path, text: str, root: Path, missing: list[str]) -> list[tuple[int, int, Path]]:
     """Files a LaTeX file pulls in with \\input, \\include or \\subfile: (line, column, path).
 
     LaTeX looks for them relative to the main file's folder (``root``); the including file's
-    own folder is tried next, as the ``import`` package does.
+    own folder is tried next, as the ``import`` package does. One that is in neither is
+    described in ``missing`` (its citations cannot be read).
     """
     masked = _LATEX_COMMENT.sub(_blank, _VERBATIM.sub(_blank, text))
     found = []
     for match in _LATEX_INCLUDE.finditer(masked):
         name = match.group(1).strip()
+        tried = []
         for folder in dict.fromkeys([root, path.parent]):
             target = folder / name
             if not target.suffix:
@@ -211,6 +215,13 @@ def _included(path: Path, text: str, root: Path) -> list[tuple[int, int, Path]]:
             if target.is_file():
                 found.append((*_position(text, match.start()), target))
                 break
+            tried.append(str(target))
+        else:
+            line, command = _position(text, match.start())[0], match.group(0)
+            missing.append(
+                f"{path}:{line}: {command}: no such file ({' or '.join(tried)}); "
+                "its citations are not read"
+            )
     return found
 
 
@@ -227,13 +238,14 @@ def scan_file(path: Path, _seen: set[Path] | None = None, _root: Path | None = N
     ]
     result = ScanResult(cite_all=own.cite_all, files=[path])
     if kind == "latex":
-        for line, column, target in _included(path, text, root):
+        for line, column, target in _included(path, text, root, result.missing):
             if target.resolve() in seen:
                 continue
             child = scan_file(target, seen, root)
             events.append((line, column, child.citations))
             result.cite_all = result.cite_all or child.cite_all
             result.files += child.files
+            result.missing += child.missing
     result.citations = [c for *_, group in sorted(events, key=lambda e: e[:2]) for c in group]
     return result
 
@@ -249,6 +261,7 @@ def scan_files(paths: Sequence[Path]) -> ScanResult:
         result.citations += scan.citations
         result.cite_all = result.cite_all or scan.cite_all
         result.files += scan.files
+        result.missing += scan.missing
     return result
 
 

@@ -7,6 +7,7 @@ The config file is TOML in the platform's config folder (``phbrefs config path``
 from __future__ import annotations
 
 import json
+import math
 import os
 import tomllib
 from dataclasses import dataclass
@@ -140,11 +141,14 @@ class Settings:
         """Resolve every setting; ``overrides`` are command-line values (None = not given)."""
         file_values = read_config_file()
         resolved: dict[str, str | None] = {}
+        origins: dict[str, str] = {}  # where each value came from, for error messages
         for key, (env, default, _) in SETTINGS.items():
-            value = overrides.get(key)
-            if value is None:
-                value = os.environ.get(env) or file_values.get(key) or default
-            resolved[key] = value
+            value, origins[key] = overrides.get(key), "the command line"
+            if value is None and os.environ.get(env):
+                value, origins[key] = os.environ[env], env
+            elif value is None and file_values.get(key):
+                value, origins[key] = file_values[key], f"config file {config_path()}"
+            resolved[key] = value if value is not None else default
         cache = resolved["cache"]
         return cls(
             db=Location(resolved["db"] or "library.db"),
@@ -152,9 +156,9 @@ class Settings:
             mailto=resolved["mailto"],
             exports_dir=Path(resolved["exports_dir"] or "exports"),
             cache=None if cache == "off" else Path(cache) if cache else default_cache_path(),
-            timeout=_seconds(resolved, "timeout"),
+            timeout=_seconds(resolved, "timeout", origins["timeout"]),
             coder=resolved["coder"],
-            lock_timeout=_seconds(resolved, "lock_timeout"),
+            lock_timeout=_seconds(resolved, "lock_timeout", origins["lock_timeout"]),
             europepmc_url=(resolved["europepmc_url"] or "").rstrip("/"),
             pubmed_url=(resolved["pubmed_url"] or "").rstrip("/"),
             openalex_url=(resolved["openalex_url"] or "").rstrip("/"),
@@ -170,12 +174,20 @@ def parse_chain(text: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(n.strip().lower() for n in text.split(",") if n.strip()))
 
 
-def _seconds(resolved: dict[str, str | None], key: str) -> float:
-    text = resolved[key] or SETTINGS[key][1] or "0"
+MAX_SECONDS = 86400.0  # a day: far past any real wait, and inside every clock and driver's range
+
+
+def _seconds(resolved: dict[str, str | None], key: str, origin: str) -> float:
+    """A wait in seconds, checked alike wherever it was set: 0, ``inf``, ``nan`` or ``1e12``
+    used to get through and fail later, as a traceback or a lock "held for more than inf s"."""
+    text = resolved[key] or SETTINGS[key][1] or ""
     try:
         value = float(text)
-    except ValueError as error:
-        raise InvalidInputError(f"{key} must be a number of seconds, not {text!r}") from error
-    if value < 0:
-        raise InvalidInputError(f"{key} must not be negative, not {text!r}")
+    except ValueError:
+        value = math.nan
+    if not 0 < value <= MAX_SECONDS:  # also refuses nan
+        raise InvalidInputError(
+            f"{key} must be a number of seconds above 0 and at most {MAX_SECONDS:g}, "
+            f"not {text!r} (from {origin})"
+        )
     return value

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -158,7 +159,17 @@ def test_latex_syntax(text, keys):
     assert scan_text(text, "latex").keys == keys
 
 
-_keys = st.from_regex(r"\A[A-Za-z0-9_]([A-Za-z0-9_]|[:.#$%&\-+?<>~/][A-Za-z0-9_])*\Z")
+# what pandoc-crossref (@fig:plot, @eq:0) and Quarto (@tbl-results) write for figures, tables,
+# sections and equations: cross-references, never citations
+_CROSS_REFERENCE = re.compile(r"(?:fig|tbl|sec|eq|lst|thm|lem|cor|prp|cnj|def|exm|exr)[-:]\w")
+_keys = st.from_regex(r"\A[A-Za-z0-9_]([A-Za-z0-9_]|[:.#$%&\-+?<>~/][A-Za-z0-9_])*\Z").filter(
+    lambda key: not _CROSS_REFERENCE.match(key)
+)
+
+
+def test_cross_references_are_not_citations():
+    text = "See @fig:plot, @eq:0, [@tbl-results], @sec:aims; as @welch2016 found [@figueroa2019]."
+    assert scan_text(text, "markdown").keys == ["welch2016", "figueroa2019"]
 
 
 @given(st.lists(_keys, min_size=1, max_size=5, unique=True), st.sampled_from([".", ",", ";", ")"]))
@@ -275,6 +286,10 @@ def test_latex_input_and_include_are_followed(tmp_path):
         f"{tmp_path / 'chapters' / 'nested.tex'}:1"
     ]
     assert [f.name for f in scan.files] == ["thesis.tex", "one.tex", "nested.tex", "two.tex"]
+    assert scan.missing == [
+        f"{main}:5: \\input{{missing}}: no such file ({tmp_path / 'missing.tex'}); "
+        "its citations are not read"
+    ]
 
 
 def test_several_files_read_as_one_manuscript(tmp_path):

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from phbrefs.errors import ExitCode
 from phbrefs.library import Library
 from phbrefs.records import Contributor, PartialDate, WorkRecord
 
@@ -83,6 +84,18 @@ def test_failed_claim_add_leaves_no_library(cli, tmp_path: Path):
     assert (tmp_path / "library.db").exists()
 
 
+def test_an_import_in_which_every_entry_fails_leaves_no_library(cli, tmp_path: Path):
+    (tmp_path / "bad.ris").write_text("TY  - JOUR\nAU  - Nobody\nER  - \n", encoding="utf-8")
+    result = cli("import", "bad.ris")
+    assert result.exit_code == ExitCode.PARTIAL
+    assert result.stderr.splitlines() == ["failed: bad.ris:1 (no title (TI/T1))", "1 failed"]
+    assert sorted(p.name for p in tmp_path.glob("library.db*")) == []
+    mixed = "TY  - JOUR\nTI  - Kept\nER  - \nTY  - JOUR\nAU  - Nobody\nER  - \n"
+    (tmp_path / "mixed.ris").write_text(mixed, encoding="utf-8")
+    assert cli("import", "mixed.ris").exit_code == ExitCode.PARTIAL
+    assert "Kept" in cli("list").stdout  # a partly failed import keeps what it stored
+
+
 def test_failed_map_makes_no_exports_folder(cli, tmp_path: Path):
     result = cli("map", "--by", "bogus", "-o", "figures/map.png")
     assert result.exit_code != 0
@@ -97,6 +110,35 @@ def test_config_set_refuses_a_value_that_would_break_every_command(cli, tmp_path
     assert cli("config", "set", "timeout", "5").exit_code == 0
     assert cli("config", "get", "timeout").stdout.strip() == "5.0"
     assert cli("config", "get", "cache").stdout.strip() == "off"  # PHBREFS_CACHE=off
+
+
+@pytest.mark.parametrize("key", ["timeout", "lock_timeout"])
+@pytest.mark.parametrize("value", ["0", "-1", "nan", "inf", "1e400", "1e12", "abc"])
+def test_a_wait_is_checked_alike_wherever_it_is_set(cli, tmp_path: Path, monkeypatch, key, value):
+    """``config set``, the config file and the environment: one rule, one line naming the setting
+    and where it came from, exit 3; never a traceback or a write failing at once."""
+    refused = cli("config", "set", "--", key, value)  # "--": "-1" is no option
+    assert refused.exit_code == ExitCode.INVALID_INPUT, refused.output
+    assert refused.stderr.startswith(f"phbrefs: error: {key} must be a number of seconds above 0")
+    assert not (tmp_path / "config.toml").exists()
+    (tmp_path / "config.toml").write_text(f"{key} = {json.dumps(value)}\n")
+    from_file = cli("add", "10.1111/hsc.12396")
+    (tmp_path / "config.toml").unlink()
+    monkeypatch.setenv(f"PHBREFS_{key.upper()}", value)
+    from_env = cli("add", "10.1111/hsc.12396")
+    for result, origin in [(from_file, "config file"), (from_env, f"PHBREFS_{key.upper()}")]:
+        assert result.exit_code == ExitCode.INVALID_INPUT, result.output
+        [line] = result.stderr.splitlines()
+        assert line.startswith(f"phbrefs: error: {key} must be a number of seconds above 0")
+        assert f"not {value!r} (from {origin}" in line
+    assert not (tmp_path / "library.db").exists()
+
+
+def test_a_sane_wait_is_kept(cli, monkeypatch):
+    assert cli("config", "set", "lock_timeout", "0.5").exit_code == 0
+    assert cli("config", "get", "lock_timeout").stdout.strip() == "0.5"
+    monkeypatch.setenv("PHBREFS_TIMEOUT", "86400")
+    assert cli("config", "get", "timeout").stdout.strip() == "86400.0"
 
 
 @pytest.fixture

@@ -153,3 +153,15 @@ def test_tags_record_who_and_when(cli, tmp_path, monkeypatch):
     assert by == [("included", "ek"), ("screening", "jb")]
     assert all(t["at"].startswith("20") for t in shown["tagged"])
     assert "included (by ek, " in cli("show", "a1").stdout
+
+
+@pytest.mark.parametrize("value", ["inf", "nan", "1e400"])
+def test_a_watch_interval_must_be_a_finite_number(cli, tmp_path, value):
+    manuscript = tmp_path / "paper.md"
+    manuscript.write_text("No citations.\n", encoding="utf-8")
+    result = cli("cite", manuscript, "--watch", "--interval", value)
+    assert result.exit_code == ExitCode.USAGE
+    assert result.stderr.splitlines() == [
+        "phbrefs: error: Invalid value for '--interval': Input should be a finite number"
+        " (see 'phbrefs cite --help')"
+    ]

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from evidence_helpers import KEY_2016, KEY_2022, coding_snapshot
 
-from phbrefs.errors import ExitCode, ValidationError
+from phbrefs.errors import ExitCode, NotFoundError, ValidationError
 from phbrefs.evidence import cerqual, claims, coding, findings, studies
 from phbrefs.evidence.coding.form import FINDING_COLUMNS, PAPER_COLUMNS
 from phbrefs.evidence.coding.reading import structured_data
@@ -214,3 +214,62 @@ def test_unreadable_files_are_one_clear_error(tmp_path, cli, db):
     assert (
         "use one of: .xlsx, .csv, .yaml, .json" in cli("--db", db, "coding", "import", odd).stderr
     )
+
+
+def test_two_csv_rows_with_one_finding_id_are_refused_naming_both(coded, tmp_path, cli, db):
+    path = tmp_path / "coding.csv"
+    coding.export_coding(coded, path)
+    lines = path.read_text(encoding="utf-8-sig").splitlines()
+    first_id = lines[1].split(",", 1)[0]
+    lines[2] = first_id + "," + lines[2].split(",", 1)[1]  # row 3 now claims row 2's finding
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    before = coding_snapshot(coded)
+    result = cli("--db", db, "coding", "import", path)
+    assert result.exit_code == ExitCode.INVALID_INPUT
+    assert result.stderr.splitlines() == [
+        f"findings: rows 2 and 3 both have id {first_id}",
+        f"phbrefs: error: {path}: 1 problem; nothing imported",
+    ]
+    assert coding_snapshot(coded) == before
+
+
+def test_repeated_papers_claims_and_cerqual_items_are_refused(coded):
+    data = structured_data(
+        {
+            "papers": [{"citekey": KEY_2016, "country": "England"}] * 2,
+            "claims": [{"claim": "post-detox-timing", "theme": "x"}] * 2,
+            "cerqual": [{"claim": "post-detox-timing", "overall": "high"}] * 2,
+        },
+        "inline",
+    )
+    before = coding_snapshot(coded)
+    with pytest.raises(ValidationError) as caught:
+        coding.import_data(coded, data)
+    assert caught.value.problems == [
+        "claims: items 1 and 2 both have claim 'post-detox-timing'",
+        f"papers: items 1 and 2 both have citekey {KEY_2016!r}",
+        "cerqual: items 1 and 2 both have claim 'post-detox-timing'",
+    ]
+    assert coding_snapshot(coded) == before
+
+
+def test_ids_and_counts_too_large_to_store_are_problems_not_crashes(coded, tmp_path, cli, db):
+    huge = 10**23
+    path = tmp_path / "coding.csv"
+    coding.export_coding(coded, path)
+    lines = path.read_text(encoding="utf-8-sig").splitlines()
+    lines[1] = f"{huge}," + lines[1].split(",", 1)[1]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    before = coding_snapshot(coded)
+    result = cli("--db", db, "coding", "import", path)
+    assert result.exit_code == ExitCode.INVALID_INPUT
+    assert result.stderr.splitlines()[0] == f"findings row 2, column id: no finding with id {huge}"
+    data = structured_data(
+        {"papers": [{"citekey": KEY_2016, "groups": [{"label": "carers", "count": huge}]}]}, "x"
+    )
+    with pytest.raises(ValidationError) as caught:
+        coding.import_data(coded, data)
+    assert caught.value.problems == [f"papers item 1, field groups[1].count: bad count {huge}"]
+    assert coding_snapshot(coded) == before
+    with pytest.raises(NotFoundError, match=f"no finding with id {huge}"):
+        findings.get_finding(coded, huge)

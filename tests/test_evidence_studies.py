@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from evidence_helpers import KEY_2016, KEY_2022
+from evidence_helpers import KEY_2016, KEY_2022, coding_snapshot
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -130,3 +130,44 @@ def test_study_errors(cli, db):
     assert unknown.exit_code == ExitCode.NOT_FOUND
     bad = cli("--db", db, "study", "set", KEY_2016, "--participants", "x interviews; 2.5 carers")
     assert bad.exit_code == ExitCode.INVALID_INPUT and "bad count '2.5'" in bad.stderr
+
+
+HUGE = "99999999999999999999999"  # more than SQLite's and PostgreSQL's 64-bit integers hold
+
+
+@pytest.mark.parametrize(
+    ("args", "name", "value"),
+    [
+        (["finding", "show", HUGE], "'ID'", HUGE),
+        (["finding", "edit", HUGE, "--note", "x"], "'ID'", HUGE),
+        (["finding", "remove", "--yes", "--", f"-{HUGE}"], "'ID'", f"-{HUGE}"),
+        (["list", "--from", HUGE], "'--from'", HUGE),
+        (["list", "--to", HUGE], "'--to'", HUGE),
+        (["list", "--limit", HUGE], "'--limit' / '-n'", HUGE),
+        (["search", "budgets", "--limit", HUGE], "'--limit'", HUGE),
+        (["claim", "add", "A new claim.", "--position", HUGE], "'--position'", HUGE),
+    ],
+)
+def test_integers_too_large_to_store_are_usage_errors(cli, db, lib, args, name, value):
+    before = coding_snapshot(lib)
+    result = cli("--db", db, *args)
+    assert result.exit_code == ExitCode.USAGE
+    command = " ".join(args[:2] if args[0] in ("finding", "claim") else args[:1])
+    bound = "at least -9223372036854775808" if value[0] == "-" else "at most 9223372036854775807"
+    too = "small" if value[0] == "-" else "large"
+    assert result.stderr.splitlines() == [
+        f"phbrefs: error: Invalid value for {name}: {value} is too {too} ({bound})"
+        f" (see 'phbrefs {command} --help')"
+    ]
+    assert coding_snapshot(lib) == before
+
+
+def test_a_participant_count_too_large_to_store_is_refused(cli, db, lib):
+    before = coding_snapshot(lib)
+    phrase = f"{HUGE} budget holders"
+    result = cli("--db", db, "study", "set", KEY_2016, "--participants", phrase)
+    assert result.exit_code == ExitCode.INVALID_INPUT
+    assert result.stderr.splitlines() == [
+        f"phbrefs: error: bad count '{HUGE}' in '{phrase}': too large"
+    ]
+    assert coding_snapshot(lib) == before

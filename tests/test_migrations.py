@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sqlite3
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -12,6 +14,7 @@ from sqlalchemy import inspect, text
 
 from phbrefs.db.engine import alembic_config, current_revision, head_revision, make_engine, upgrade
 from phbrefs.db.models import SQLModel
+from phbrefs.errors import ExitCode
 from phbrefs.library import Library
 from phbrefs.records import Contributor, PartialDate, WorkRecord
 
@@ -214,3 +217,50 @@ def test_the_contributor_table_goes_and_comes_back_from_the_records(blank: str):
     indexes = {index["name"] for index in inspect(engine).get_indexes("contributor")}
     assert indexes == {"ix_contributor_family", "ix_contributor_work_position"}
     engine.dispose()
+
+
+def _tables(where: str) -> list[str]:
+    if where.startswith("postgresql://"):
+        import psycopg
+
+        with psycopg.connect(where) as conn:
+            query = "SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY 1"
+            return [name for (name,) in conn.execute(query)]
+    with closing(sqlite3.connect(where)) as conn:
+        return [name for (name,) in conn.execute("SELECT name FROM sqlite_master ORDER BY 1")]
+
+
+def test_another_applications_database_is_refused_and_left_alone(cli, blank, tmp_path):
+    from phbrefs.db.location import Location
+
+    if blank.startswith("postgresql://"):
+        import psycopg
+
+        with psycopg.connect(blank) as conn:
+            conn.execute("CREATE TABLE foo (x integer)")
+    else:
+        with closing(sqlite3.connect(blank)) as conn:
+            conn.execute("CREATE TABLE foo (x)")
+            conn.commit()
+    before = Path(blank).read_bytes() if not blank.startswith("postgresql://") else None
+    ris = tmp_path / "x.ris"
+    ris.write_text("TY  - JOUR\nTI  - A title\nER  - \n", encoding="utf-8")
+    for args in (["list"], ["import", ris], ["show", "x"], ["claim", "list"]):
+        result = cli("--db", blank, *args)
+        assert result.exit_code == ExitCode.STORAGE, (args, result.output)
+        assert result.stderr.splitlines() == [
+            f"phbrefs: error: {Location(blank)} is not a phbrefs library (it holds table foo); "
+            "nothing was changed"
+        ]
+    assert _tables(blank) == ["foo"]
+    if before is not None:
+        assert Path(blank).read_bytes() == before
+        assert not Path(f"{blank}-wal").exists()
+
+
+def test_an_empty_sqlite_file_still_becomes_a_library(cli, tmp_path):
+    empty = tmp_path / "empty.db"
+    empty.write_bytes(b"")
+    (tmp_path / "x.ris").write_text("TY  - JOUR\nTI  - A title\nER  - \n", encoding="utf-8")
+    assert cli("--db", empty, "import", tmp_path / "x.ris").exit_code == 0
+    assert cli("--db", empty, "list").stdout.count("A title") == 1

@@ -6,12 +6,15 @@ and ``[KEY]`` (optional) the way command-line tools have always done.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, get_args, get_origin
 
 import typer
 from typer.core import TyperCommand
+
+from phbrefs.formats.limits import MAX_STORED_INT, MIN_STORED_INT, storable_int
 
 try:  # Typer 0.28+ converts every value with a pydantic TypeAdapter
     from typer._coercion import RuntimeParam
@@ -82,6 +85,16 @@ if RuntimeParam is not None:
                         ctx=ctx,
                         param=param,
                     ) from None
+            if self.kind is float and not math.isfinite(converted):
+                raise typer.BadParameter("Input should be a finite number", ctx=ctx, param=param)
+            if self.kind is int and not storable_int(converted):  # SQLite would overflow
+                big = converted > 0
+                bound = f"at most {MAX_STORED_INT}" if big else f"at least {MIN_STORED_INT}"
+                raise typer.BadParameter(
+                    f"{converted} is too {'large' if big else 'small'} ({bound})",
+                    ctx=ctx,
+                    param=param,
+                )
             info = self.parameter_info
             if info.min is not None and converted < info.min:
                 raise typer.BadParameter(

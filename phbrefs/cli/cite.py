@@ -180,7 +180,11 @@ def cite(
     interval: Annotated[
         float,
         typer.Option(
-            "--interval", metavar="SECONDS", help="With --watch: seconds between checks.", min=0.1
+            "--interval",
+            metavar="SECONDS",
+            help="With --watch: seconds between checks.",
+            min=0.1,
+            max=86400,
         ),
     ] = 1.0,
     strict: Annotated[
@@ -194,7 +198,8 @@ def cite(
     """List the works a manuscript cites, or export exactly those.
 
     Unknown keys are reported on stderr as FILE:LINE with the closest known key; the exit code
-    is then 4 (the known works are still exported). Each citation of a retracted or corrected
+    is then 4 (the known works are still exported); an \\input or \\include file that does not
+    exist is a warning and exit 6 (PARTIAL). Each citation of a retracted or corrected
     work (or one under an expression of concern) is reported as FILE:LINE too; with --strict
     the exit code is then 10 (NOTICES).
     """
@@ -215,7 +220,7 @@ def cite(
     if fmt and not output and as_json:
         raise typer.BadParameter("--json lists keys; with --format and no -o the export is stdout")
 
-    def run() -> tuple[bool, list[Path], bool]:
+    def run() -> tuple[bool, list[Path], bool, bool]:
         scan = core.scan_files(manuscripts)
         with open_library() as library:
             resolved = core.resolve(library, scan)
@@ -227,12 +232,14 @@ def cite(
             else:
                 sys.stdout.write(content)
         _report(scan, resolved, output if fmt else None, fmt, as_json, flagged)
-        return not resolved.unknown, scan.files, bool(flagged)
+        return not resolved.unknown, scan.files, bool(flagged), bool(scan.missing)
 
     if not watch:
-        known, _files, has_notices = run()
+        known, _files, has_notices, partial = run()
         if not known:
             raise typer.Exit(int(ExitCode.NOT_FOUND))
+        if partial:  # an \input or \include file is missing: its citations were not read
+            raise typer.Exit(int(ExitCode.PARTIAL))
         if strict and has_notices:
             raise typer.Exit(int(ExitCode.NOTICES))
         return
@@ -285,6 +292,8 @@ def _report(
     as_json: bool,
     flagged: dict[str, list[dict]] | None = None,
 ) -> None:
+    for missing in scan.missing:
+        message(f"warning: {missing}")
     for unknown in resolved.unknown:
         hint = f" (did you mean {unknown.suggestion!r}?)" if unknown.suggestion else ""
         for citation in unknown.citations:
@@ -294,6 +303,7 @@ def _report(
         print_json(
             {
                 "files": [str(path) for path in scan.files],
+                "missing": scan.missing,
                 "cite_all": scan.cite_all,
                 "output": str(output) if output else None,
                 "exported": [w.citekey for w in resolved.works] if fmt else None,

@@ -72,33 +72,36 @@ def import_(
         batches.append(read_input(text, origin, fmt, path))
     del text  # each batch holds its own, parsed a chunk at a time during the import
     total = sum(b.size for b in batches)
-    with open_library(create=True) as library, progress(total, "importing") as advance:
-        report = import_batches(
-            library,
-            batches,
-            tags=tag,
-            strict=strict,
-            advance=advance,
-            on_chunk=lambda entries: keep_unusable_keys(library, entries),
-        )
-    if as_json:
-        print_json(report.to_dict())
-    else:
-        for item in report.results:
-            if (
-                not item.outcome.ok
-                or item.outcome in (Outcome.POSSIBLE, Outcome.MERGED)
-                or item.detail
-            ):
-                target = f" -> {item.matched}" if item.matched else ""
-                why = f" ({item.detail or ', '.join(item.why)})"
-                err.print(f"{item.outcome}: {item.item}{target}{why}", markup=False, soft_wrap=True)
-    if not as_json:
-        for warning in report.warnings:
-            err.print(f"warning: {warning}", markup=False, soft_wrap=True)
-    err.print(report.summary(), soft_wrap=True)
-    if not report.ok:
-        raise typer.Exit(int(report.exit_code))
+    # the exit is raised inside the block: a library this import created and stored nothing in
+    # (every entry failed) is removed again, as after any failed command
+    with open_library(create=True) as library:
+        with progress(total, "importing") as advance:
+            report = import_batches(
+                library,
+                batches,
+                tags=tag,
+                strict=strict,
+                advance=advance,
+                on_chunk=lambda entries: keep_unusable_keys(library, entries),
+            )
+        if as_json:
+            print_json(report.to_dict())
+        else:
+            for item in report.results:
+                if (
+                    not item.outcome.ok
+                    or item.outcome in (Outcome.POSSIBLE, Outcome.MERGED)
+                    or item.detail
+                ):
+                    target = f" -> {item.matched}" if item.matched else ""
+                    why = f" ({item.detail or ', '.join(item.why)})"
+                    text = f"{item.outcome}: {item.item}{target}{why}"
+                    err.print(text, markup=False, soft_wrap=True)
+            for warning in report.warnings:
+                err.print(f"warning: {warning}", markup=False, soft_wrap=True)
+        err.print(report.summary(), soft_wrap=True)
+        if not report.ok:
+            raise typer.Exit(int(report.exit_code))
 
 
 def export(

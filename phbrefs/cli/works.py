@@ -307,12 +307,9 @@ def config_set(
     For example: phbrefs config set mailto me@uni.ac.uk
     """
     from phbrefs.config import SETTINGS, Settings, write_config_value
-    from phbrefs.errors import InvalidInputError
 
     if key in SETTINGS:  # an unusable value would break every later command: refuse it now
-        Settings.load(**{key: value})
-        if key == "timeout" and float(value) <= 0:
-            raise InvalidInputError(f"timeout must be a positive number of seconds, not {value!r}")
+        Settings.load(**{key: value})  # the same checks as a value from the environment or file
     path = write_config_value(key, value)
     message(f"{key} = {value} (in {path})")
 

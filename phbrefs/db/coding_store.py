@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from phbrefs.db import cerqual_store, claim_store, finding_store, framework_store, study_store
 from phbrefs.db import models as m
+from phbrefs.formats.limits import storable_int
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -65,6 +66,8 @@ def store_study(
 
 
 def has_finding(library: Library, finding_id: int) -> bool:
+    if not storable_int(finding_id):  # no id is that large (SQLite would overflow)
+        return False
     with library.session(write=False) as session:
         return session.get(m.Finding, finding_id) is not None
 

@@ -123,6 +123,50 @@ def current_revision(bind: Connection | Engine) -> str | None:
     return bind.execute(text("SELECT version_num FROM alembic_version")).scalar()
 
 
+def _foreign(names: list[str], where: str) -> StorageError | None:
+    """The error for a database that holds tables but no phbrefs schema (another application's
+    file), or None when it holds none: phbrefs would otherwise build its tables beside them."""
+    names = sorted(n for n in names if not n.startswith("sqlite_") and n != "alembic_version")
+    if not names:
+        return None
+    shown = ", ".join(names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
+    return StorageError(
+        f"{where} is not a phbrefs library (it holds table{'s' if len(names) > 1 else ''} "
+        f"{shown}); nothing was changed"
+    )
+
+
+def _refuse_foreign(conn: Connection, where: str) -> None:
+    """Refuse a database without phbrefs's schema that holds tables of its own."""
+    if inspect(conn).has_table("alembic_version"):
+        return  # phbrefs's, even if migrated down to nothing
+    found = inspect(conn)
+    if error := _foreign(found.get_table_names() + found.get_view_names(), where):
+        raise error
+
+
+def _refuse_foreign_file(path: Path) -> None:
+    """The same refusal for a SQLite file, read-only before any engine opens it: opening puts
+    a file in WAL mode, which would change another application's file."""
+    if not path.is_file() or path.stat().st_size == 0:
+        return
+    try:
+        db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    except sqlite3.Error:
+        return  # the full open says why
+    try:
+        names = [
+            row[0]
+            for row in db.execute("SELECT name FROM sqlite_master WHERE type IN ('table', 'view')")
+        ]
+    except sqlite3.Error:
+        return  # not a database, damaged, busy...: the full open says why
+    finally:
+        db.close()
+    if "alembic_version" not in names and (error := _foreign(names, str(path))):
+        raise error
+
+
 def _check_known(revision: str | None, where: str) -> None:
     head, revisions = known_revisions()
     if revision is not None and revision not in revisions:
@@ -132,16 +176,21 @@ def _check_known(revision: str | None, where: str) -> None:
         )
 
 
-def upgrade(engine: Engine, revision: str = "head", *, script: bool = False) -> None:
+def upgrade(
+    engine: Engine, revision: str = "head", *, script: bool = False, where: str | None = None
+) -> None:
     """Run Alembic migrations up to ``revision`` in one write transaction; ``script``: build an
     empty SQLite database at head from the script of what they build (``db/fresh.py``).
 
     The revision is read again once the write lock is held, so processes that open a new or
-    old library at the same moment migrate it once: the others find it done.
+    old library at the same moment migrate it once: the others find it done. A database that
+    holds tables but no phbrefs schema (``where``: its name in the error) is refused.
     """
     with writer(engine).begin() as conn:
         found = current_revision(conn)
         _check_known(found, str(engine.url))
+        if found is None:
+            _refuse_foreign(conn, where or str(engine.url))
         target = head_revision() if revision == "head" else revision
         if found == target:
             return
@@ -191,6 +240,8 @@ def open_engine(
             raise StorageError(f"cannot create library {path}: folder does not exist")
         if path.is_dir():
             raise StorageError(f"cannot open library {path}: it is a folder")
+        if check:
+            _refuse_foreign_file(path)
     engine = make_engine(location, lock_wait)
     if not check:
         return engine
@@ -201,9 +252,12 @@ def open_engine(
         found = current_revision(engine)
         _check_known(found, f"library {location}")
         if found != head_revision():
-            if found is None and not create and location.is_postgres:
-                raise StorageError(f"no phbrefs library in {location} (run 'phbrefs add')")
-            upgrade(engine, script=True)
+            if found is None and location.is_postgres:
+                with engine.connect() as conn:
+                    _refuse_foreign(conn, str(location))
+                if not create:
+                    raise StorageError(f"no phbrefs library in {location} (run 'phbrefs add')")
+            upgrade(engine, script=True, where=str(location))
     except StorageError:
         engine.dispose()
         raise

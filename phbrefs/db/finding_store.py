@@ -20,6 +20,7 @@ from phbrefs.evidence.findings import (
     tidy,
 )
 from phbrefs.evidence.frameworks import resolve_dimension
+from phbrefs.formats.limits import storable_int
 
 if TYPE_CHECKING:
     from sqlmodel import Session
@@ -179,7 +180,7 @@ def list_findings(
 
 
 def _get(session: Session, finding_id: int) -> m.Finding:
-    finding = session.get(m.Finding, finding_id)
+    finding = session.get(m.Finding, finding_id) if storable_int(finding_id) else None
     if finding is None:
         raise NotFoundError(f"no finding with id {finding_id} (see `phbrefs finding list`)")
     return finding

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from phbrefs.errors import InvalidInputError
 from phbrefs.evidence import vocab
+from phbrefs.formats.limits import storable_int
 
 if TYPE_CHECKING:
     from phbrefs.library import Library
@@ -104,6 +105,8 @@ def _parse_count(token: str, phrase: str) -> int:
     digits = word.replace(",", "")
     if not re.fullmatch(r"\d+", digits):
         raise InvalidInputError(f"bad count {token!r} in {phrase!r}: use a whole number")
+    if not storable_int(int(digits)):
+        raise InvalidInputError(f"bad count {token!r} in {phrase!r}: too large")
     return int(digits)
 
 

@@ -16,6 +16,14 @@ MAX_FIELD_CHARS = 1_000_000  # a long abstract is 10,000; a book's whole text wo
 MAX_ENTRY_CHARS = MAX_FIELD_CHARS  # one entry's source text, every field together
 MAX_INTEGER_DIGITS = 50  # JSON numbers: a year or a page, never a 5,000-digit integer
 _UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+# SQLite's INTEGER and PostgreSQL's BIGINT hold 64 bits: a larger id, count or year cannot be
+# stored or looked up (Python's sqlite3 raises OverflowError), so it is refused before it gets there
+MIN_STORED_INT, MAX_STORED_INT = -(2**63), 2**63 - 1
+
+
+def storable_int(value: int) -> bool:
+    """Whether ``value`` fits a 64-bit database integer."""
+    return MIN_STORED_INT <= value <= MAX_STORED_INT
 
 
 def bounded_int(text: str) -> int:

@@ -16,6 +16,7 @@ from phbrefs.evidence.findings import FindingFields, location_text, normalise_qu
 from phbrefs.evidence.frameworks import resolve_dimension, split_dimensions
 from phbrefs.evidence.studies import STUDY_FIELDS, Group, parse_participants
 from phbrefs.evidence.vocab import CERQUAL_COMPONENTS
+from phbrefs.formats.limits import storable_int
 from phbrefs.outcomes import BatchReport
 
 
@@ -35,10 +36,8 @@ def plan_claims(v: Validator, rows: list[tuple[int, dict[str, Any]]]) -> list[Op
             slug = v.check("claims", row, "statement", lambda s=statement: slug_from_statement(s))
             if slug is None:
                 continue
-        if slug in seen:
-            v.problem("claims", row, "claim", f"claim {slug!r} is also on row {seen[slug]}")
+        if not v.unique("claims", seen, slug, row, f"claim {slug!r}"):
             continue
-        seen[slug] = row
         position: int | None = None
         raw_position = record.get("position")
         if raw_position not in (None, ""):
@@ -104,7 +103,10 @@ def _groups(v: Validator, row: int, record: dict[str, Any]) -> list[Group] | Non
                 continue
             count = item.get("count")
             if count not in (None, "") and (
-                isinstance(count, bool) or not isinstance(count, int) or count < 0
+                isinstance(count, bool)
+                or not isinstance(count, int)
+                or count < 0
+                or not storable_int(count)
             ):
                 v.problem("papers", row, f"{where}.count", f"bad count {count!r}")
                 continue
@@ -125,8 +127,12 @@ def _groups(v: Validator, row: int, record: dict[str, Any]) -> list[Group] | Non
 
 def plan_papers(v: Validator, rows: list[tuple[int, dict[str, Any]]]) -> list[Operation]:
     ops: list[Operation] = []
+    seen: dict[int, int] = {}
     for row, record in rows:
         work_id = v.work("papers", row, record.get("citekey"))
+        what = f"citekey {cell_text(record.get('citekey'))!r}"
+        if work_id is not None and not v.unique("papers", seen, work_id, row, what):
+            continue
         values = {
             name: cell_text(record.get(name)) or "" for name in STUDY_FIELDS if name in record
         }
@@ -158,6 +164,7 @@ def plan_findings(
 ) -> list[Operation]:
     ops: list[Operation] = []
     seen: dict[tuple[int, str, str], int] = {}
+    seen_ids: dict[int, int] = {}
     for row, record in rows:
         before = len(v.problems)
         finding_id: int | None = None
@@ -170,6 +177,8 @@ def plan_findings(
             else:
                 if not store.has_finding(v.library, finding_id):
                     v.problem("findings", row, "id", f"no finding with id {finding_id}")
+                else:
+                    v.unique("findings", seen_ids, finding_id, row, f"id {finding_id}")
         work_id = v.work("findings", row, record.get("citekey"))
         slug = v.claim("findings", row, record.get("claim"))
         stance_text = cell_text(record.get("stance"))
@@ -225,9 +234,12 @@ def plan_findings(
 
 def plan_cerqual(v: Validator, rows: list[tuple[int, dict[str, Any]]]) -> list[Operation]:
     ops: list[Operation] = []
+    seen: dict[str, int] = {}
     for row, record in rows:
         before = len(v.problems)
         slug = v.claim("cerqual", row, record.get("claim"))
+        if slug is not None and not v.unique("cerqual", seen, slug, row, f"claim {slug!r}"):
+            continue
         components: dict[str, tuple[str | None, str | None]] = {}
         for key, (_, short) in CERQUAL_COMPONENTS.items():
             level = None if short not in record else cell_text(record[short]) or ""

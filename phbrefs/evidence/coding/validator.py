@@ -42,6 +42,17 @@ class Validator:
     def problem(self, sheet: str, row: int, column: str | None, message: str) -> None:
         self.problems.append(Problem(sheet, row, column, message, self.data.items))
 
+    def unique(self, sheet: str, seen: dict[Any, int], key: Any, row: int, what: str) -> bool:
+        """Whether ``key`` is the first of its kind on this sheet; a repeat is a problem naming
+        both rows (``findings: rows 2 and 3 both have id 1``), so neither overwrites the other."""
+        if key in seen:
+            rows = "items" if self.data.items else "rows"
+            message = f"{rows} {seen[key]} and {row} both have {what}"
+            self.problems.append(Problem(sheet, None, None, message, self.data.items))
+            return False
+        seen[key] = row
+        return True
+
     def check(self, sheet: str, row: int, column: str, parse: Callable[[], Any]) -> Any:
         """Run ``parse``; a phbrefs error becomes a problem at this cell and gives None."""
         try:
