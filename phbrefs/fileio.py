@@ -22,7 +22,6 @@ from __future__ import annotations
 import errno
 import io
 import os
-import secrets
 import stat
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -127,7 +126,8 @@ def write_with(path: Path | str, save: Callable[[BinaryIO], object]) -> Path:
 def _create_beside(target: Path) -> Path:
     """A new empty file in the target's folder; mode 0666 less the umask, as ``open`` gives."""
     while True:
-        name = f".{target.stem}.{secrets.token_hex(4)}.partial{target.suffix}"
+        # os.urandom, not secrets: the same bytes without importing hmac and hashlib at start-up
+        name = f".{target.stem}.{os.urandom(4).hex()}.partial{target.suffix}"
         temporary = target.with_name(name)
         try:
             os.close(os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
