@@ -162,12 +162,13 @@ def test_integers_too_large_to_store_are_usage_errors(cli, db, lib, args, name, 
     assert coding_snapshot(lib) == before
 
 
-def test_a_participant_count_too_large_to_store_is_refused(cli, db, lib):
+@pytest.mark.parametrize("count", [HUGE, "9" * 5000])  # int() itself refuses 4,300 digits
+def test_a_participant_count_too_large_to_store_is_refused(cli, db, lib, count):
     before = coding_snapshot(lib)
-    phrase = f"{HUGE} budget holders"
+    phrase = f"{count} budget holders"
     result = cli("--db", db, "study", "set", KEY_2016, "--participants", phrase)
     assert result.exit_code == ExitCode.INVALID_INPUT
     assert result.stderr.splitlines() == [
-        f"phbrefs: error: bad count '{HUGE}' in '{phrase}': too large"
+        f"phbrefs: error: bad count '{count}' in '{phrase}': too large"
     ]
     assert coding_snapshot(lib) == before

@@ -105,7 +105,7 @@ def _parse_count(token: str, phrase: str) -> int:
     digits = word.replace(",", "")
     if not re.fullmatch(r"\d+", digits):
         raise InvalidInputError(f"bad count {token!r} in {phrase!r}: use a whole number")
-    if not storable_int(int(digits)):
+    if len(digits) > 19 or not storable_int(int(digits)):  # (int() refuses 4,300 digits)
         raise InvalidInputError(f"bad count {token!r} in {phrase!r}: too large")
     return int(digits)
 
