@@ -112,3 +112,19 @@ def test_map_draws_png_and_svg(cli, review, tmp_path: Path):
     assert result.exit_code == 0, result.output
     svg = (tmp_path / "figs" / "map.svg").read_text(encoding="utf-8")
     assert "<svg" in svg and "RE-AIM: Reach" in svg and "Maintenance" in svg
+
+
+def test_map_draws_dollars_and_backslashes_as_text(cli, review, tmp_path: Path):
+    """A claim's "$5 to $10" is text, never matplotlib's TeX math, which dropped the dollars
+    (and raised, a traceback, on an unknown command)."""
+    for slug, statement in (
+        ("dollars", "Budgets cost $5 to $10 per day"),
+        ("backslash", "Costs $\\foo{ and $ more"),
+    ):
+        assert cli("claim", "add", statement, "--slug", slug).exit_code == 0
+        added = cli("finding", "add", "welch2016implementing", slug, "-s", "mixed", "-q", slug)
+        assert added.exit_code == 0, added.output
+    result = cli("map", "-o", "m.svg")
+    assert result.exit_code == 0, result.output
+    svg = (tmp_path / "m.svg").read_text(encoding="utf-8")
+    assert "Budgets cost $5 to $10 per day" in svg and "Costs $\\foo{ and $ more" in svg

@@ -155,119 +155,122 @@ def draw_evidence_map(library: Library, path: Path | str, *, by: str = "studies"
     from matplotlib.figure import Figure
     from matplotlib.lines import Line2D
 
-    labels = [textwrap.fill(r.statement, LABEL_WIDTH) for r in rows]
-    ys, bands = _layout(rows)
-    top = ys[-1] + 0.6
-    lines = sum(label.count("\n") + 1 for label in labels)
-    longest_column = max(len(c) for c in columns)
-    width = min(150.0, 4.6 + 0.42 * (len(columns) + 1) + 2.0)
-    height = min(
-        150.0, 1.3 + 0.15 * lines + 0.1 * len(rows) + 0.25 * len(bands) + 0.06 * longest_column
-    )
-    figure = Figure(figsize=(width, height), layout="constrained")
-    axes = figure.add_subplot()
-    largest = max(p.findings for p in points)
+    # "$5 to $10 a day" in a claim or a study's name is text: never matplotlib's TeX math
+    # (which drops the dollars, or raises on an unknown command: "$\\foo{")
+    with matplotlib.rc_context({"text.parse_math": False}):
+        labels = [textwrap.fill(r.statement, LABEL_WIDTH) for r in rows]
+        ys, bands = _layout(rows)
+        top = ys[-1] + 0.6
+        lines = sum(label.count("\n") + 1 for label in labels)
+        longest_column = max(len(c) for c in columns)
+        width = min(150.0, 4.6 + 0.42 * (len(columns) + 1) + 2.0)
+        height = min(
+            150.0, 1.3 + 0.15 * lines + 0.1 * len(rows) + 0.25 * len(bands) + 0.06 * longest_column
+        )
+        figure = Figure(figsize=(width, height), layout="constrained")
+        axes = figure.add_subplot()
+        largest = max(p.findings for p in points)
 
-    def area(findings: int) -> float:
-        return 60 + 260 * (findings - 1) / max(1, largest - 1)
+        def area(findings: int) -> float:
+            return 60 + 260 * (findings - 1) / max(1, largest - 1)
 
-    for index, (theme, first, last) in enumerate(bands):
-        axes.axhspan(
-            first - 0.5, last + 0.5, color="#eef2f7" if index % 2 == 0 else "#f7f3ea", zorder=0
-        )
-        axes.text(
-            -1.55, first - 0.62, theme, fontsize=8.5, fontweight="bold", va="bottom", ha="left"
-        )
-    for point in points:
-        x, y = point.column, ys[point.row]
-        counts = Counter(point.stances)
-        if len(counts) == 1:
-            axes.scatter(
-                [x],
-                [y],
-                s=area(point.findings),
-                c=STANCE_COLOURS.get(point.stance, "#8a8a8a"),
-                edgecolors="white",
-                linewidths=0.6,
-                zorder=3,
+        for index, (theme, first, last) in enumerate(bands):
+            axes.axhspan(
+                first - 0.5, last + 0.5, color="#eef2f7" if index % 2 == 0 else "#f7f3ea", zorder=0
             )
-            continue
-        start = 0.25
-        for stance, n in counts.items():
-            end = start + n / point.findings
-            axes.scatter(
-                [x],
-                [y],
-                s=area(point.findings),
-                marker=_slice(start, end),
-                c=STANCE_COLOURS.get(stance, "#8a8a8a"),
-                edgecolors="white",
-                linewidths=0.4,
-                zorder=3,
+            axes.text(
+                -1.55, first - 0.62, theme, fontsize=8.5, fontweight="bold", va="bottom", ha="left"
             )
-            start = end
-    axes.scatter(
-        [-1.0] * len(rows),
-        ys,
-        s=70,
-        marker="s",
-        c=[CONFIDENCE_COLOURS[r.confidence] for r in rows],
-        edgecolors="#555555",
-        linewidths=0.5,
-        zorder=3,
-    )
-    axes.axvline(-0.5, color="#cccccc", linewidth=0.8)
-    axes.set_xticks(
-        [-1.0, *range(len(columns))], ["CERQual", *columns], rotation=60, ha="right", fontsize=8
-    )
-    axes.set_yticks(ys, labels, fontsize=7.5)
-    axes.set_xlim(-1.6, len(columns) - 0.4)
-    axes.set_ylim(top, -0.5 - (0.2 if bands else 0))  # first claim on top
-    axes.grid(True, color="#e5e5e5", zorder=0)
-    axes.set_axisbelow(True)
-    axes.set_xlabel("Study" if by == "studies" else "Framework dimension")
-    axes.set_title("Evidence map: claims by " + ("study" if by == "studies" else "dimension"))
-    handles = [
-        Line2D([], [], marker="o", linestyle="", color=colour, label=stance, markersize=8)
-        for stance, colour in STANCE_COLOURS.items()
-    ]
-    for findings in sorted({1, (1 + largest) // 2, largest}):
-        handles.append(
-            Line2D(
-                [],
-                [],
-                marker="o",
-                linestyle="",
-                color="#bbbbbb",
-                markersize=area(findings) ** 0.5,
-                label=f"{findings} finding{'s' if findings > 1 else ''}",
-            )
+        for point in points:
+            x, y = point.column, ys[point.row]
+            counts = Counter(point.stances)
+            if len(counts) == 1:
+                axes.scatter(
+                    [x],
+                    [y],
+                    s=area(point.findings),
+                    c=STANCE_COLOURS.get(point.stance, "#8a8a8a"),
+                    edgecolors="white",
+                    linewidths=0.6,
+                    zorder=3,
+                )
+                continue
+            start = 0.25
+            for stance, n in counts.items():
+                end = start + n / point.findings
+                axes.scatter(
+                    [x],
+                    [y],
+                    s=area(point.findings),
+                    marker=_slice(start, end),
+                    c=STANCE_COLOURS.get(stance, "#8a8a8a"),
+                    edgecolors="white",
+                    linewidths=0.4,
+                    zorder=3,
+                )
+                start = end
+        axes.scatter(
+            [-1.0] * len(rows),
+            ys,
+            s=70,
+            marker="s",
+            c=[CONFIDENCE_COLOURS[r.confidence] for r in rows],
+            edgecolors="#555555",
+            linewidths=0.5,
+            zorder=3,
         )
-    for level, colour in CONFIDENCE_COLOURS.items():
-        name = f"CERQual: {level}" if level else "CERQual: not assessed"
-        handles.append(
-            Line2D(
-                [],
-                [],
-                marker="s",
-                linestyle="",
-                color=colour,
-                label=name,
-                markeredgecolor="#555555",
-                markersize=7,
-            )
+        axes.axvline(-0.5, color="#cccccc", linewidth=0.8)
+        axes.set_xticks(
+            [-1.0, *range(len(columns))], ["CERQual", *columns], rotation=60, ha="right", fontsize=8
         )
-    axes.legend(
-        handles=handles,
-        loc="upper left",
-        bbox_to_anchor=(1.01, 1),
-        fontsize=7.5,
-        frameon=False,
-        title="Pie: a cell's findings by stance",
-        title_fontsize=7.5,
-    )
-    dpi = 150 if width * 150 < 12000 else 72
-    metadata = {"Date": None} if path.suffix == ".svg" else None
-    options = {"format": path.suffix.lstrip(".").lower(), "dpi": dpi, "metadata": metadata}
-    fileio.write_with(path, lambda stream: figure.savefig(stream, **options))
-    return path
+        axes.set_yticks(ys, labels, fontsize=7.5)
+        axes.set_xlim(-1.6, len(columns) - 0.4)
+        axes.set_ylim(top, -0.5 - (0.2 if bands else 0))  # first claim on top
+        axes.grid(True, color="#e5e5e5", zorder=0)
+        axes.set_axisbelow(True)
+        axes.set_xlabel("Study" if by == "studies" else "Framework dimension")
+        axes.set_title("Evidence map: claims by " + ("study" if by == "studies" else "dimension"))
+        handles = [
+            Line2D([], [], marker="o", linestyle="", color=colour, label=stance, markersize=8)
+            for stance, colour in STANCE_COLOURS.items()
+        ]
+        for findings in sorted({1, (1 + largest) // 2, largest}):
+            handles.append(
+                Line2D(
+                    [],
+                    [],
+                    marker="o",
+                    linestyle="",
+                    color="#bbbbbb",
+                    markersize=area(findings) ** 0.5,
+                    label=f"{findings} finding{'s' if findings > 1 else ''}",
+                )
+            )
+        for level, colour in CONFIDENCE_COLOURS.items():
+            name = f"CERQual: {level}" if level else "CERQual: not assessed"
+            handles.append(
+                Line2D(
+                    [],
+                    [],
+                    marker="s",
+                    linestyle="",
+                    color=colour,
+                    label=name,
+                    markeredgecolor="#555555",
+                    markersize=7,
+                )
+            )
+        axes.legend(
+            handles=handles,
+            loc="upper left",
+            bbox_to_anchor=(1.01, 1),
+            fontsize=7.5,
+            frameon=False,
+            title="Pie: a cell's findings by stance",
+            title_fontsize=7.5,
+        )
+        dpi = 150 if width * 150 < 12000 else 72
+        metadata = {"Date": None} if path.suffix == ".svg" else None
+        options = {"format": path.suffix.lstrip(".").lower(), "dpi": dpi, "metadata": metadata}
+        fileio.write_with(path, lambda stream: figure.savefig(stream, **options))
+        return path
