@@ -124,6 +124,21 @@ def test_pandoc_reads_the_markdown_as_a_table(tables, tmp_path: Path, name: str)
         assert "Budget-holders’ views | choice &amp; control at 100% (a $5_000 question)" in text
 
 
+@pytest.mark.skipif(shutil.which("pandoc") is None, reason="pandoc not installed")
+def test_an_at_sign_in_the_data_is_no_citation_to_pandoc(hostile, tmp_path: Path):
+    """The journal "@SUM(1+1)" (or a quote's "@at") is text: unescaped, pandoc --citeproc
+    reads a citation of the key SUM, warns it is not found and prints "(SUM?)"."""
+    path = write_table(build_table(hostile, "matrix"), tmp_path / "t.md")
+    done = subprocess.run(
+        ["pandoc", "--citeproc", "-f", "markdown", "-t", "plain", str(path)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert done.stderr == ""
+    assert "@SUM(1+1)" in done.stdout
+
+
 def test_markdown_escapes_pipes_and_markup(hostile):
     from phbrefs.tables.writers.markdown import render
 

@@ -10,7 +10,7 @@ from phbrefs import fileio
 from phbrefs.tables.model import Column, Span, Table
 from phbrefs.tables.writers.common import links
 
-_SPECIAL = re.compile(r"([\\|*_`<>\[\]$~^#])")
+_SPECIAL = re.compile(r"([\\|*_`<>\[\]$~^#@])")  # "@key" is a pandoc citation
 _ALIGN = {"text": ":---", "symbol": ":---:", "number": "---:"}
 
 
