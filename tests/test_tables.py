@@ -404,3 +404,22 @@ def test_participant_totals_never_add_different_units():
     assert participants_text(StudyData(2, groups=[GroupData("nurses", None, None, "ward")])) == (
         "nurses (ward)"
     )
+
+
+def test_a_detail_given_in_parentheses_gets_one_pair():
+    from phbrefs.tables.builders import participants_text
+    from phbrefs.tables.data import GroupData, StudyData
+
+    def text(detail: str) -> str:
+        return participants_text(StudyData(1, groups=[GroupData("managers", 5, None, detail)]))
+
+    assert text("(two sites)") == "5 managers (two sites)"
+    assert text("at two time points (10 at each)") == "5 managers (at two time points (10 at each))"
+    assert text("(a) and (b)") == "5 managers ((a) and (b))"
+
+
+def test_a_matrix_of_one_study_and_one_claim_says_so_in_the_singular(library: Library):
+    (work,) = add_works(library, record("Budgets in practice", [("Welch", "Elizabeth")], 2016))
+    claim = add_claim(library, "choice", "Budgets give choice.")
+    add_finding(library, work, claim, "supports", "People chose.")
+    assert build_table(library, "matrix").caption == "Findings of 1 study on 1 claim."

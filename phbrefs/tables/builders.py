@@ -46,6 +46,19 @@ def _joined(*values: str | None, sep: str = "; ") -> str:
 # -- studies ------------------------------------------------------------------------------------
 
 
+def _unbracketed(detail: str | None) -> str | None:
+    """A detail without the parentheses it was given in ("5 managers (two sites)"): the
+    table puts its own round it, and "((two sites))" is a typo in a journal's table."""
+    if detail and detail[0] == "(" and detail[-1] == ")":
+        depth = 0
+        for index, char in enumerate(detail):
+            depth += {"(": 1, ")": -1}.get(char, 0)
+            if depth == 0 and index < len(detail) - 1:
+                return detail  # "(a) and (b)": the first bracket closes before the end
+        return detail[1:-1].strip() or None
+    return detail
+
+
 def participants_text(study: StudyData | None) -> str:
     """``20 organisational representatives (interviews, two time points); … Total n = 38``.
 
@@ -63,7 +76,7 @@ def participants_text(study: StudyData | None) -> str:
         unit = (
             group.unit if group.unit and group.unit.casefold() != group.label.casefold() else None
         )
-        extra = ", ".join(p for p in (unit, group.detail) if p)
+        extra = ", ".join(p for p in (unit, _unbracketed(group.detail)) if p)
         parts.append(f"{text} ({extra})" if extra else text)
         if group.count is not None:
             key = (group.unit or "").strip() or None
@@ -169,7 +182,8 @@ def _matrix(ev: Evidence, selection: str) -> Table:
     table = Table(
         name="matrix",
         title="Evidence matrix: claims by study",
-        caption=f"Findings of {len(work_ids)} studies on {len(claims)} claims.{selection}",
+        caption=f"Findings of {len(work_ids)} stud{'y' if len(work_ids) == 1 else 'ies'} on "
+        f"{len(claims)} claim{'' if len(claims) == 1 else 's'}.{selection}",
         columns=columns,
         group_label="Theme",
         footnotes=[MATRIX_LEGEND],
