@@ -155,17 +155,16 @@ def find_variants(works: Sequence[StoredWork]) -> list[Variants]:
     by_family: dict[tuple[str, str], list[NameForm]] = {}
     for (particle, family, _), form in _forms(works).items():
         by_family.setdefault((particle, family), []).append(form)
-    groups = []
+    groups: list[list[NameForm]] = []
     for forms in by_family.values():
+        family_groups: list[list[NameForm]] = []  # only forms of one family are compared
         for form in sorted(forms, key=lambda f: -len(f.person.given or "")):
-            group = next(
-                (g for g in groups if g[0] in forms and _joins(g, form)),
-                None,
-            )
+            group = next((g for g in family_groups if _joins(g, form)), None)
             if group is not None:
                 group.append(form)
             else:
-                groups.append([form])
+                family_groups.append([form])
+        groups += family_groups
     found = []
     for group in groups:
         if len(group) < 2:
@@ -177,6 +176,9 @@ def find_variants(works: Sequence[StoredWork]) -> list[Variants]:
 
 def _joins(group: list[NameForm], form: NameForm) -> bool:
     head = group[0]
+    works = set(form.works)
+    if any(works.intersection(member.works) for member in group):
+        return False  # two names on one author list are two people (S. L. Hsieh, S. Hsieh)
     given = form.person.given or ""
     if not could_abbreviate(head.person.given or "", given):
         return False

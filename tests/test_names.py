@@ -129,6 +129,25 @@ def test_same_orcid_makes_variants_without_co_authors(library):
     assert group.reasons == ["same ORCID 1"]
 
 
+def test_two_names_on_one_author_list_are_never_one_person(library):
+    """S. L. Hsieh and S. Hsieh on one paper are two people, however alike their names and
+    whatever co-authors they share: merging them would list one author twice."""
+    from phbrefs.names import find_variants
+
+    def paper(title: str, *people: tuple[str, str]) -> WorkRecord:
+        return WorkRecord(
+            title=title, contributors=[Contributor(given=g, family=f) for g, f in people]
+        )
+
+    library.add_many(
+        [
+            paper("Silver copper oxide", ("Y. W.", "Chen"), ("S. L.", "Hsieh"), ("S.", "Hsieh")),
+            paper("Copper again", ("Y. W.", "Chen"), ("S.", "Hsieh")),
+        ]
+    )
+    assert find_variants(library.works()) == []
+
+
 def test_names_merge_writes_the_fullest_form(welch):
     result = welch("names", "merge", "E. Welch")
     assert result.exit_code == 0, result.stderr
