@@ -79,19 +79,11 @@ def store_finding(
     fields: FindingFields,
     finding_id: int | None = None,
 ) -> str:
-    """Store a finding (``finding_store.store_finding``); with ``finding_id``, first move that
-    finding to this work, claim and quote, so a corrected row updates it in place."""
+    """Store a finding (``finding_store.store_finding``); with ``finding_id``, that finding is
+    updated in place, moved to this work, claim and quote (a corrected row is ``updated``;
+    refused when another finding has that work, claim and quote)."""
     with library.session() as session:
-        if finding_id is not None:
-            row_obj = session.get(m.Finding, finding_id)
-            assert row_obj is not None
-            if (row_obj.work_id, row_obj.claim_id) != (work_id, claim_id) or (
-                row_obj.quote != fields.quote
-            ):
-                row_obj.work_id, row_obj.claim_id = work_id, claim_id
-                row_obj.quote = fields.quote
-                session.flush()
-        _, outcome = finding_store.store_finding(session, work_id, claim_id, fields)
+        _, outcome = finding_store.store_finding(session, work_id, claim_id, fields, finding_id)
         return outcome
 
 

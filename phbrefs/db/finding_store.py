@@ -15,7 +15,7 @@ from phbrefs.evidence import vocab
 from phbrefs.evidence.findings import (
     FindingFields,
     FindingInfo,
-    location_text,
+    edited_location,
     normalise_quote,
     tidy,
 )
@@ -114,38 +114,60 @@ def resolve_dimensions(session: Session, specs: Sequence[str]) -> list[int]:
     return [resolve_dimension(index, spec) for spec in specs]
 
 
-def find_same(session: Session, work_id: int, claim_id: int, quote: str) -> m.Finding | None:
-    """The finding already coded from this work, for this claim, with this quote."""
-    return session.execute(
-        select(m.Finding).where(
-            m.Finding.work_id == work_id, m.Finding.claim_id == claim_id, m.Finding.quote == quote
+def find_same(
+    session: Session, work_id: int, claim_id: int, quote: str, *, other_than: int | None = None
+) -> m.Finding | None:
+    """The finding already coded from this work, for this claim, with this quote (other than
+    finding ``other_than``)."""
+    query = select(m.Finding).where(
+        m.Finding.work_id == work_id, m.Finding.claim_id == claim_id, m.Finding.quote == quote
+    )
+    if other_than is not None:
+        query = query.where(m.Finding.id != other_than)
+    return session.execute(query.order_by(m.Finding.id).limit(1)).scalar()
+
+
+def refuse_twin(session: Session, finding_id: int, work_id: int, claim_id: int, quote: str) -> None:
+    """Refuse to give finding ``finding_id`` the work, claim and quote of another finding: the
+    same quote is never stored twice (and a coding export with both could not be imported)."""
+    twin = find_same(session, work_id, claim_id, quote, other_than=finding_id)
+    if twin is not None:
+        raise InvalidInputError(
+            f"finding {finding_id} cannot have the same paper, claim and quote as finding"
+            f" {twin.id}; edit or remove finding {twin.id} first"
         )
-    ).scalar()
 
 
 def store_finding(
-    session: Session, work_id: int, claim_id: int, fields: FindingFields
+    session: Session,
+    work_id: int,
+    claim_id: int,
+    fields: FindingFields,
+    finding_id: int | None = None,
 ) -> tuple[int, str]:
-    """Add a finding, or update the one with the same work, claim and quote.
+    """Add a finding, or update the one with the same work, claim and quote; with
+    ``finding_id``, update that finding, moving it to this work, claim and quote (refused when
+    another finding has them).
 
     Returns (finding id, ``added``/``updated``/``unchanged``): re-coding the same quote is
-    idempotent.
+    idempotent, and a changed quote, paper or claim is an update.
     """
+    if finding_id is None:
+        existing = find_same(session, work_id, claim_id, fields.quote)
+    else:
+        existing = _get(session, finding_id)
+        refuse_twin(session, finding_id, work_id, claim_id, fields.quote)
     values = {
+        "work_id": work_id,
+        "claim_id": claim_id,
+        "quote": fields.quote,
         "stance": fields.stance,
         "location": fields.location,
         "participants": fields.participants,
         "note": fields.note,
     }
-    existing = find_same(session, work_id, claim_id, fields.quote)
     if existing is None:
-        finding = m.Finding(
-            work_id=work_id,
-            claim_id=claim_id,
-            quote=fields.quote,
-            coder=fields.coder,
-            **values,
-        )
+        finding = m.Finding(coder=fields.coder, **values)
         session.add(finding)
         session.flush()
         _set_dimensions(session, finding.id or 0, fields.dimension_ids)
@@ -211,31 +233,30 @@ def edit_finding(
     clears a text field."""
     with library.session() as session:
         finding = _get(session, finding_id)
-        if key is not None:
-            finding.work_id = library.resolve(session, key)
-        if claim is not None:
-            finding.claim_id = resolve_claim(session, claim).id or 0
-        if stance is not None:
-            finding.stance = vocab.stance(stance)
-        if quote is not None:
-            finding.quote = normalise_quote(quote)
-        if page is not None or location is not None:
-            finding.location = location_text(page, location)
+        work_id = finding.work_id if key is None else library.resolve(session, key)
+        claim_id = finding.claim_id if claim is None else resolve_claim(session, claim).id or 0
+        new_quote = finding.quote if quote is None else normalise_quote(quote)
+        refuse_twin(session, finding_id, work_id, claim_id, new_quote)
+        new_stance = finding.stance if stance is None else vocab.stance(stance)
+        new_location = (
+            finding.location
+            if page is None and location is None
+            else edited_location(finding.location, page, location)
+        )
+        dimension_ids = None if dimensions is None else resolve_dimensions(session, dimensions)
+        # every value checked: only now is anything changed
+        finding.work_id, finding.claim_id, finding.quote = work_id, claim_id, new_quote
+        finding.stance, finding.location = new_stance, new_location
         if participants is not None:
             finding.participants = tidy(participants)
         if note is not None:
             finding.note = tidy(note)
         if coder is not None:
             finding.coder = tidy(coder)
-        if dimensions is not None:
-            _set_dimensions(session, finding_id, resolve_dimensions(session, dimensions))
-        twin = find_same(session, finding.work_id, finding.claim_id, finding.quote)
-        session.flush()
-        if twin is not None and twin.id != finding_id:
-            raise InvalidInputError(
-                f"finding {twin.id} already has this work, claim and quote; edit or remove it"
-            )
+        if dimension_ids is not None:
+            _set_dimensions(session, finding_id, dimension_ids)
         finding.coded_at = m.utcnow()
+        session.flush()
         return finding_infos(session, finding_ids=[finding_id])[0]
 
 

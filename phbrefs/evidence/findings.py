@@ -47,20 +47,77 @@ class FindingInfo:
         }
 
 
+_ROMAN = re.compile(r"m{0,4}(cm|cd|d?c{0,3})(xc|xl|l?x{0,3})(ix|iv|v?i{0,3})", re.IGNORECASE)
+_ROMAN_VALUES = {"i": 1, "v": 5, "x": 10, "l": 50, "c": 100, "d": 500, "m": 1000}
+_PAGE_MARK = re.compile(r"pp?\.?\s*", re.IGNORECASE)
+_PAGE_RANGE = re.compile(r"(\w+)\s*[-‐‑–—−]+\s*(\w+)")
+# The page part that ``location_text`` puts first in a stored location: "pp. 5–6, Findings"
+_STORED_PAGE = re.compile(
+    r"(pp?\.\s*[0-9ivxlcdm]+(?:\s*[-–—]\s*[0-9ivxlcdm]+)?)(?:,\s*(.*))?", re.IGNORECASE
+)
+
+
+def _page(text: str) -> tuple[str, int, bool] | None:
+    """One page as (written, value, is roman): ``7``, ``07`` -> ``7``; ``IV`` -> ``iv``."""
+    if text.isascii() and text.isdigit():  # up to 7 digits, as the citation matcher reads
+        return (str(int(text)), int(text), False) if len(text) <= 7 and int(text) else None
+    if not text or not _ROMAN.fullmatch(text):
+        return None
+    values = [_ROMAN_VALUES[c] for c in text.lower()]
+    total = sum(-v if v < max(values[i + 1 :], default=0) else v for i, v in enumerate(values))
+    return text.lower(), total, True
+
+
+def page_text(page: str) -> str | None:
+    """``5`` -> ``p. 5``, ``5-6`` -> ``pp. 5–6``, ``1201-14`` -> ``pp. 1201–1214``, ``iv``,
+    ``iii-xv`` (roman); blank -> None. Anything else (``0``, ``abc``, ``7-5``) is refused."""
+    text = " ".join(page.split())
+    if not text:
+        return None
+    mark = _PAGE_MARK.match(text)
+    value = text[mark.end() :] if mark else text
+    single = _page(value)
+    if single is not None:
+        return f"p. {single[0]}"
+    match = _PAGE_RANGE.fullmatch(value)
+    first = _page(match.group(1)) if match else None
+    end = match.group(2) if match else ""
+    if first and not first[2] and end.isdigit() and len(end) < len(first[0]):
+        end = first[0][: len(first[0]) - len(end)] + end  # 1201-14: the start's leading digits
+    last = _page(end)
+    if first is None or last is None or first[2] != last[2] or last[1] < first[1]:
+        raise InvalidInputError(
+            f"--page {text!r} is not a page: give a number (5), a roman numeral (iv)"
+            " or a range (5-6)"
+        )
+    return f"p. {first[0]}" if first[1] == last[1] else f"pp. {first[0]}–{last[0]}"
+
+
 def location_text(page: str | None = None, location: str | None = None) -> str | None:
-    """``--page 5`` -> ``p. 5``, ``--page 5-6`` -> ``pp. 5–6``; a section or paragraph as given."""
-    parts = []
-    if page and page.strip():
-        value = page.strip()
-        if re.fullmatch(r"\d+", value):
-            parts.append(f"p. {value}")
-        elif match := re.fullmatch(r"(\d+)\s*[-–—]+\s*(\d+)", value):
-            parts.append(f"pp. {match.group(1)}–{match.group(2)}")
-        else:
-            parts.append(value)
-    if location and location.strip():
-        parts.append(" ".join(location.split()))
-    return ", ".join(parts) or None
+    """``--page 5`` -> ``p. 5``, ``--page 5-6`` -> ``pp. 5–6`` (see ``page_text``), then a
+    section or paragraph as given: ``pp. 5–6, Findings, para 4``."""
+    parts = [page_text(page) if page else None, tidy(location)]
+    return ", ".join(p for p in parts if p) or None
+
+
+def split_location(stored: str | None) -> tuple[str | None, str | None]:
+    """A stored location as (page part, the rest): ``pp. 5–6, Findings`` -> (``pp. 5–6``,
+    ``Findings``); a location that starts with no page is all rest."""
+    if not stored:
+        return None, None
+    match = _STORED_PAGE.fullmatch(stored)
+    if match is None:
+        return None, stored
+    return match.group(1), match.group(2) or None
+
+
+def edited_location(stored: str | None, page: str | None, location: str | None) -> str | None:
+    """``stored`` with only what was given changed: ``page`` replaces its page part and
+    ``location`` the rest (``""`` clears that part); None keeps it."""
+    old_page, old_rest = split_location(stored)
+    new_page = old_page if page is None else page_text(page)
+    new_rest = old_rest if location is None else tidy(location)
+    return ", ".join(p for p in (new_page, new_rest) if p) or None
 
 
 def normalise_quote(quote: str | None) -> str:
