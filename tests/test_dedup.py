@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
-from sqlalchemy import insert, select
+from sqlalchemy import insert, select, update
 
 from phbrefs.db import models as m
 from phbrefs.db.merge_log import unmerge_work
@@ -160,7 +160,8 @@ def test_cli_dedup_and_merge(cli, tmp_path):
     assert [g["keys"] for g in listed] == [["a", "b"]]
     assert listed[0]["confident"] is False and listed[0]["pairs"][0]["score"] > 0
     assert "1 group" in cli("dedup").stderr
-    assert cli("dedup", "--not-duplicate", "a", "b").exit_code == 0
+    marked = cli("dedup", "--not-duplicate", "a", "b", "--json")
+    assert marked.exit_code == 0 and json.loads(marked.stdout) == {"not_duplicates": ["a", "b"]}
     assert json.loads(cli("dedup", "--json").stdout) == []
     merged = cli("merge", "a", "c", "--json")
     assert merged.exit_code == 0
@@ -240,6 +241,36 @@ def test_unmerge_restores_every_dependent_row(three):
     assert three.search("Read")[0][0].citekey == "welchcopy"  # re-indexed for search
     with pytest.raises(InvalidInputError):
         unmerge_work(three, "welch2016")  # nothing left to undo
+
+
+def test_unmerge_restores_who_tagged_and_when(three, storage):
+    """welchcopy's tag by reviewer-a, welch2016's by reviewer-b (one on both), the third work's
+    by reviewer-a: each gets its own back, through two chained merges undone one by one."""
+    from phbrefs.library import Library
+
+    third = "welch2022personal"
+    with Library(storage, actor="reviewer-b") as other:
+        other.tag(["welch2016"], add=["screening", "included"])
+    three.tag([third], add=["included"])
+    keys = ["welchcopy", "welch2016", third]
+    before = {k: three.get(k).tagged for k in keys}
+    assert before["welchcopy"][0][1] == "reviewer-a" and before["welch2016"][0][1] == "reviewer-b"
+    assert all(at is not None for k in keys for _, _, at in before[k])
+    merge_works(three, ["welch2016", "welchcopy"])
+    merge_works(three, [third, "welch2016"])
+    unmerge_work(three, third)  # welch2016, retired directly
+    assert {k: three.get(k).tagged for k in keys[1:]} == {k: before[k] for k in keys[1:]}
+    unmerge_work(three, "welch2016")  # welchcopy, retired in the earlier merge
+    assert {k: three.get(k).tagged for k in keys} == before
+    # a merge logged before the log kept who and when: the tags come back, without them
+    merge_works(three, ["welch2016", "welchcopy"])
+    with three.session() as session:
+        (log_id, snapshot) = session.execute(select(m.MergeLog.id, m.MergeLog.snapshot)).one()
+        del snapshot["retired"]["tagged"]
+        session.execute(update(m.MergeLog).where(m.MergeLog.id == log_id).values(snapshot=snapshot))
+    unmerge_work(three, "welch2016")
+    assert three.get("welchcopy").tagged == [("screening", None, None)]
+    assert three.get("welch2016").tagged == before["welch2016"]
 
 
 def test_cli_unmerge_splits_an_import_merge(cli):

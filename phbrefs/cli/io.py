@@ -189,6 +189,8 @@ def dedup(
     with open_library() as library:
         if not_duplicate:
             marked = mark_not_duplicate(library, [*not_duplicate, *(keys or [])])
+            if as_json:
+                print_json({"not_duplicates": marked})
             message(f"recorded: {', '.join(marked)} are distinct works")
             return
         if keys:

@@ -73,13 +73,38 @@ def _tags(conn: Connection, work_id: int) -> list[int]:
     return list(rows.scalars())
 
 
-def _add_tags(conn: Connection, work_id: int, tag_ids: list[int]) -> None:
-    from sqlalchemy import text
+def _tagged(conn: Connection, work_id: int) -> list[list[Any]]:
+    """[tag id, who tagged, when (ISO text)] for each of the work's tags."""
+    from sqlalchemy import select
 
-    if tag_ids:
+    from phbrefs.db import models as m
+
+    query = select(m.WorkTag.tag_id, m.WorkTag.tagged_by, m.WorkTag.tagged_at)
+    rows = conn.execute(query.where(m.WorkTag.work_id == work_id))
+    return [[t, by, at.isoformat() if at else None] for t, by, at in rows]
+
+
+def _add_tags(
+    conn: Connection, work_id: int, tag_ids: list[int], tagged: list[list[Any]] | None = None
+) -> None:
+    """Tag the work with ``tag_ids``, each with who tagged it and when as ``tagged`` (a
+    ``_tagged`` list) says; None where it says nothing (a merge logged before it did)."""
+    from sqlalchemy import bindparam, text
+
+    from phbrefs.db import models as m
+
+    known = {t: (by, datetime.fromisoformat(at) if at else None) for t, by, at in tagged or []}
+    rows = []
+    for t in tag_ids:
+        by, at = known.get(t, (None, None))
+        rows.append({"w": work_id, "t": t, "by": by, "at": at})
+    if rows:
         conn.execute(
-            text("INSERT INTO work_tag (work_id, tag_id) VALUES (:w, :t) ON CONFLICT DO NOTHING"),
-            [{"w": work_id, "t": t} for t in tag_ids],
+            text(
+                "INSERT INTO work_tag (work_id, tag_id, tagged_by, tagged_at) "
+                "VALUES (:w, :t, :by, :at) ON CONFLICT DO NOTHING"
+            ).bindparams(bindparam("at", type_=m.WorkTag.__table__.c.tagged_at.type)),
+            rows,
         )
 
 
@@ -104,6 +129,7 @@ def _retired_snapshot(conn: Connection, work_id: int) -> dict[str, Any]:
         "row": _plain(row),
         "moved": moved,
         "tags": _tags(conn, work_id),
+        "tagged": _tagged(conn, work_id),
         "study": _study(conn, work_id),
         "not_duplicate": [list(p) for p in pairs],
     }
@@ -246,7 +272,7 @@ def _restore_retired(
         if ids:
             key = next(iter(table.primary_key.columns))
             conn.execute(table.update().where(key.in_(ids)).values({column.name: new_id}))
-    _add_tags(conn, new_id, retired["tags"])
+    _add_tags(conn, new_id, retired["tags"], retired.get("tagged"))
     if retired["study"] is not None:
         if study_moved:  # the kept work had none: the row itself moved to it
             conn.execute(update(m.Study).where(m.Study.work_id == keep).values(work_id=new_id))
