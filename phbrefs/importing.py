@@ -25,6 +25,7 @@ from functools import reduce
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from phbrefs.controls import check_tag_names
 from phbrefs.dedup import DuplicateIndex, Fingerprint, Match, merge_records
 from phbrefs.errors import InvalidInputError
 from phbrefs.formats import EntryError, ParseResult, detect_format, get_importer
@@ -123,9 +124,7 @@ def import_batches(
     ``advance(n)`` is called as entries are processed (a progress bar; units: ``Batch.size``).
     ``on_chunk(pairs)``: each chunk's (record, result) pairs, inside the transaction.
     """
-    for name in tags:
-        if not name.strip():
-            raise InvalidInputError("a tag name cannot be empty")
+    check_tag_names(tags)
     with library.transaction():
         run = _Import(library, list(tags), strict, advance or (lambda n: None), on_chunk)
         return run.all(batches)

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session
 
+from phbrefs.controls import check_tag_names
 from phbrefs.db import key_store, work_reads, work_store
 from phbrefs.db.engine import needs_check, open_engine, quick_check, writer
 from phbrefs.db.enrichment_store import EnrichmentStore
@@ -366,9 +367,7 @@ class Library(EnrichmentStore):
             return work_reads.source_records(session, self.resolve(session, key))
 
     def tag(self, keys: Sequence[str], add: Sequence[str] = (), remove: Sequence[str] = ()) -> None:
-        for name in add:
-            if not name.strip():
-                raise InvalidInputError("a tag name cannot be empty")
+        check_tag_names(add)
         with self.session() as session:
             ids = [self.resolve(session, key) for key in keys]
             work_store.tag_ids(session.connection(), ids, add, remove, self.actor)

@@ -165,3 +165,15 @@ def test_a_watch_interval_must_be_a_finite_number(cli, tmp_path, value):
         "phbrefs: error: Invalid value for '--interval': Input should be a finite number"
         " (see 'phbrefs cite --help')"
     ]
+
+
+@pytest.mark.parametrize("name", ["a\nb", "x\ty", "zero\u200bwidth", " "])
+def test_a_tag_name_with_a_control_character_is_refused_everywhere(cli, tmp_path, name):
+    """A newline or a tab in a tag would split the tab-separated ``tags`` listing."""
+    (tmp_path / "a.bib").write_text("@article{a1, title={A budget study}, year=2019}\n")
+    assert cli("import", "a.bib").exit_code == 0
+    for args in (["tag", "a1", "--add", name], ["import", "a.bib", "--tag", name]):
+        result = cli(*args)
+        assert result.exit_code == ExitCode.INVALID_INPUT, args
+        assert result.stderr.count("\n") == 1 and "tag name" in result.stderr
+    assert cli("tags").stdout == ""

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from phbrefs.cli.context import err, message, print_json, progress, settings
+from phbrefs.controls import check_tag_names
 from phbrefs.errors import ExitCode, InvalidInputError
 
 if TYPE_CHECKING:
@@ -85,9 +86,7 @@ def add(
     """
     from phbrefs.sources import wanted_from
 
-    for name in tags:
-        if not name.strip():
-            raise InvalidInputError("a tag name cannot be empty")
+    check_tag_names(tags)
     from phbrefs.sources.pmids import split_pm_ids
 
     pm_ids, arguments = split_pm_ids([d for d in dois or [] if d != STDIN])
