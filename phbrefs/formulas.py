@@ -9,6 +9,9 @@ Excel and LibreOffice when it arrives through CSV (``=cmd|' /C calc'!A0``, ``=HY
   eats an apostrophe the user wrote (``'=x`` is written ``''=x`` and read as ``'=x``).
 - In XLSX, the cell is stored as a string with Excel's quote prefix (``as_text_cell``): the
   text is kept as it is, and editing the cell does not turn it into a formula either.
+
+An Excel cell holds at most ``EXCEL_CELL_LIMIT`` characters; XLSX writers refuse a longer text
+(``too_long_for_excel``) rather than store it cut.
 """
 
 from __future__ import annotations
@@ -36,6 +39,14 @@ def unguard(value: Any) -> Any:
     if isinstance(value, str) and value.startswith("'") and _GUARDED.match(value, 1):
         return value[1:]
     return value
+
+
+EXCEL_CELL_LIMIT = 32_767  # characters one Excel cell holds; openpyxl cuts longer text silently
+
+
+def too_long_for_excel(value: Any) -> int:
+    """The length of a text too long for one Excel cell, else 0 (writers refuse, never cut)."""
+    return len(value) if isinstance(value, str) and len(value) > EXCEL_CELL_LIMIT else 0
 
 
 def as_text_cell(cell: Any) -> None:

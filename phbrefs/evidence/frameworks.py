@@ -37,12 +37,26 @@ class FrameworkInfo:
         }
 
 
+# What separates frameworks from codes (``RE-AIM:Reach``) and dimensions in lists (``--dimension``
+# values, a coding form's ``dimensions`` cell): never part of a name or code.
+SEPARATORS = (":", ";", ",")
+
+
+def _check_name(kind: str, name: str, given: str) -> None:
+    if not name:
+        raise InvalidInputError(f"no {kind} in {given!r}")
+    if found := [c for c in SEPARATORS if c in name]:
+        raise InvalidInputError(
+            f"{kind} {name!r} contains {found[0]!r}, which separates dimensions in lists "
+            "and coding forms; use a name without ':', ';' or ','"
+        )
+
+
 def _split_dimension(spec: str) -> tuple[str, str | None]:
     """``Reach`` or ``Reach=who takes part`` -> (code, description)."""
     code, _, description = spec.partition("=")
     code = " ".join(code.split())
-    if not code or ":" in code:
-        raise InvalidInputError(f"{spec!r} is not a dimension code (no ':' and not empty)")
+    _check_name("dimension code", code, spec)
     return code, description.strip() or None
 
 
@@ -57,9 +71,8 @@ def add_framework(
 
     Dimensions are ``CODE`` or ``CODE=description``; codes already present are left alone.
     """
-    name = " ".join(name.split())
-    if not name or ":" in name:
-        raise InvalidInputError(f"{name!r} is not a framework name (no ':' and not empty)")
+    given, name = name, " ".join(name.split())
+    _check_name("framework name", name, given)
     specs = [_split_dimension(spec) for spec in dimensions]
     from phbrefs.db import framework_store
 

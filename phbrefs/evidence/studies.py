@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from phbrefs.errors import InvalidInputError
 from phbrefs.evidence import vocab
-from phbrefs.formats.limits import storable_int
+from phbrefs.formats.limits import not_text, storable_int
 
 if TYPE_CHECKING:
     from phbrefs.library import Library
@@ -82,7 +82,7 @@ class Group:
     detail: str | None = None
 
     def describe(self) -> str:
-        """The group as a phrase that ``parse_participants`` reads back to the same group."""
+        """The group as a phrase (``groups_cell`` makes one that always reads back the same)."""
         words: list[str] = []
         if self.count is not None:
             words.append(str(self.count))
@@ -135,24 +135,125 @@ def parse_group(phrase: str) -> Group:
             break
     label, detail = text, None
     split = _DETAIL_START.search(text)
-    if split and split.start() > 0:
-        label, detail = text[: split.start()].strip(), text[split.end() :].strip() or None
+    if split and split.start() > 0:  # "staff; at two sites": the ';' is not the label's
+        label, detail = text[: split.start()].rstrip(" ;,:"), text[split.end() :].strip() or None
     if unit and text == unit:
         label = unit
+    if not label:
+        raise InvalidInputError(f"participant group {phrase!r} has no label")
     return Group(label=label, count=count, unit=unit, detail=detail)
+
+
+GROUP_FIELDS = ("label", "count", "unit", "detail")
+
+
+def group_problems(item: Any) -> list[tuple[str, str]]:
+    """What is wrong with a group given as a mapping (YAML, JSON, ``{...}`` in a participants
+    phrase): ``(field, message)`` pairs, the field ``.count``, ``.unit``... or '' for the whole."""
+    if not isinstance(item, dict):
+        return [("", "a group is a mapping with label, count, unit and detail")]
+    problems = [(f".{name}", "unknown field") for name in item if name not in GROUP_FIELDS]
+    if why := not_text(item.get("label")):
+        problems.append((".label", why))
+    elif not " ".join((item.get("label") or "").split()):
+        problems.append(("", "a group needs a label"))
+    count = item.get("count")
+    if count not in (None, "") and (
+        isinstance(count, bool)
+        or not isinstance(count, int)
+        or count < 0
+        or not storable_int(count)
+    ):
+        problems.append((".count", f"bad count {count!r}"))
+    problems += [(f".{n}", why) for n in ("unit", "detail") if (why := not_text(item.get(n)))]
+    return problems
+
+
+def group_from_mapping(item: dict[str, Any]) -> Group:
+    """The group of a mapping in which ``group_problems`` found nothing wrong."""
+
+    def tidy(value: Any) -> str | None:
+        return " ".join(value.split()) or None if isinstance(value, str) else None
+
+    count = item.get("count")
+    return Group(
+        label=tidy(item["label"]) or "",
+        count=None if count in (None, "") else int(count),
+        unit=tidy(item.get("unit")),
+        detail=tidy(item.get("detail")),
+    )
+
+
+# a group in double quotes, or a JSON mapping: never split at ';', ',' or 'and'
+_WHOLE = re.compile(r'"[^"]*"|\{(?:[^{}"]|"(?:[^"\\]|\\.)*")*\}')
+_SEPARATOR = re.compile(r"\s*[;\n]\s*|,\s+(?:and\s+)?|\s+and\s+(?=" + _COUNT + r"\s)")
+
+
+def _mapped_group(text: str) -> Group:
+    import json
+
+    from phbrefs.formats.limits import bounded_int, unstorable
+
+    try:
+        item = json.loads(text, parse_int=bounded_int)
+    except (ValueError, RecursionError) as error:  # JSONDecodeError, an integer too long
+        raise InvalidInputError(f"participant group {text!r} is not a JSON mapping") from error
+    problems = group_problems(item)
+    if problems or (where := unstorable(item)):
+        field_name, why = problems[0] if problems else ("", str(where))
+        raise InvalidInputError(f"participant group {text!r}: {field_name[1:] or 'group'}: {why}")
+    return group_from_mapping(item)
 
 
 def parse_participants(text: str) -> list[Group]:
     """Groups from a sentence: parts split at ``;``, at commas, and at ``and`` before a count.
 
     "eight organisational representatives, 23 budget holders and three providers" gives three.
+    A group in double quotes is one group, read as ``parse_group`` reads it; a JSON mapping
+    ``{"label": ..., "count": ..., "unit": ..., "detail": ...}`` is that group exactly.
     """
-    parts = re.split(r"\s*[;\n]\s*|,\s+(?:and\s+)?|\s+and\s+(?=" + _COUNT + r"\s)", text.strip())
-    return [parse_group(part) for part in parts if part and part.strip(" .")]
+    text = text.strip()
+    masked = _WHOLE.sub(lambda match: "x" * len(match.group(0)), text)
+    starts = [0, *(m.end() for m in _SEPARATOR.finditer(masked))]
+    ends = [*(m.start() for m in _SEPARATOR.finditer(masked)), len(text)]
+    groups = []
+    for part in (text[start:end].strip() for start, end in zip(starts, ends, strict=True)):
+        if not part.strip(" ."):
+            continue
+        if len(part) > 1 and part[0] == part[-1] == '"':
+            groups.append(parse_group(part[1:-1]))
+        elif part.startswith("{") and part.endswith("}"):
+            groups.append(_mapped_group(part))
+        else:
+            groups.append(parse_group(part))
+    return groups
 
 
 def describe_groups(groups: Sequence[Group]) -> str:
     return "; ".join(group.describe() for group in groups)
+
+
+def groups_cell(groups: Sequence[Group]) -> str:
+    """The groups as a participants phrase that ``parse_participants`` reads back exactly (a
+    coding form's cell): each as ``describe`` says it, in double quotes when it would be split,
+    as a JSON mapping when even that does not read back as the same group."""
+    import json
+
+    def exact(phrase: str, group: Group) -> bool:
+        try:
+            return parse_participants(phrase) == [group]
+        except InvalidInputError:
+            return False
+
+    parts = []
+    for group in groups:
+        phrase = group.describe()
+        if not exact(phrase, group) and exact(f'"{phrase}"', group) and '"' not in phrase:
+            phrase = f'"{phrase}"'
+        elif not exact(phrase, group):
+            phrase = json.dumps(group.to_dict(), ensure_ascii=False)
+        parts.append(phrase)
+    return "; ".join(parts)
 
 
 @dataclass

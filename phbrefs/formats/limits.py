@@ -26,6 +26,25 @@ def storable_int(value: int) -> bool:
     return MIN_STORED_INT <= value <= MAX_STORED_INT
 
 
+def shown(value: Any) -> str:
+    """A parsed value (YAML/JSON) as messages name it: ``null``, ``a list``, ``'x'``, ``2020``."""
+    if value is None or isinstance(value, bool):
+        return {None: "null", True: "true", False: "false"}[value]
+    if isinstance(value, dict | list):
+        return "a mapping" if isinstance(value, dict) else "a list"
+    return repr(value) if isinstance(value, str) else str(value)
+
+
+def not_text(value: Any, *, numbers: bool = False, null: bool = True) -> str | None:
+    """Why a parsed value (YAML/JSON) cannot be taken as text, ``expected text, not 2020``; None
+    for text, for null (unless ``null`` is False) and, with ``numbers``, for a number."""
+    if isinstance(value, str) or (value is None and null):
+        return None
+    if numbers and isinstance(value, int | float) and not isinstance(value, bool):
+        return None
+    return f"expected text, not {shown(value)}"
+
+
 def bounded_int(text: str) -> int:
     """A JSON integer, refused beyond ``MAX_INTEGER_DIGITS`` digits (``json.loads(parse_int=)``)."""
     if len(text.lstrip("-")) > MAX_INTEGER_DIGITS:

@@ -67,7 +67,8 @@ COLUMN_HELP: dict[str, str] = {
     "papers.author_year / title / year / doi": "for orientation only; not imported",
     "papers.design": "qualitative, mixed methods, RCT... (free text; known designs normalised)",
     "papers.participants": "groups with counts, e.g. '20 interviews with organisational "
-    "representatives at two time points; 23 budget holders; 42 support plans'",
+    "representatives at two time points; 23 budget holders; 42 support plans'; a group in "
+    "double quotes is not split at commas",
     "claims.claim": "the claim id (slug), e.g. post-detox-timing; blank: derived from statement",
     "claims.position": "order in tables (whole number)",
     "findings.id": "leave blank for a new finding; filled in on export",

@@ -14,9 +14,15 @@ from phbrefs.evidence.claims import check_slug, slug_from_statement
 from phbrefs.evidence.coding.validator import Operation, Validator, cell_text, count_result
 from phbrefs.evidence.findings import FindingFields, location_text, normalise_quote
 from phbrefs.evidence.frameworks import resolve_dimension, split_dimensions
-from phbrefs.evidence.studies import STUDY_FIELDS, Group, parse_participants
+from phbrefs.evidence.studies import (
+    STUDY_FIELDS,
+    Group,
+    group_from_mapping,
+    group_problems,
+    parse_participants,
+)
 from phbrefs.evidence.vocab import CERQUAL_COMPONENTS
-from phbrefs.formats.limits import storable_int
+from phbrefs.formats.limits import shown
 from phbrefs.outcomes import BatchReport
 
 
@@ -95,29 +101,17 @@ def plan_claims(v: Validator, rows: list[tuple[int, dict[str, Any]]]) -> list[Op
 def _groups(v: Validator, row: int, record: dict[str, Any]) -> list[Group] | None:
     """Participant groups from a ``groups`` list (YAML/JSON) or a ``participants`` phrase."""
     if "groups" in record and record["groups"] not in (None, ""):
+        if not isinstance(record["groups"], list):
+            message = f"expected a list of groups, not {shown(record['groups'])}"
+            v.problem("papers", row, "groups", message)
+            return None
         groups = []
-        for number, item in enumerate(record["groups"] or [], start=1):
-            where = f"groups[{number}]"
-            if not isinstance(item, dict) or not cell_text(item.get("label")):
-                v.problem("papers", row, where, "a group needs a label")
-                continue
-            count = item.get("count")
-            if count not in (None, "") and (
-                isinstance(count, bool)
-                or not isinstance(count, int)
-                or count < 0
-                or not storable_int(count)
-            ):
-                v.problem("papers", row, f"{where}.count", f"bad count {count!r}")
-                continue
-            groups.append(
-                Group(
-                    label=cell_text(item.get("label")) or "",
-                    count=None if count in (None, "") else int(count),
-                    unit=cell_text(item.get("unit")),
-                    detail=cell_text(item.get("detail")),
-                )
-            )
+        for number, item in enumerate(record["groups"], start=1):
+            problems = group_problems(item)
+            for suffix, message in problems:
+                v.problem("papers", row, f"groups[{number}]{suffix}", message)
+            if not problems:
+                groups.append(group_from_mapping(item))
         return groups
     if "participants" in record:
         text = cell_text(record["participants"])

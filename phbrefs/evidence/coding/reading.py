@@ -11,7 +11,15 @@ from pathlib import Path
 from typing import Any
 
 from phbrefs.errors import InvalidInputError, ParseError
-from phbrefs.evidence.coding.form import REQUIRED, SHEETS, CodingData, Problem, format_of
+from phbrefs.evidence.coding.form import (
+    PAPER_INFO_COLUMNS,
+    REQUIRED,
+    SHEETS,
+    CodingData,
+    Problem,
+    format_of,
+)
+from phbrefs.formats.limits import not_text
 from phbrefs.formulas import unguard
 
 
@@ -131,6 +139,20 @@ def read_structured(path: Path, fmt: str) -> CodingData:
     return structured_data(content, str(path))
 
 
+_NUMBERS_AS_TEXT = {"location", "period"}  # a page (5) or a year (2016) is natural unquoted
+_CHECKED_ELSEWHERE = {"id", "position", "groups", *PAPER_INFO_COLUMNS}  # numbers; not imported
+
+
+def _wrong_kind(name: str, value: Any) -> str | None:
+    """Why a YAML/JSON field's value is not what the field takes (text, or for ``dimensions`` a
+    list of texts), or None: a list or mapping is never read as text."""
+    if name in _CHECKED_ELSEWHERE:
+        return None
+    if name == "dimensions" and isinstance(value, list):
+        return next((why for item in value if (why := not_text(item, null=False))), None)
+    return not_text(value, numbers=name in _NUMBERS_AS_TEXT)
+
+
 def structured_data(content: Any, origin: str) -> CodingData:
     """The same structure as ``export``'s YAML/JSON, already parsed into Python objects."""
     data = CodingData(origin, {}, items=True)
@@ -153,7 +175,15 @@ def structured_data(content: Any, origin: str) -> CodingData:
             for name in entry:
                 if name not in allowed:
                     data.problems.append(Problem(sheet, number, name, "unknown field", True))
-            records.append((number, {k: v for k, v in entry.items() if k in allowed}))
+            record = {k: v for k, v in entry.items() if k in allowed}
+            wrong = [
+                Problem(sheet, number, name, why, True)
+                for name, value in record.items()
+                if (why := _wrong_kind(name, value))
+            ]
+            data.problems += wrong
+            if not wrong:  # a value of the wrong kind (a list as a quote) is reported, not read
+                records.append((number, record))
         data.sheets[sheet] = records
     return data
 

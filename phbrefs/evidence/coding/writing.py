@@ -12,14 +12,15 @@ from typing import TYPE_CHECKING, Any
 
 from phbrefs import fileio
 from phbrefs.db import coding_store as store
+from phbrefs.errors import InvalidInputError
 from phbrefs.evidence import vocab
 from phbrefs.evidence.cerqual import list_assessments
 from phbrefs.evidence.claims import list_claims
 from phbrefs.evidence.coding.form import COLUMN_HELP, FINDING_COLUMNS, PAPER_INFO_COLUMNS, SHEETS
 from phbrefs.evidence.findings import list_findings
-from phbrefs.evidence.studies import STUDY_FIELDS, list_studies
+from phbrefs.evidence.studies import STUDY_FIELDS, groups_cell, list_studies
 from phbrefs.evidence.vocab import CERQUAL_COMPONENTS
-from phbrefs.formulas import as_text_cell, guard
+from phbrefs.formulas import EXCEL_CELL_LIMIT, as_text_cell, guard, too_long_for_excel
 
 if TYPE_CHECKING:
     from phbrefs.library import Library
@@ -48,7 +49,7 @@ def coding_rows(library: Library, *, tags: Sequence[str] = ()) -> dict[str, list
                 "year": work.record.year,
                 "doi": work.record.doi,
                 **{name: study.fields.get(name) if study else None for name in STUDY_FIELDS},
-                "participants": study.participants if study else None,
+                "participants": groups_cell(study.groups) if study else None,  # reads back exactly
                 "groups": [g.to_dict() for g in study.groups] if study else [],
             }
         )
@@ -100,12 +101,32 @@ def _flat(row: dict[str, Any], columns: Sequence[str]) -> list[Any]:
     return values
 
 
+_ROW_NAMES = {"papers": ("paper", "citekey"), "findings": ("finding", "id")}
+
+
+def check_cell_lengths(rows: dict[str, list[dict[str, Any]]], path: Path) -> None:
+    """Refuse (before writing anything) a cell longer than an Excel cell holds: openpyxl would
+    cut it, and importing the form back would store the cut text."""
+    for sheet, columns in SHEETS.items():
+        for number, row in enumerate(rows[sheet], start=2):
+            for column, value in zip(columns, _flat(row, columns), strict=True):
+                if length := too_long_for_excel(value):
+                    noun, key = _ROW_NAMES.get(sheet, ("claim", "claim"))
+                    others = ".csv, .yaml or .json" if sheet == "findings" else ".yaml or .json"
+                    raise InvalidInputError(
+                        f"{path}: {sheet} row {number}, column {column} ({noun} {row[key]}) "
+                        f"holds {length:,} characters, more than an Excel cell holds "
+                        f"({EXCEL_CELL_LIMIT:,}); nothing written: export to {others} instead"
+                    )
+
+
 def write_xlsx(rows: dict[str, list[dict[str, Any]]], path: Path, library: Library) -> None:
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
     from openpyxl.worksheet.datavalidation import DataValidation
 
+    check_cell_lengths(rows, path)
     workbook = Workbook()
     workbook.remove(workbook.active)
     dimensions = [f"{name}:{code}" for _, name, code in store.dimension_index(library)]

@@ -2,7 +2,8 @@
 leading column), references on a second sheet and the title, caption and notes on a third.
 
 Every cell is stored as text, never as a formula; cells that would start a formula in other
-spreadsheet tools are also prefixed with ``'`` (as in CSV).
+spreadsheet tools are also prefixed with ``'`` (as in CSV). A text longer than an Excel cell
+holds is refused, never cut.
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ from pathlib import Path
 from typing import Any
 
 from phbrefs import fileio
+from phbrefs.errors import InvalidInputError
+from phbrefs.formulas import EXCEL_CELL_LIMIT, too_long_for_excel
 from phbrefs.tables.model import Table
 from phbrefs.tables.writers.common import flat_header, flat_rows, neutralise
 from phbrefs.tables.writers.widths import column_needs
@@ -32,8 +35,22 @@ def _put(sheet: Any, row: int, column: int, text: str) -> Any:
     return cell
 
 
-def _sheet(workbook: Any, title: str, header: list[str], rows: list[list[str]]) -> Any:
+def _check_lengths(path: Path, title: str, header: list[str], rows: list[list[str]]) -> None:
+    """Refuse a cell longer than an Excel cell holds (openpyxl would cut it silently)."""
+    for number, values in enumerate(rows, start=2):
+        for name, text in zip(header, values, strict=False):
+            if length := too_long_for_excel(neutralise(text)):
+                raise InvalidInputError(
+                    f"{path}: sheet {title}, row {number}, column {name!r} holds {length:,} "
+                    f"characters, more than an Excel cell holds ({EXCEL_CELL_LIMIT:,}); nothing "
+                    "written: write the table as .csv, .md, .html, .docx or .tex instead"
+                )
+
+
+def _sheet(workbook: Any, title: str, header: list[str], rows: list[list[str]], path: Path) -> Any:
     from openpyxl.styles import Alignment, Font
+
+    _check_lengths(path, title, header, rows)
 
     sheet = workbook.create_sheet(title)
     bold = Font(bold=True)
@@ -55,7 +72,7 @@ def write(table: Table, path: Path) -> None:
     workbook = Workbook()
     workbook.remove(workbook.active)
     header = flat_header(table)
-    sheet = _sheet(workbook, "Table", header, flat_rows(table))
+    sheet = _sheet(workbook, "Table", header, flat_rows(table), path)
     sheet.auto_filter.ref = sheet.dimensions
     offset = 1 if table.has_groups else 0
     kinds = ["text"] * offset + [c.kind for c in table.columns]
@@ -81,6 +98,7 @@ def write(table: Table, path: Path) -> None:
         "References",
         ["Citation", "Reference", "Notice"],
         [[ref.label, ref.text, ref.notice or ""] for ref in table.references],
+        path,
     )
     references.column_dimensions["A"].width = 24
     references.column_dimensions["B"].width = 100
@@ -89,6 +107,6 @@ def write(table: Table, path: Path) -> None:
     if table.caption:
         notes.append(["caption", table.caption])
     notes += [["footnote", note] for note in table.footnotes]
-    about = _sheet(workbook, "Notes", ["Kind", "Text"], notes)
+    about = _sheet(workbook, "Notes", ["Kind", "Text"], notes, path)
     about.column_dimensions["B"].width = 100
     fileio.write_with(path, workbook.save)
