@@ -296,6 +296,23 @@ def test_cli_unmerge_splits_an_import_merge(cli):
     assert cli("unmerge", "nosuchkey").exit_code == ExitCode.NOT_FOUND
 
 
+def test_a_record_split_from_an_import_merge_keeps_who_tagged_it_and_when(cli, monkeypatch):
+    ris = Path(__file__).parent / "fixtures" / "ris"
+    cli("import", ris / "pubmed.ris")
+    monkeypatch.setenv("PHBREFS_CODER", "ek")
+    report = json.loads(
+        cli("import", ris / "scopus.ris", "--tag", "search:scopus", "--json").stdout
+    )
+    merged = next(i for i in report["items"] if i["outcome"] == "merged")
+    kept = json.loads(cli("show", merged["citekey"], "--json").stdout)["tagged"]
+    (item,) = json.loads(cli("unmerge", merged["citekey"], "--json").stdout)["items"]
+    restored = json.loads(cli("show", item["citekey"], "--json").stdout)["tagged"]
+    assert [t for t in restored if t["tag"] == "search:scopus"] == [
+        t for t in kept if t["tag"] == "search:scopus"
+    ]
+    assert restored[0]["by"] == "ek" and restored[0]["at"]
+
+
 def test_cli_unmerge_splits_copies_folded_within_one_import(cli):
     cli("import", SAMPLE, "--tag", "search:sra")
     before = len(json.loads(cli("list", "--json").stdout))

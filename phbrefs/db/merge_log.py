@@ -232,7 +232,7 @@ def unmerge_work(library: Library, key: str) -> BatchReport:
             else:
                 new_id = _restore_incoming(library, session, keep, snapshot["incoming"])
                 since = set(_tags(conn, keep)) - set(base["kept_tags"])  # the import's tags
-                _add_tags(conn, new_id, sorted(since))
+                _add_tags(conn, new_id, sorted(since), _tagged(conn, keep))  # its who, when
                 restored = select(m.Work.citekey).where(m.Work.id == new_id)
                 result.results.append(_restored(conn.execute(restored).scalar_one(), kept_key))
         if came_with:
