@@ -366,11 +366,14 @@ class Library(EnrichmentStore):
         with self.session(write=False) as session:
             return work_reads.source_records(session, self.resolve(session, key))
 
-    def tag(self, keys: Sequence[str], add: Sequence[str] = (), remove: Sequence[str] = ()) -> None:
+    def tag(
+        self, keys: Sequence[str], add: Sequence[str] = (), remove: Sequence[str] = ()
+    ) -> tuple[int, int]:
+        """(tags put on, tags taken off), counted work by work."""
         check_tag_names(add)
         with self.session() as session:
             ids = [self.resolve(session, key) for key in keys]
-            work_store.tag_ids(session.connection(), ids, add, remove, self.actor)
+            return work_store.tag_ids(session.connection(), ids, add, remove, self.actor)
 
     def tags(self) -> list[tuple[str, int]]:
         """Every tag with the number of works carrying it."""

@@ -177,3 +177,17 @@ def test_a_tag_name_with_a_control_character_is_refused_everywhere(cli, tmp_path
         assert result.exit_code == ExitCode.INVALID_INPUT, args
         assert result.stderr.count("\n") == 1 and "tag name" in result.stderr
     assert cli("tags").stdout == ""
+
+
+def test_tag_says_what_it_changed(cli, tmp_path):
+    (tmp_path / "a.bib").write_text(
+        "@article{a1, title={A budget study}, year=2019}\n"
+        "@article{b2, title={Another budget study}, year=2020}\n"
+    )
+    assert cli("import", "a.bib").exit_code == 0
+    assert cli("tag", "a1", "b2", "--add", "included").stderr == "added 2 tags on 2 works\n"
+    assert cli("tag", "a1", "b2", "--add", "included").stderr == "added 0 tags on 2 works\n"
+    removed = cli("tag", "a1", "--remove", "included", "--remove", "nosuch")
+    assert (removed.exit_code, removed.stderr) == (0, "removed 1 tag on 1 work\n")
+    both = cli("tag", "b2", "--add", "screened", "--remove", "included")
+    assert both.stderr == "added 1 tag and removed 1 tag on 1 work\n"

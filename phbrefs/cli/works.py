@@ -188,8 +188,11 @@ def tag(
     if not add and not remove:
         raise typer.BadParameter("give --add TAG or --remove TAG")
     with open_library() as library:
-        library.tag(keys, add=add, remove=remove)
-    message(f"tagged {counted(len(keys), 'work')}")
+        added, removed = library.tag(keys, add=add, remove=remove)
+    # what changed: "removed 0 tags" says a tag to remove was not there
+    changes = [f"added {counted(added, 'tag')}"] if add else []
+    changes += [f"removed {counted(removed, 'tag')}"] if remove else []
+    message(f"{' and '.join(changes)} on {counted(len(keys), 'work')}")
 
 
 def tags(as_json: JsonOption = False) -> None:

@@ -259,10 +259,11 @@ def tag_ids(
     add: Sequence[str],
     remove: Sequence[str],
     actor: str | None,
-) -> None:
+) -> tuple[int, int]:
     """Tag these works with ``add`` (recording ``actor``), untag them of ``remove``; a tag no
-    work carries any more is dropped."""
+    work carries any more is dropped. Returns (tags put on, tags taken off), work by work."""
     now = m.utcnow()
+    added = removed = 0
     for name in add:
         tag_id = conn.execute(select(m.Tag.id).where(m.Tag.name == name)).scalar()
         if tag_id is None:
@@ -280,15 +281,17 @@ def tag_ids(
             )
         rows = [(wid, tag_id, actor) for wid in wanted if wid not in tagged]
         insert_tuples(conn, m.WorkTag, TAG_COLUMNS, rows, {"tagged_at": now})
+        added += len(rows)
     for name in remove:
-        conn.execute(
+        removed += conn.execute(
             delete(m.WorkTag).where(
                 m.WorkTag.work_id.in_(work_ids),
                 m.WorkTag.tag_id.in_(select(m.Tag.id).where(m.Tag.name == name)),
             )
-        )
+        ).rowcount
     if remove:
         drop_unused_tags(conn)
+    return added, removed
 
 
 def drop_unused_tags(conn: Connection) -> None:
