@@ -115,25 +115,15 @@ def test_parallel_first_use_of_an_older_library_migrates_it_once(tmp_path):
     """A library written before schema 0005 (its people also in a contributor table), met by
     readers and writers at the same moment: each succeeds, the schema moves to head once, and
     every work keeps its people and its tags."""
-    from sqlalchemy import text
+    from schema_helpers import library_at_0003
 
-    from phbrefs.db.engine import head_revision, make_engine, upgrade
+    from phbrefs.db.engine import head_revision, make_engine
     from phbrefs.records import Contributor, WorkRecord
 
     engine = make_engine(tmp_path / DB)
-    upgrade(engine, "0003_enrichment")
     person = Contributor(family="Welch", given="E")
     record = WorkRecord(title="Personal health budgets", contributors=[person])
-    with engine.begin() as conn:
-        conn.execute(
-            text(
-                "INSERT INTO work (citekey, type, data, added_at, updated_at) VALUES "
-                "('welch', 'article', :data, '2020-01-01 00:00:00', '2020-01-01 00:00:00')"
-            ),
-            {"data": record.to_json()},
-        )
-        conn.execute(text("INSERT INTO contributor (work_id, position, role, family) "
-                          "SELECT id, 0, 'author', 'Welch' FROM work"))  # fmt: skip
+    library_at_0003(engine, record)
     engine.dispose()
     commands = [["list", "--json"], ["tag", "welch", "--add", "a"]] * 2
     commands[3] = ["tag", "welch", "--add", "b"]

@@ -10,6 +10,7 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from schema_helpers import library_at_0003
 from sqlalchemy import inspect, text
 
 from phbrefs.db.engine import alembic_config, current_revision, head_revision, make_engine, upgrade
@@ -172,7 +173,6 @@ def test_the_contributor_table_goes_and_comes_back_from_the_records(blank: str):
     from alembic import command
 
     engine = make_engine(blank)
-    upgrade(engine, "0003_enrichment")
     record = WorkRecord(
         title="Personal health budgets",
         contributors=[
@@ -180,20 +180,7 @@ def test_the_contributor_table_goes_and_comes_back_from_the_records(blank: str):
             Contributor(role="editor", literal="NHS England"),
         ],
     )
-    with engine.begin() as conn:
-        conn.execute(
-            text(
-                "INSERT INTO work (citekey, type, data, added_at, updated_at) VALUES "
-                "('welch', 'article', :data, '2020-01-01 00:00:00', '2020-01-01 00:00:00')"
-            ),
-            {"data": record.to_json()},
-        )
-        conn.execute(
-            text(
-                "INSERT INTO contributor (work_id, position, role, family) "
-                "SELECT id, 0, 'author', 'Welch' FROM work"
-            )
-        )
+    library_at_0003(engine, record)
     upgrade(engine)
     assert "contributor" not in inspect(engine).get_table_names()
     engine.dispose()
